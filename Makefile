@@ -1,0 +1,64 @@
+# Moorage's interface. The two set-up commands are `make up` and `make test`;
+# both install everything they need (Python venv, pinned tools built from Go).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STACK ?= local
+STAMP := $(VENV)/.moorage-installed
+RUN := scripts/pulumi-stack
+
+.PHONY: help up preview destroy test test-unit test-engine lint typecheck fmt tools venv bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	@echo "[setup] creating $(VENV) and installing pinned Python packages"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet -r requirements-dev.txt -e .
+	@touch $@
+
+venv: $(STAMP) ## Create the virtualenv with pinned packages
+
+tools: ## Build or reuse the pinned Pulumi engine, providers and Kubernetes binaries
+	@scripts/bootstrap-tools
+
+up: venv tools ## The main job: `pulumi up` of STACK (default: local, on a kwok/kind cluster)
+	@$(RUN) $(STACK) up --yes
+	@scripts/print-access $(STACK)
+
+preview: venv tools ## `pulumi preview` of STACK with a readable diff
+	@$(RUN) $(STACK) preview --diff
+
+destroy: venv tools ## Tear down STACK: the service and its cluster
+	@$(RUN) $(STACK) destroy --yes
+
+test: venv tools lint typecheck test-unit test-engine ## The whole test suite (lint, types, unit, engine)
+
+test-unit: venv ## Fast unit tests under Pulumi mocks
+	@$(PY) -m pytest -q tests/unit
+
+test-engine: venv tools ## Tests with the real engine and a local Kubernetes control plane
+	@MOORAGE_TOOLS_BIN="$$(scripts/bootstrap-tools --print-bin-dir)" $(PY) -m pytest -q tests/engine
+
+lint: venv ## ruff lint and format check
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+
+typecheck: venv ## mypy (strict) on the package
+	@$(VENV)/bin/mypy
+
+fmt: venv ## Format and auto-fix with ruff
+	@$(VENV)/bin/ruff format .
+	@$(VENV)/bin/ruff check --fix .
+
+bench: venv tools ## Benchmarks (prints figures; never part of the tests)
+	@MOORAGE_TOOLS_BIN="$$(scripts/bootstrap-tools --print-bin-dir)" $(PY) bench/run.py
+
+clean: ## Remove the venv and the local state backend (not the tool cache)
+	rm -rf $(VENV) .pulumi build *.egg-info

@@ -1,0 +1,126 @@
+"""LocalCluster: a kind cluster where Docker runs, a kwok cluster where it does not."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any, TypedDict
+
+import pulumi
+import pulumi.dynamic
+from typing_extensions import NotRequired
+
+from components.clusters.base import KubernetesCluster
+from components.clusters.local_cli import RUNTIMES
+from components.clusters.local_provider import LocalClusterProvider
+from components.clusters.provider import kubernetes_provider
+from components.errors import ValidationError
+from components.webservice import validation as rule
+
+TYPE_TOKEN = "moorage:index:LocalCluster"
+DEFAULT_ZONES = ("zone-a", "zone-b", "zone-c")
+MAX_NODES = 100
+
+
+class LocalClusterArgs(TypedDict):
+    """Arguments of :class:`components.LocalCluster`."""
+
+    runtime: NotRequired[pulumi.Input[str]]
+    """"kind" (needs a Docker engine), "kwok" (simulated nodes, no Docker) or "auto"
+    (kind when a Docker engine answers and kind is installed, else kwok). Default "auto"."""
+    cluster_name: NotRequired[pulumi.Input[str]]
+    """Name of the kind/kwok cluster (DNS-1123 label). Default: the component name."""
+    nodes: NotRequired[pulumi.Input[int]]
+    """Worker nodes (simulated on kwok), 1-100. Default 3."""
+    zones: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
+    """Zones the nodes are spread over (the topology.kubernetes.io/zone label), so
+    topology spread and PodDisruptionBudgets mean something. Default zone-a..zone-c."""
+    tools_bin_dir: NotRequired[pulumi.Input[str]]
+    """Directory holding kwokctl and the control-plane binaries. Default: the
+    MOORAGE_TOOLS_BIN environment variable, else PATH."""
+    delete_unreachable: NotRequired[pulumi.Input[bool]]
+    """Let `destroy` succeed when the cluster is already gone. Default false."""
+
+
+class _LocalClusterResource(pulumi.dynamic.Resource, module="moorage", name="LocalCluster"):
+    kubeconfig: pulumi.Output[str]
+    endpoint: pulumi.Output[str]
+    resolved_runtime: pulumi.Output[str]
+    cluster_name: pulumi.Output[str]
+
+    def __init__(self, name: str, props: Mapping[str, Any], opts: pulumi.ResourceOptions) -> None:
+        super().__init__(
+            LocalClusterProvider(),
+            name,
+            {**props, "kubeconfig": None, "endpoint": None, "resolved_runtime": None},
+            pulumi.ResourceOptions.merge(
+                opts, pulumi.ResourceOptions(additional_secret_outputs=["kubeconfig"])
+            ),
+        )
+
+
+def validate_local_args(name: str, args: LocalClusterArgs) -> dict[str, Any]:
+    """Check LocalClusterArgs and apply defaults; raises ValidationError."""
+    component = f'LocalCluster "{name}"'
+    for key in args:
+        if key not in LocalClusterArgs.__annotations__:
+            raise ValidationError(component, key, key, "is not a LocalClusterArgs field")
+    runtime = rule.one_of(component, "runtime", args.get("runtime", "auto"), RUNTIMES)
+    cluster_name = rule.dns_label(component, "cluster_name", args.get("cluster_name", name))
+    nodes = rule.positive_int(component, "nodes", args.get("nodes", 3))
+    if nodes > MAX_NODES:
+        raise ValidationError(component, "nodes", nodes, f"must be at most {MAX_NODES}")
+    zones = list(args.get("zones") or DEFAULT_ZONES)  # type: ignore[arg-type]
+    for i, zone in enumerate(zones):
+        rule.dns_label(component, f"zones[{i}]", zone)
+    return {
+        "runtime": runtime,
+        "cluster_name": cluster_name,
+        "nodes": nodes,
+        "zones": zones,
+        "tools_bin_dir": args.get("tools_bin_dir") or os.environ.get("MOORAGE_TOOLS_BIN", ""),
+        "delete_unreachable": rule.boolean(
+            component, "delete_unreachable", args.get("delete_unreachable", False)
+        ),
+    }
+
+
+class LocalCluster(KubernetesCluster):
+    """A local Kubernetes cluster: kind with Docker, kwok (simulated nodes) without.
+
+    The cluster is a Pulumi resource with create, read, update and delete: `up`
+    starts it (adopting a cluster of the same name that already runs), `refresh`
+    notices when it is gone, and `destroy` stops every process and removes its
+    files.
+    """
+
+    resolved_runtime: pulumi.Output[str]
+    """The runtime actually used: "kind" or "kwok"."""
+
+    def __init__(
+        self,
+        name: str,
+        args: LocalClusterArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        settings = validate_local_args(name, args or {})
+        delete_unreachable = settings.pop("delete_unreachable")
+        cluster = _LocalClusterResource(
+            f"{name}-cluster", settings, pulumi.ResourceOptions(parent=self)
+        )
+        self.kubeconfig = pulumi.Output.secret(cluster.kubeconfig)
+        self.endpoint = cluster.endpoint
+        self.cluster_name = cluster.cluster_name
+        self.resolved_runtime = cluster.resolved_runtime
+        self.provider = kubernetes_provider(
+            name, self.kubeconfig, self, delete_unreachable=delete_unreachable
+        )
+        self.register_outputs(
+            {
+                "kubeconfig": self.kubeconfig,
+                "endpoint": self.endpoint,
+                "cluster_name": self.cluster_name,
+                "resolved_runtime": self.resolved_runtime,
+            }
+        )

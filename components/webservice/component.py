@@ -1,0 +1,220 @@
+"""The WebService ComponentResource: wires the pure manifests to Kubernetes resources."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from typing import cast
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.webservice import manifests as m
+from components.webservice.args import WebServiceArgs
+from components.webservice.spec import WebServiceSpec, build_spec
+
+TYPE_TOKEN = "moorage:index:WebService"
+
+
+class WebService(pulumi.ComponentResource):
+    """A production web service on Kubernetes with secure defaults.
+
+    Creates (as children, named after the component): an optional Namespace, a
+    ServiceAccount, a ConfigMap and a Secret when config/secrets are given, a
+    Deployment, a Service, a HorizontalPodAutoscaler when ``autoscaling`` is set,
+    a PodDisruptionBudget when the service can run two or more replicas, a
+    NetworkPolicy (unless disabled) and an optional Ingress.
+
+    Pass a Kubernetes provider through ``opts`` (``providers=[...]`` or
+    ``provider=...``); every child inherits it. Bad arguments raise
+    :class:`components.ValidationError` before any child is created.
+    """
+
+    namespace: pulumi.Output[str]
+    """Namespace the service runs in."""
+    deployment_name: pulumi.Output[str]
+    """Name of the Deployment (equal to the component name)."""
+    service_name: pulumi.Output[str]
+    """Name of the Service (equal to the component name)."""
+    url: pulumi.Output[str]
+    """In-cluster URL, e.g. ``http://api.shop.svc.cluster.local:80``."""
+
+    namespace_resource: k8s.core.v1.Namespace | None
+    """The Namespace, when ``create_namespace`` is true."""
+    service_account: k8s.core.v1.ServiceAccount
+    """The pods' ServiceAccount (token not mounted)."""
+    config_map: k8s.core.v1.ConfigMap | None
+    """The ConfigMap holding ``config``, when given."""
+    secret: k8s.core.v1.Secret | None
+    """The Secret holding ``secrets``, when given."""
+    deployment: k8s.apps.v1.Deployment
+    """The Deployment."""
+    service: k8s.core.v1.Service
+    """The Service."""
+    horizontal_pod_autoscaler: k8s.autoscaling.v2.HorizontalPodAutoscaler | None
+    """The HPA, when ``autoscaling`` is set."""
+    pod_disruption_budget: k8s.policy.v1.PodDisruptionBudget | None
+    """The PDB, when the service can run two or more replicas."""
+    network_policy: k8s.networking.v1.NetworkPolicy | None
+    """The NetworkPolicy, unless disabled."""
+    ingress: k8s.networking.v1.Ingress | None
+    """The Ingress, when ``ingress`` is set."""
+
+    def __init__(
+        self,
+        name: str,
+        args: WebServiceArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        spec = build_spec(name, args)
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.namespace_resource = None
+        namespace: pulumi.Input[str] = spec.namespace
+        if spec.create_namespace:
+            self.namespace_resource = k8s.core.v1.Namespace(
+                f"{name}-namespace",
+                metadata={
+                    "name": spec.namespace,
+                    "labels": {**m.standard_labels(spec), **m.namespace_labels()},
+                },
+                opts=child,
+            )
+            namespace = self.namespace_resource.metadata.apply(_object_name)
+
+        self.service_account = k8s.core.v1.ServiceAccount(
+            f"{name}-service-account",
+            metadata=m.metadata(spec, name, namespace, spec.service_account_annotations),
+            automount_service_account_token=False,
+            opts=child,
+        )
+
+        checksums: dict[str, pulumi.Input[str]] = {}
+        self.config_map = None
+        if spec.config:
+            self.config_map = k8s.core.v1.ConfigMap(
+                f"{name}-config",
+                metadata=m.metadata(spec, m.config_map_name(name), namespace),
+                data=dict(spec.config),
+                opts=child,
+            )
+            checksums[m.CONFIG_CHECKSUM] = _digest(spec.config, m.config_checksum)
+
+        self.secret = None
+        if spec.secrets:
+            secret_values = {k: pulumi.Output.secret(v) for k, v in spec.secrets.items()}
+            self.secret = k8s.core.v1.Secret(
+                f"{name}-secrets",
+                metadata=m.metadata(spec, m.secret_name(name), namespace),
+                type="Opaque",
+                string_data=secret_values,
+                opts=child,
+            )
+            # The checksum is a salted scrypt digest that cannot be turned back into
+            # the secrets, so it is declassified: otherwise Pulumi would mark the
+            # whole Deployment spec secret and previews could show no diff of it.
+            salt = f"moorage/{name}"
+            checksums[m.SECRETS_CHECKSUM] = pulumi.Output.unsecret(
+                pulumi.Output.all(**secret_values).apply(
+                    lambda data: m.secrets_checksum(salt, data)
+                )
+            )
+
+        config_children = [r for r in (self.config_map, self.secret) if r is not None]
+        self.deployment = k8s.apps.v1.Deployment(
+            f"{name}-deployment",
+            metadata=m.metadata(spec, name, namespace),
+            spec=m.deployment_spec(spec, checksums),
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[self.service_account, *config_children]
+            ),
+        )
+
+        self.service = k8s.core.v1.Service(
+            f"{name}-service",
+            metadata=m.metadata(spec, name, namespace),
+            spec=m.service_spec(spec),
+            opts=child,
+        )
+
+        self.horizontal_pod_autoscaler = None
+        if spec.autoscaling is not None:
+            self.horizontal_pod_autoscaler = k8s.autoscaling.v2.HorizontalPodAutoscaler(
+                f"{name}-hpa",
+                metadata=m.metadata(spec, name, namespace),
+                spec=m.hpa_spec(spec),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.deployment]),
+            )
+
+        self.pod_disruption_budget = None
+        if _can_run_two_or_more(spec):
+            self.pod_disruption_budget = k8s.policy.v1.PodDisruptionBudget(
+                f"{name}-pdb",
+                metadata=m.metadata(spec, name, namespace),
+                spec=m.pdb_spec(spec),
+                opts=child,
+            )
+
+        self.network_policy = None
+        if spec.network_policy is not None:
+            self.network_policy = k8s.networking.v1.NetworkPolicy(
+                f"{name}-network-policy",
+                metadata=m.metadata(spec, name, namespace),
+                spec=m.network_policy_spec(spec),
+                opts=child,
+            )
+
+        self.ingress = None
+        if spec.ingress is not None:
+            self.ingress = k8s.networking.v1.Ingress(
+                f"{name}-ingress",
+                metadata=m.metadata(spec, name, namespace, spec.ingress.annotations),
+                spec=m.ingress_spec(spec),
+                opts=child,
+            )
+
+        self.namespace = pulumi.Output.from_input(namespace)
+        self.deployment_name = self.deployment.metadata.apply(_object_name)
+        self.service_name = self.service.metadata.apply(_object_name)
+        self.url = pulumi.Output.concat(
+            "http://",
+            self.service_name,
+            ".",
+            self.namespace,
+            ".svc.cluster.local:",
+            pulumi.Output.from_input(spec.service_port).apply(str),
+        )
+        self.register_outputs(
+            {
+                "namespace": self.namespace,
+                "deployment_name": self.deployment_name,
+                "service_name": self.service_name,
+                "url": self.url,
+            }
+        )
+
+
+def _digest(
+    data: Mapping[str, pulumi.Input[str]], fn: Callable[[Mapping[str, str]], str]
+) -> pulumi.Input[str]:
+    """Checksum ``data`` now when it is all plain, else when its Outputs resolve."""
+    if any(isinstance(v, pulumi.Output) or inspect.isawaitable(v) for v in data.values()):
+        return pulumi.Output.all(**data).apply(fn)
+    return fn(cast(Mapping[str, str], data))
+
+
+def _object_name(meta: k8s.meta.v1.outputs.ObjectMeta) -> str:
+    return str(meta.name)
+
+
+def _can_run_two_or_more(spec: WebServiceSpec) -> bool:
+    """A PDB only makes sense when two or more replicas can exist.
+
+    With an Output replica count the answer is unknown at construction, so the
+    PDB is created (``maxUnavailable: 1`` is harmless for a single replica).
+    """
+    most = spec.max_possible_replicas
+    if isinstance(most, int):
+        return most >= 2
+    return True

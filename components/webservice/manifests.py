@@ -1,0 +1,426 @@
+"""Pure builders for the Kubernetes objects of a WebService.
+
+Each function takes a :class:`WebServiceSpec` and returns plain dicts in the
+Kubernetes API's own (camelCase) shape. Values may still be Pulumi Inputs; the
+component passes the dicts straight to ``pulumi_kubernetes`` resources.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+
+from components.webservice.spec import WebServiceSpec
+
+MANAGED_BY = "pulumi"
+TMP_VOLUME = "tmp"
+CONFIG_VOLUME = "config"
+HTTP_PORT_NAME = "http"
+METRICS_PORT_NAME = "metrics"
+CONFIG_CHECKSUM = "checksum/config"
+SECRETS_CHECKSUM = "checksum/secrets"
+
+# scrypt parameters for the secrets checksum: slow enough that the annotation
+# cannot be brute-forced back to a weak secret, fast enough to compute per update.
+_SCRYPT_N = 2**13
+_SCRYPT_R = 8
+
+
+def config_map_name(name: str) -> str:
+    return f"{name}-config"
+
+
+def secret_name(name: str) -> str:
+    return f"{name}-secrets"
+
+
+def selector_labels(name: str) -> dict[str, str]:
+    """Labels that select the pods. They never change after creation."""
+    return {"app.kubernetes.io/name": name, "app.kubernetes.io/instance": name}
+
+
+def standard_labels(spec: WebServiceSpec) -> dict[str, pulumi.Input[str]]:
+    """The app.kubernetes.io labels plus the user's; ours win on conflict."""
+    return {
+        **spec.labels,
+        **selector_labels(spec.name),
+        "app.kubernetes.io/version": spec.version,
+        "app.kubernetes.io/component": spec.component,
+        "app.kubernetes.io/managed-by": MANAGED_BY,
+    }
+
+
+def metadata(
+    spec: WebServiceSpec,
+    name: str,
+    namespace: pulumi.Input[str] | None,
+    annotations: Mapping[str, pulumi.Input[str]] | None = None,
+) -> dict[str, Any]:
+    """ObjectMeta with a deterministic name, the standard labels and annotations."""
+    meta: dict[str, Any] = {"name": name, "labels": standard_labels(spec)}
+    if namespace is not None:
+        meta["namespace"] = namespace
+    merged = {**spec.annotations, **(annotations or {})}
+    if merged:
+        meta["annotations"] = merged
+    return meta
+
+
+def namespace_labels() -> dict[str, str]:
+    """Pod Security Admission: enforce the restricted profile in created namespaces."""
+    return {
+        "pod-security.kubernetes.io/enforce": "restricted",
+        "pod-security.kubernetes.io/warn": "restricted",
+        "pod-security.kubernetes.io/audit": "restricted",
+    }
+
+
+def config_checksum(data: Mapping[str, str]) -> str:
+    """SHA-256 of the config data; a change rolls the pods."""
+    canonical = json.dumps(dict(data), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def secrets_checksum(salt: str, data: Mapping[str, str]) -> str:
+    """A checksum of the secret data that does not reveal it.
+
+    scrypt with a per-service salt: it changes whenever a secret changes, but
+    cannot be looked up in a table or cheaply brute-forced. The component also
+    keeps it a Pulumi secret, so state shows only ciphertext.
+    """
+    canonical = json.dumps(dict(data), sort_keys=True, separators=(",", ":"))
+    digest = hashlib.scrypt(
+        canonical.encode(), salt=salt.encode(), n=_SCRYPT_N, r=_SCRYPT_R, p=1, dklen=16
+    )
+    return digest.hex()
+
+
+def resources(spec: WebServiceSpec) -> dict[str, Any]:
+    res = spec.resources
+    limits: dict[str, Any] = {
+        "memory": res.memory_limit,
+        "ephemeral-storage": res.ephemeral_storage_limit,
+    }
+    if res.cpu_limit is not None:
+        limits["cpu"] = res.cpu_limit
+    return {
+        "requests": {
+            "cpu": res.cpu_request,
+            "memory": res.memory_request,
+            "ephemeral-storage": res.ephemeral_storage_request,
+        },
+        "limits": limits,
+    }
+
+
+def probes(spec: WebServiceSpec) -> dict[str, Any]:
+    """Readiness (HTTP), liveness (TCP unless a path is given) and startup probes."""
+    p = spec.probes
+    readiness = {
+        "httpGet": {"path": p.readiness_path, "port": HTTP_PORT_NAME},
+        "periodSeconds": p.period_seconds,
+        "timeoutSeconds": p.timeout_seconds,
+        "failureThreshold": p.failure_threshold,
+        "successThreshold": 1,
+    }
+    alive: dict[str, Any] = (
+        {"httpGet": {"path": p.liveness_path, "port": HTTP_PORT_NAME}}
+        if p.liveness_path is not None
+        else {"tcpSocket": {"port": HTTP_PORT_NAME}}
+    )
+    liveness = {
+        **alive,
+        "periodSeconds": p.period_seconds,
+        "timeoutSeconds": p.timeout_seconds,
+        # Liveness tolerates twice the failures of readiness: a busy pod is taken
+        # out of rotation long before it is restarted.
+        "failureThreshold": _doubled(p.failure_threshold),
+    }
+    startup = {
+        **alive,
+        "periodSeconds": p.startup_period_seconds,
+        "timeoutSeconds": p.timeout_seconds,
+        "failureThreshold": p.startup_failure_threshold,
+    }
+    return {"readinessProbe": readiness, "livenessProbe": liveness, "startupProbe": startup}
+
+
+def _doubled(value: pulumi.Input[int]) -> pulumi.Input[int]:
+    if isinstance(value, int):
+        return value * 2
+    return pulumi.Output.from_input(value).apply(lambda n: n * 2)  # type: ignore[arg-type]
+
+
+def env(spec: WebServiceSpec) -> list[dict[str, Any]]:
+    """Plain variables, then one secretKeyRef per secret key (never a value)."""
+    variables: list[dict[str, Any]] = [
+        {"name": key, "value": value} for key, value in sorted(spec.env.items())
+    ]
+    variables += [
+        {
+            "name": key,
+            "valueFrom": {"secretKeyRef": {"name": secret_name(spec.name), "key": key}},
+        }
+        for key in sorted(spec.secrets)
+    ]
+    return variables
+
+
+def container(spec: WebServiceSpec) -> dict[str, Any]:
+    ports: list[dict[str, Any]] = [
+        {"name": HTTP_PORT_NAME, "containerPort": spec.port, "protocol": "TCP"}
+    ]
+    if spec.metrics is not None and spec.metrics.separate_port:
+        ports.append(
+            {"name": METRICS_PORT_NAME, "containerPort": spec.metrics.port, "protocol": "TCP"}
+        )
+    mounts: list[dict[str, Any]] = [{"name": TMP_VOLUME, "mountPath": "/tmp"}]
+    if spec.config and spec.config_mount_path is not None:
+        mounts.append(
+            {"name": CONFIG_VOLUME, "mountPath": spec.config_mount_path, "readOnly": True}
+        )
+    mounts += [
+        {"name": v.name, "mountPath": v.mount_path, "readOnly": v.read_only} for v in spec.volumes
+    ]
+    c: dict[str, Any] = {
+        "name": spec.name,
+        "image": spec.image,
+        "imagePullPolicy": spec.image_pull_policy,
+        "ports": ports,
+        "resources": resources(spec),
+        "securityContext": {
+            "allowPrivilegeEscalation": False,
+            "privileged": False,
+            "readOnlyRootFilesystem": True,
+            "runAsNonRoot": True,
+            "capabilities": {"drop": ["ALL"]},
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+        "lifecycle": {"preStop": {"sleep": {"seconds": spec.pre_stop_delay_seconds}}},
+        "volumeMounts": mounts,
+        **probes(spec),
+    }
+    variables = env(spec)
+    if variables:
+        c["env"] = variables
+    if spec.config and spec.config_as_env:
+        c["envFrom"] = [{"configMapRef": {"name": config_map_name(spec.name)}}]
+    if spec.command is not None:
+        c["command"] = list(spec.command)
+    if spec.container_args is not None:
+        c["args"] = list(spec.container_args)
+    return c
+
+
+def pod_annotations(
+    spec: WebServiceSpec,
+    checksums: Mapping[str, pulumi.Input[str]],
+) -> dict[str, pulumi.Input[Any]]:
+    annotations: dict[str, Any] = {**spec.annotations, **checksums}
+    if spec.metrics is not None:
+        annotations.update(
+            {
+                "prometheus.io/scrape": "true",
+                "prometheus.io/port": pulumi.Output.from_input(spec.metrics.port).apply(str),
+                "prometheus.io/path": spec.metrics.path,
+            }
+        )
+    return annotations
+
+
+def topology_spread(name: str) -> list[dict[str, Any]]:
+    """Spread over zones and nodes; preferred, so a small cluster can still schedule."""
+    return [
+        {
+            "maxSkew": 1,
+            "topologyKey": key,
+            "whenUnsatisfiable": "ScheduleAnyway",
+            "labelSelector": {"matchLabels": selector_labels(name)},
+            "matchLabelKeys": ["pod-template-hash"],
+        }
+        for key in ("topology.kubernetes.io/zone", "kubernetes.io/hostname")
+    ]
+
+
+def pod_template(
+    spec: WebServiceSpec,
+    checksums: Mapping[str, pulumi.Input[str]],
+) -> dict[str, Any]:
+    volumes: list[dict[str, Any]] = [{"name": TMP_VOLUME, "emptyDir": {"sizeLimit": "64Mi"}}]
+    if spec.config and spec.config_mount_path is not None:
+        volumes.append({"name": CONFIG_VOLUME, "configMap": {"name": config_map_name(spec.name)}})
+    volumes += [{"name": v.name, **v.source} for v in spec.volumes]
+    template_meta: dict[str, Any] = {"labels": standard_labels(spec)}
+    annotations = pod_annotations(spec, checksums)
+    if annotations:
+        template_meta["annotations"] = annotations
+    return {
+        "metadata": template_meta,
+        "spec": {
+            "serviceAccountName": spec.name,
+            "automountServiceAccountToken": False,
+            "enableServiceLinks": False,
+            "terminationGracePeriodSeconds": spec.termination_grace_period_seconds,
+            "securityContext": {
+                "runAsNonRoot": True,
+                "runAsUser": spec.run_as_user,
+                "runAsGroup": spec.run_as_group,
+                "fsGroup": spec.run_as_group,
+                "seccompProfile": {"type": "RuntimeDefault"},
+            },
+            "topologySpreadConstraints": topology_spread(spec.name),
+            "containers": [container(spec)],
+            "volumes": volumes,
+        },
+    }
+
+
+def deployment_spec(
+    spec: WebServiceSpec,
+    checksums: Mapping[str, pulumi.Input[str]],
+) -> dict[str, Any]:
+    """A Deployment that never drops below capacity while rolling out.
+
+    ``replicas`` is left out when an HPA owns the count, so server-side apply
+    and the HPA never fight over it.
+    """
+    d: dict[str, Any] = {
+        "selector": {"matchLabels": selector_labels(spec.name)},
+        "strategy": {
+            "type": "RollingUpdate",
+            "rollingUpdate": {"maxUnavailable": 0, "maxSurge": "25%"},
+        },
+        "progressDeadlineSeconds": 600,
+        "revisionHistoryLimit": 5,
+        "template": pod_template(spec, checksums),
+    }
+    if spec.replicas is not None:
+        d["replicas"] = spec.replicas
+    return d
+
+
+def service_spec(spec: WebServiceSpec) -> dict[str, Any]:
+    s: dict[str, Any] = {
+        "type": spec.service_type,
+        "selector": selector_labels(spec.name),
+        "ports": [
+            {
+                "name": HTTP_PORT_NAME,
+                "port": spec.service_port,
+                "targetPort": HTTP_PORT_NAME,
+                "protocol": "TCP",
+            }
+        ],
+    }
+    if spec.load_balancer_source_ranges:
+        s["loadBalancerSourceRanges"] = list(spec.load_balancer_source_ranges)
+    return s
+
+
+def hpa_spec(spec: WebServiceSpec) -> dict[str, Any]:
+    """autoscaling/v2: scale up fast, scale down after a 5-minute window."""
+    hpa = spec.autoscaling
+    assert hpa is not None
+    metrics = []
+    for resource, target in (
+        ("cpu", hpa.target_cpu_utilization),
+        ("memory", hpa.target_memory_utilization),
+    ):
+        if target is not None:
+            metrics.append(
+                {
+                    "type": "Resource",
+                    "resource": {
+                        "name": resource,
+                        "target": {"type": "Utilization", "averageUtilization": target},
+                    },
+                }
+            )
+    return {
+        "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": spec.name},
+        "minReplicas": hpa.min_replicas,
+        "maxReplicas": hpa.max_replicas,
+        "metrics": metrics,
+        "behavior": {
+            "scaleUp": {
+                "stabilizationWindowSeconds": 0,
+                "selectPolicy": "Max",
+                "policies": [
+                    {"type": "Pods", "value": 4, "periodSeconds": 60},
+                    {"type": "Percent", "value": 100, "periodSeconds": 60},
+                ],
+            },
+            "scaleDown": {
+                "stabilizationWindowSeconds": 300,
+                "selectPolicy": "Min",
+                "policies": [{"type": "Percent", "value": 50, "periodSeconds": 60}],
+            },
+        },
+    }
+
+
+def pdb_spec(spec: WebServiceSpec) -> dict[str, Any]:
+    """At most one pod down at a time through voluntary disruptions."""
+    return {
+        "maxUnavailable": 1,
+        "selector": {"matchLabels": selector_labels(spec.name)},
+        "unhealthyPodEvictionPolicy": "AlwaysAllow",
+    }
+
+
+def network_policy_spec(spec: WebServiceSpec) -> dict[str, Any]:
+    """Admit ingress only on the service's ports, only from the allow-list."""
+    policy = spec.network_policy
+    assert policy is not None
+    pod_selector: dict[str, Any] = (
+        {"matchLabels": dict(policy.allow_from_pod_labels)} if policy.allow_from_pod_labels else {}
+    )
+    peers: list[dict[str, Any]] = [{"podSelector": pod_selector}]
+    peers += [
+        {
+            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": ns}},
+            "podSelector": pod_selector,
+        }
+        for ns in policy.allow_from_namespaces
+    ]
+    peers += [{"ipBlock": {"cidr": cidr}} for cidr in policy.allow_cidrs]
+    ports: list[dict[str, Any]] = [{"protocol": "TCP", "port": spec.port}]
+    if spec.metrics is not None and spec.metrics.separate_port:
+        ports.append({"protocol": "TCP", "port": spec.metrics.port})
+    return {
+        "podSelector": {"matchLabels": selector_labels(spec.name)},
+        "policyTypes": ["Ingress"],
+        "ingress": [{"from": peers, "ports": ports}],
+    }
+
+
+def ingress_spec(spec: WebServiceSpec) -> dict[str, Any]:
+    ing = spec.ingress
+    assert ing is not None
+    body: dict[str, Any] = {
+        "rules": [
+            {
+                "host": ing.host,
+                "http": {
+                    "paths": [
+                        {
+                            "path": ing.path,
+                            "pathType": "Prefix",
+                            "backend": {
+                                "service": {"name": spec.name, "port": {"name": HTTP_PORT_NAME}}
+                            },
+                        }
+                    ]
+                },
+            }
+        ]
+    }
+    if ing.ingress_class_name is not None:
+        body["ingressClassName"] = ing.ingress_class_name
+    if ing.tls_secret_name is not None:
+        body["tls"] = [{"hosts": [ing.host], "secretName": ing.tls_secret_name}]
+    return body

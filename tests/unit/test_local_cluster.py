@@ -1,0 +1,98 @@
+"""LocalCluster: runtime choice, offline kwokctl command, zones, validation, and wiring."""
+
+from __future__ import annotations
+
+import pulumi
+import pytest
+
+from components.clusters import local_cli
+from components.clusters.local import LocalCluster, validate_local_args
+from components.clusters.local_provider import LocalClusterProvider
+from components.errors import ValidationError
+
+from .conftest import RecordingMocks
+
+
+@pytest.mark.parametrize(
+    ("requested", "docker", "kind", "expected"),
+    [
+        ("auto", True, True, "kind"),
+        ("auto", True, False, "kwok"),
+        ("auto", False, True, "kwok"),
+        ("kwok", True, True, "kwok"),
+        ("kind", False, False, "kind"),
+    ],
+)
+def test_auto_picks_kind_only_where_docker_runs(
+    requested: str, docker: bool, kind: bool, expected: str
+) -> None:
+    assert local_cli.choose_runtime(requested, docker, kind) == expected
+
+
+def test_kwok_cluster_uses_only_local_binaries() -> None:
+    command = local_cli.kwok_create_command("demo", "/opt/tools/bin", "/usr/bin/kubectl")
+    assert command[:7] == ["kwokctl", "create", "cluster", "--name", "demo", "--runtime", "binary"]
+    for flag, binary in local_cli.KWOK_BINARY_FLAGS.items():
+        assert command[command.index(flag) + 1] == f"/opt/tools/bin/{binary}"
+    assert command[command.index("--kubectl-binary") + 1] == "/usr/bin/kubectl"
+
+
+def test_simulated_nodes_spread_over_zones_round_robin() -> None:
+    zones = ["zone-a", "zone-b"]
+    nodes = [local_cli.kwok_node("demo", i, zones) for i in range(3)]
+    assert [n["metadata"]["labels"]["topology.kubernetes.io/zone"] for n in nodes] == [
+        "zone-a",
+        "zone-b",
+        "zone-a",
+    ]
+    assert all(n["metadata"]["annotations"]["kwok.x-k8s.io/node"] == "fake" for n in nodes)
+    assert len({n["metadata"]["name"] for n in nodes}) == 3
+
+
+def test_defaults() -> None:
+    settings = validate_local_args("local", {})
+    assert settings["runtime"] == "auto"
+    assert settings["cluster_name"] == "local"
+    assert settings["nodes"] == 3
+    assert len(settings["zones"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        ({"runtime": "minikube"}, "runtime"),
+        ({"nodes": 0}, "nodes"),
+        ({"nodes": 500}, "nodes"),
+        ({"cluster_name": "Bad_Name"}, "cluster_name"),
+        ({"zones": ["ok", "NOT OK"]}, "zones[1]"),
+        ({"nodez": 3}, "nodez"),
+    ],
+)
+def test_bad_args_name_the_field(args: dict[str, object], field: str) -> None:
+    with pytest.raises(ValidationError) as error:
+        validate_local_args("local", args)  # type: ignore[arg-type]
+    assert error.value.field == field
+    assert 'LocalCluster "local"' in str(error.value)
+
+
+def test_diff_replaces_on_name_and_updates_on_nodes() -> None:
+    provider = LocalClusterProvider()
+    base = {"cluster_name": "a", "runtime": "kwok", "nodes": 3, "zones": ["z"]}
+    renamed = provider.diff("kwok/a", base, {**base, "cluster_name": "b"})
+    assert renamed.changes and renamed.replaces == ["cluster_name"]
+    scaled = provider.diff("kwok/a", base, {**base, "nodes": 5})
+    assert scaled.changes and not scaled.replaces
+    moved = provider.diff("kwok/a", base, {**base, "tools_bin_dir": "/elsewhere"})
+    assert not moved.changes
+
+
+def test_kubeconfig_is_secret_and_provider_is_mutable_for_config(mocks: RecordingMocks) -> None:
+    cluster = mocks.run(lambda: LocalCluster("local", {"runtime": "kwok", "nodes": 2}))
+    assert mocks.settle(pulumi.Output.from_input(cluster.kubeconfig).is_secret())
+    dynamic = mocks.one("pulumi-python:dynamic/moorage:LocalCluster")
+    assert dynamic.inputs["nodes"] == 2
+    assert dynamic.parent.endswith("moorage:index:LocalCluster::local")
+    provider = mocks.one("pulumi:providers:kubernetes")
+    assert provider.parent.endswith("moorage:index:LocalCluster::local")
+    assert provider.inputs["enableConfigMapMutable"] == "true"
+    assert provider.inputs["enableSecretMutable"] == "true"

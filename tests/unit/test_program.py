@@ -1,0 +1,86 @@
+"""The Moorage program under mocks: one cluster per stack, the WebService on its provider."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from components.errors import ValidationError
+from components.program import deploy
+from components.stack_config import parse_stack_settings
+
+from .conftest import RecordingMocks
+
+LOCAL = {
+    "moorage:cloud": "local",
+    "moorage:cluster": json.dumps({"runtime": "kwok", "nodes": 3}),
+    "moorage:serviceName": "hello",
+    "moorage:service": json.dumps({"image": "nginx:1.27.3", "config": {"LOG_LEVEL": "info"}}),
+}
+
+
+def run_program(mocks: RecordingMocks, config: dict[str, str]) -> dict[str, Any]:
+    return mocks.run(lambda: deploy(parse_stack_settings(config)))
+
+
+def test_local_stack_puts_the_service_on_the_local_cluster_provider(
+    make_mocks: Callable[..., RecordingMocks],
+) -> None:
+    mocks = make_mocks(config=LOCAL)
+    outputs = run_program(mocks, LOCAL)
+    cluster_provider = mocks.one("pulumi:providers:kubernetes")
+    kubernetes = [r for r in mocks.resources if r.typ.startswith("kubernetes:")]
+    assert {r.typ for r in kubernetes} >= {
+        "kubernetes:apps/v1:Deployment",
+        "kubernetes:core/v1:Service",
+        "kubernetes:core/v1:ConfigMap",
+    }
+    for resource in kubernetes:
+        assert f"pulumi:providers:kubernetes::{cluster_provider.name}::" in resource.provider, (
+            f"{resource.name} is not on the cluster's provider: {resource.provider}"
+        )
+    assert mocks.settle(outputs["url"]) == "http://hello.hello.svc.cluster.local:80"
+    assert mocks.one("kubernetes:core/v1:Service").inputs["spec"]["type"] == "ClusterIP"
+
+
+def test_service_secrets_from_stack_config_stay_secret(
+    make_mocks: Callable[..., RecordingMocks],
+) -> None:
+    config = {**LOCAL, "moorage:serviceSecrets": json.dumps({"API_TOKEN": "tok-123456"})}
+    mocks = make_mocks(config=config)
+    run_program(mocks, config)
+    deployment = json.dumps(mocks.one("kubernetes:apps/v1:Deployment").inputs)
+    assert "tok-123456" not in deployment
+    assert "secretKeyRef" in deployment
+    secret = mocks.one("kubernetes:core/v1:Secret")
+    assert "tok-123456" in json.dumps(secret.inputs)  # only inside the Secret, as a secret
+    string_data = secret.inputs["stringData"]
+    wrapped = string_data if "value" in string_data else string_data["API_TOKEN"]
+    assert "4dabf18193072939515e22adb298388d" in wrapped
+
+
+@pytest.mark.parametrize(
+    ("override", "key"),
+    [
+        ({"moorage:cluster": json.dumps({"nodes": 0})}, "moorage:cluster.nodes"),
+        ({"moorage:cluster": json.dumps({"runtime": "docker"})}, "moorage:cluster.runtime"),
+        ({"moorage:service": json.dumps({"image": "nginx"})}, "moorage:service.image"),
+        (
+            {"moorage:service": json.dumps({"image": "nginx:1", "port": 99999})},
+            "moorage:service.port",
+        ),
+        ({"moorage:serviceName": "Bad Name"}, "moorage:serviceName"),
+    ],
+)
+def test_bad_config_fails_before_any_resource(
+    make_mocks: Callable[..., RecordingMocks], override: dict[str, str], key: str
+) -> None:
+    config = {**LOCAL, **override}
+    mocks = make_mocks(config=config)
+    with pytest.raises(ValidationError) as error:
+        run_program(mocks, config)
+    assert key in str(error.value)
+    assert mocks.resources == []
