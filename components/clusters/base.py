@@ -1,7 +1,5 @@
 """The interface every cluster component shares, so one program can target any cloud."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 
 import pulumi

@@ -1,7 +1,5 @@
 """LocalCluster: a kind cluster where Docker runs, a kwok cluster where it does not."""
 
-from __future__ import annotations
-
 import os
 from collections.abc import Mapping, Sequence
 from typing import Any, TypedDict
@@ -100,11 +98,11 @@ class LocalCluster(KubernetesCluster):
     def __init__(
         self,
         name: str,
-        args: LocalClusterArgs | None = None,
+        args: LocalClusterArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
-        settings = validate_local_args(name, args or {})
+        settings = validate_local_args(name, args)
         delete_unreachable = settings.pop("delete_unreachable")
         cluster = _LocalClusterResource(
             f"{name}-cluster", settings, pulumi.ResourceOptions(parent=self)

@@ -8,8 +8,6 @@ when the program runs; all other values may be Outputs and are validated when
 they resolve.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping, Sequence
 from typing import TypedDict
 

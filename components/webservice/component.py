@@ -1,7 +1,5 @@
 """The WebService ComponentResource: wires the pure manifests to Kubernetes resources."""
 
-from __future__ import annotations
-
 import inspect
 from collections.abc import Callable, Mapping
 from typing import cast
@@ -73,13 +71,10 @@ class WebService(pulumi.ComponentResource):
         self.namespace_resource = None
         namespace: pulumi.Input[str] = spec.namespace
         if spec.create_namespace:
+            namespace_meta = m.metadata(spec, spec.namespace, None)  # type: ignore[arg-type]
+            namespace_meta["labels"] = {**namespace_meta["labels"], **m.namespace_labels()}
             self.namespace_resource = k8s.core.v1.Namespace(
-                f"{name}-namespace",
-                metadata={
-                    "name": spec.namespace,
-                    "labels": {**m.standard_labels(spec), **m.namespace_labels()},
-                },
-                opts=child,
+                f"{name}-namespace", metadata=namespace_meta, opts=child
             )
             namespace = self.namespace_resource.metadata.apply(_object_name)
 

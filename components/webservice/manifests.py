@@ -89,8 +89,8 @@ def secrets_checksum(salt: str, data: Mapping[str, str]) -> str:
     """A checksum of the secret data that does not reveal it.
 
     scrypt with a per-service salt: it changes whenever a secret changes, but
-    cannot be looked up in a table or cheaply brute-forced. The component also
-    keeps it a Pulumi secret, so state shows only ciphertext.
+    cannot be looked up in a table or cheaply brute-forced, so the component can
+    show it in plain text (keeping the Deployment spec diffable in previews).
     """
     canonical = json.dumps(dict(data), sort_keys=True, separators=(",", ":"))
     digest = hashlib.scrypt(

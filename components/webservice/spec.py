@@ -16,7 +16,16 @@ import pulumi
 
 from components.errors import ValidationError
 from components.webservice import validation as rule
-from components.webservice.args import WebServiceArgs
+from components.webservice.args import (
+    AutoscalingArgs,
+    IngressArgs,
+    MetricsArgs,
+    NetworkPolicyArgs,
+    ProbesArgs,
+    ResourcesArgs,
+    VolumeArgs,
+    WebServiceArgs,
+)
 
 T = TypeVar("T")
 
@@ -177,12 +186,16 @@ class _Reader:
         value = self.args.get(key)
         return default if value is None else value
 
-    def known_mapping(self, key: str) -> Mapping[str, Any]:
+    def known_mapping(self, key: str, *, secret: bool = False) -> Mapping[str, Any]:
         value = self.get(key, {})
         rule.known(self.component, self.field(key), value)
         if not isinstance(value, Mapping):
             raise ValidationError(
-                self.component, self.field(key), value, "must be a mapping of names to values"
+                self.component,
+                self.field(key),
+                value,
+                "must be a mapping of names to values",
+                secret=secret,
             )
         return value
 
@@ -191,14 +204,29 @@ class _Reader:
         rule.known(self.component, self.field(key), value)
         return rule.boolean(self.component, self.field(key), value)
 
-    def nested(self, key: str) -> _Reader | None:
+    def nested(self, key: str, fields: type) -> _Reader | None:
+        """A nested args mapping whose keys must be fields of the TypedDict ``fields``."""
         value = self.args.get(key)
         if value is None:
             return None
         rule.known(self.component, self.field(key), value)
         if not isinstance(value, Mapping):
             raise ValidationError(self.component, self.field(key), value, "must be a mapping")
-        return _Reader(self.component, value, f"{self.field(key)}.")
+        reader = _Reader(self.component, value, f"{self.field(key)}.")
+        reader.only(fields)
+        return reader
+
+    def only(self, fields: type) -> None:
+        """Reject keys that are not fields of the TypedDict ``fields`` (typos)."""
+        allowed = fields.__annotations__
+        for name in self.args:
+            if name not in allowed:
+                raise ValidationError(
+                    self.component,
+                    self.field(name),
+                    name,
+                    f"is not a {fields.__name__} field (check the spelling)",
+                )
 
     def value(self, key: str, default: Any, check: Callable[[str, str, Any], T]) -> Any:
         field_name = self.field(key)
@@ -281,6 +309,11 @@ def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
         rule.no_shared_keys(component, "config", config, "env", env)
     rule.no_shared_keys(component, "secrets", secrets, "env", env)
 
+    service_type = r.value(
+        "service_type", "ClusterIP", lambda c, f, v: rule.one_of(c, f, v, rule.SERVICE_TYPES)
+    )
+    config_mount_path = r.optional("config_mount_path", rule.absolute_path)
+
     return WebServiceSpec(
         name=name,
         namespace=namespace,
@@ -299,22 +332,20 @@ def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
         autoscaling=autoscaling,
         config=config,
         config_as_env=config_as_env,
-        config_mount_path=r.optional("config_mount_path", rule.absolute_path),
+        config_mount_path=config_mount_path,
         secrets=secrets,
         env=env,
         resources=_resources(r),
         probes=_probes(r),
-        service_type=r.value(
-            "service_type", "ClusterIP", lambda c, f, v: rule.one_of(c, f, v, rule.SERVICE_TYPES)
-        ),
-        load_balancer_source_ranges=r.strings("load_balancer_source_ranges", rule.cidr),
+        service_type=service_type,
+        load_balancer_source_ranges=_source_ranges(r, service_type),
         ingress=_ingress(r),
         metrics=_metrics(r, port),
-        volumes=_volumes(r),
+        volumes=_volumes(r, config_mount_path if config else None),
         service_account_annotations=r.known_mapping("service_account_annotations"),
         network_policy=_network_policy(r),
-        labels=r.known_mapping("labels"),
-        annotations=r.known_mapping("annotations"),
+        labels=_labels(r, "labels", values_are_labels=True),
+        annotations=_labels(r, "annotations", values_are_labels=False),
         version=(
             r.value("version", None, rule.version_label)
             if args.get("version") is not None
@@ -331,7 +362,7 @@ def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
 
 
 def _keyed(r: _Reader, key: str, *, secret: bool = False) -> dict[str, Any]:
-    values = r.known_mapping(key)
+    values = r.known_mapping(key, secret=secret)
     for k in values:
         rule.config_key(r.component, f"{key}.{k}", k)
         if secret:
@@ -347,7 +378,7 @@ def _env(r: _Reader) -> dict[str, Any]:
 
 
 def _resources(r: _Reader) -> ResourcesSpec:
-    res = r.nested("resources") or _Reader(r.component, {}, "resources.")
+    res = r.nested("resources", ResourcesArgs) or _Reader(r.component, {}, "resources.")
     c = r.component
 
     def pair(kind: str, request_default: str, limit_default: str) -> list[Any]:
@@ -374,7 +405,7 @@ def _resources(r: _Reader) -> ResourcesSpec:
 
 
 def _autoscaling(r: _Reader) -> AutoscalingSpec | None:
-    hpa = r.nested("autoscaling")
+    hpa = r.nested("autoscaling", AutoscalingArgs)
     if hpa is None:
         return None
     c = r.component
@@ -391,7 +422,7 @@ def _autoscaling(r: _Reader) -> AutoscalingSpec | None:
 
 
 def _probes(r: _Reader) -> ProbesSpec:
-    p = r.nested("probes") or _Reader(r.component, {}, "probes.")
+    p = r.nested("probes", ProbesArgs) or _Reader(r.component, {}, "probes.")
     return ProbesSpec(
         readiness_path=p.value("readiness_path", "/", rule.http_path),
         liveness_path=p.optional("liveness_path", rule.http_path),
@@ -404,7 +435,7 @@ def _probes(r: _Reader) -> ProbesSpec:
 
 
 def _ingress(r: _Reader) -> IngressSpec | None:
-    ing = r.nested("ingress")
+    ing = r.nested("ingress", IngressArgs)
     if ing is None:
         return None
     if ing.get("host") is None:
@@ -419,7 +450,7 @@ def _ingress(r: _Reader) -> IngressSpec | None:
 
 
 def _metrics(r: _Reader, port: pulumi.Input[int]) -> MetricsSpec | None:
-    m = r.nested("metrics")
+    m = r.nested("metrics", MetricsArgs)
     if m is None:
         return None
     metrics_port = m.get("port")
@@ -438,19 +469,52 @@ _VOLUME_SOURCES = {
 }
 
 
-def _volumes(r: _Reader) -> list[VolumeSpec]:
+def _source_ranges(r: _Reader, service_type: pulumi.Input[str]) -> list[Any]:
+    """Source ranges are only valid on a LoadBalancer Service."""
+    ranges = r.strings("load_balancer_source_ranges", rule.cidr)
+    if not ranges:
+        return ranges
+    c = r.component
+
+    def load_balancer_only(kind: str) -> None:
+        if kind != "LoadBalancer":
+            raise ValidationError(
+                c,
+                "load_balancer_source_ranges",
+                "[...]",
+                f"can only be used with service_type LoadBalancer (not {kind})",
+            )
+
+    cross_checked([service_type], load_balancer_only)
+    return ranges
+
+
+def _labels(r: _Reader, key: str, *, values_are_labels: bool) -> dict[str, Any]:
+    values = r.known_mapping(key)
+    for name, value in values.items():
+        rule.qualified_name(r.component, f"{key}.{name}", name)
+        if values_are_labels:
+            checked(value, r._item_check(rule.version_label, f"{key}.{name}"))
+    return dict(values)
+
+
+def _volumes(r: _Reader, config_mount_path: pulumi.Input[str] | None) -> list[VolumeSpec]:
     values = r.get("volumes", [])
     rule.known(r.component, "volumes", values)
     if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
         raise ValidationError(r.component, "volumes", values, "must be a list of volumes")
     volumes = []
     seen: set[str] = set()
+    mount_paths: set[object] = {"/tmp"}
+    if isinstance(config_mount_path, str):
+        mount_paths.add(config_mount_path)
     for i, raw in enumerate(values):
         prefix = f"volumes[{i}]"
         rule.known(r.component, prefix, raw)
         if not isinstance(raw, Mapping):
             raise ValidationError(r.component, prefix, raw, "must be a mapping")
         v = _Reader(r.component, raw, f"{prefix}.")
+        v.only(VolumeArgs)
         name = rule.dns_label(r.component, f"{prefix}.name", raw.get("name"))
         if name in seen or name == "tmp" or name == "config":
             raise ValidationError(
@@ -458,6 +522,15 @@ def _volumes(r: _Reader) -> list[VolumeSpec]:
             )
         seen.add(name)
         mount_path = v.value("mount_path", None, rule.absolute_path)
+        if isinstance(mount_path, str):
+            if mount_path in mount_paths:
+                raise ValidationError(
+                    r.component,
+                    f"{prefix}.mount_path",
+                    mount_path,
+                    "is already a mount path (/tmp, config_mount_path or another volume)",
+                )
+            mount_paths.add(mount_path)
         sources = [key for key in _VOLUME_SOURCES if raw.get(key) is not None]
         if len(sources) != 1:
             raise ValidationError(
@@ -482,7 +555,9 @@ def _volumes(r: _Reader) -> list[VolumeSpec]:
 
 
 def _network_policy(r: _Reader) -> NetworkPolicySpec | None:
-    np = r.nested("network_policy") or _Reader(r.component, {}, "network_policy.")
+    np = r.nested("network_policy", NetworkPolicyArgs) or _Reader(
+        r.component, {}, "network_policy."
+    )
     if not np.known_bool("enabled", True):
         return None
     return NetworkPolicySpec(

@@ -21,6 +21,8 @@ _DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+_IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+_QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 
 SERVICE_TYPES = ("ClusterIP", "NodePort", "LoadBalancer")
@@ -77,6 +79,14 @@ def image(component: str, value: object, allow_unpinned: bool) -> str:
     repository, tag, digest = split_image(value)
     if not repository or tag == "" or digest == "":
         raise ValidationError(component, "image", value, "is not a valid image reference")
+    if tag is not None and not _IMAGE_TAG.match(tag):
+        raise ValidationError(
+            component,
+            "image",
+            value,
+            "has an invalid tag: at most 128 letters, digits, '_', '.' or '-', "
+            "not starting with '.' or '-'",
+        )
     if digest is not None and not re.match(r"^[a-z0-9]+:[a-f0-9]{32,}$", digest):
         raise ValidationError(
             component, "image", value, "has a malformed digest (expected e.g. sha256:<hex>)"
@@ -111,6 +121,29 @@ def version_label(component: str, field: str, value: object) -> str:
             "'-', '_' or '.', starting and ending with a letter or digit",
         )
     return value
+
+
+def qualified_name(component: str, field: str, value: object) -> str:
+    """A label or annotation key: an optional DNS subdomain prefix and a name."""
+    if isinstance(value, str):
+        prefix, _, name = value.rpartition("/")
+        if (
+            len(name) <= 63
+            and _QUALIFIED_NAME.match(name)
+            and (not prefix or (len(prefix) <= 253 and _is_dns_subdomain(prefix)))
+        ):
+            return value
+    raise ValidationError(
+        component,
+        field,
+        value,
+        "must be a valid label/annotation key: an optional DNS prefix and '/', then at most "
+        "63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+    )
+
+
+def _is_dns_subdomain(value: str) -> bool:
+    return all(_DNS1123_LABEL.match(part) for part in value.split("."))
 
 
 def image_version(image_ref: str) -> str:
@@ -236,11 +269,7 @@ def config_env_key(component: str, field: str, value: object) -> str:
 
 def dns_subdomain(component: str, field: str, value: object) -> str:
     """A DNS-1123 subdomain such as a host name or an object name."""
-    if (
-        not isinstance(value, str)
-        or len(value) > 253
-        or not all(_DNS1123_LABEL.match(part) for part in value.split("."))
-    ):
+    if not isinstance(value, str) or len(value) > 253 or not _is_dns_subdomain(value):
         raise ValidationError(
             component,
             field,

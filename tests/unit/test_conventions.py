@@ -74,3 +74,17 @@ def test_importing_the_package_does_no_cloud_work() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert out.stdout.strip() == "False"
+
+
+def test_components_can_be_served_to_other_languages() -> None:
+    """Pulumi's component analyzer (used by component_provider_host) accepts every component."""
+    from pulumi.provider.experimental.analyzer import Analyzer
+
+    from components import EksCluster, GkeCluster, LocalCluster, WebService
+
+    result = Analyzer("moorage").analyze([WebService, LocalCluster, EksCluster, GkeCluster])
+    definitions = result["component_definitions"]
+    assert set(definitions) == {"WebService", "LocalCluster", "EksCluster", "GkeCluster"}
+    web = definitions["WebService"]
+    assert "image" in web.inputs and "url" in web.outputs
+    assert all(d.outputs.get("kubeconfig") for n, d in definitions.items() if n != "WebService")
