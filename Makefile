@@ -21,6 +21,9 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --upgrade pip
 	@$(PY) -m pip install --quiet -r requirements-dev.txt -e .
+	@# The engine starts dynamic providers in the program directory (infra/), so the
+	@# relative `virtualenv: .venv` of Pulumi.yaml must resolve from there too.
+	@ln -sfn ../.venv infra/.venv
 	@touch $@
 
 venv: $(STAMP) ## Create the virtualenv with pinned packages

@@ -335,13 +335,17 @@ def autoscaling_bounds(component: str, min_replicas: int, max_replicas: int) -> 
         )
 
 
-def known(component: str, field: str, value: object) -> None:
-    """Fields that decide which resources exist cannot wait for an Output."""
+def known(
+    component: str,
+    field: str,
+    value: object,
+    reason: str = "it decides which resources exist",
+) -> None:
+    """Some fields must be plain values when the program runs, not Outputs."""
     if isinstance(value, pulumi.Output):
         raise ValidationError(
             component,
             field,
             "<output>",
-            "must be known when the program runs (a plain value, not an Output), "
-            "because it decides which resources exist",
+            f"must be known when the program runs (a plain value, not an Output), because {reason}",
         )

@@ -3,6 +3,11 @@
 ``mocks.run(fn)`` runs ``fn`` as a Pulumi program under mocks, waits for every
 registration and Output to settle, and returns what ``fn`` returned, so tests can
 assert on ``mocks.resources`` with plain ``assert`` statements.
+
+``make_mocks(resource_outputs=fn)`` adds the outputs a cloud would compute (ARNs,
+endpoints) to what the mocks echo back; each ``Registered`` also keeps the options
+of its RegisterResource request (``ignore_changes``, ``dependencies``). Wrap a value
+in ``AsOutput`` to pass it as a ``pulumi.Output`` (see ``with_outputs``).
 """
 
 from __future__ import annotations
@@ -22,6 +27,9 @@ from pulumi.runtime.sync_await import _sync_await
 T = TypeVar("T")
 
 CallHandler = Callable[[str, Mapping[str, Any]], Mapping[str, Any]]
+ResourceOutputs = Callable[[pulumi.runtime.MockResourceArgs], Mapping[str, Any]]
+"""Outputs a cloud would compute for a resource (ARNs, endpoints): merged over the echoed
+inputs, so the component under test can read them."""
 
 
 @dataclass
@@ -34,10 +42,19 @@ class Registered:
     provider: str
     parent: str
     """URN of the parent resource (the stack for top-level resources)."""
+    ignore_changes: list[str] = field(default_factory=list)
+    """Properties the engine is told to ignore (``ignore_changes``), as in the request."""
+    dependencies: list[str] = field(default_factory=list)
+    """URNs this resource waits for (``depends_on`` and the resources its inputs come
+    from), as in the RegisterResource request."""
 
     @property
     def metadata(self) -> dict[str, Any]:
         return dict(self.inputs.get("metadata") or {})
+
+    def depends_on(self, typ: str, name: str) -> bool:
+        """Whether this resource waits for the resource of type ``typ`` named ``name``."""
+        return any(urn.endswith(f"{typ}::{name}") for urn in self.dependencies)
 
 
 @dataclass
@@ -49,6 +66,10 @@ class RecordingMocks(pulumi.runtime.Mocks):
     parents: dict[tuple[str, str], str] = field(default_factory=dict)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     _ids: Iterator[int] = field(default_factory=itertools.count)
+    outputs_for: ResourceOutputs | None = None
+    """Optional: computed outputs of each resource, added to the echoed inputs."""
+    requests: dict[tuple[str, str], Any] = field(default_factory=dict)
+    """The raw RegisterResource request of each resource, by (type, name)."""
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         outputs = dict(args.inputs)
@@ -56,6 +77,9 @@ class RecordingMocks(pulumi.runtime.Mocks):
             metadata = dict(outputs.get("metadata") or {})
             metadata.setdefault("name", f"{args.name}-{next(self._ids):05x}")
             outputs["metadata"] = metadata
+        if self.outputs_for is not None:
+            outputs.update(self.outputs_for(args))
+        request = self.requests.get((args.typ, args.name))
         self.resources.append(
             Registered(
                 typ=args.typ,
@@ -63,6 +87,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
                 inputs=dict(args.inputs),
                 provider=args.provider,
                 parent=self.parents.get((args.typ, args.name), ""),
+                ignore_changes=list(request.ignoreChanges) if request is not None else [],
+                dependencies=list(request.dependencies) if request is not None else [],
             )
         )
         return f"{args.name}-id", outputs
@@ -104,17 +130,78 @@ class RecordingMocks(pulumi.runtime.Mocks):
         assert len(found) == 1, f"expected one resource named {name}, got {len(found)}"
         return found[0]
 
+    def inputs_by_resource(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """The inputs of every resource, by (type, name): compare two runs with it."""
+        return {(r.typ, r.name): r.inputs for r in self.resources}
+
+    def resource(self, typ: str, name: str) -> Registered:
+        """The one resource of type ``typ`` named ``name``."""
+        found = [r for r in self.resources if r.typ == typ and r.name == name]
+        assert len(found) == 1, f"expected one {typ} named {name}, got {len(found)}"
+        return found[0]
+
 
 class _ParentRecordingMonitor(MockMonitor):
-    """Mock monitor that remembers each resource's parent URN."""
+    """Mock monitor that remembers each resource's parent URN and raw request."""
 
     def __init__(self, mocks: RecordingMocks) -> None:
         super().__init__(mocks)
         self._recording = mocks
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+    def RegisterResource(self, request: Any) -> Any:
         self._recording.parents[(request.type, request.name)] = request.parent
+        self._recording.requests[(request.type, request.name)] = request
         return super().RegisterResource(request)
+
+
+@dataclass(frozen=True)
+class AsOutput:
+    """Marks a value in test Args that should reach the component as a ``pulumi.Output``.
+
+    Outputs can only be made while a program runs, so parametrized Args carry this
+    marker and ``with_outputs`` swaps it for ``pulumi.Output.from_input(value)``
+    inside the program.
+    """
+
+    value: Any
+
+
+def with_outputs(value: Any) -> Any:
+    """``value`` with every ``AsOutput`` in it (in dicts, lists, tuples) made an Output.
+
+    Call it inside ``mocks.run``: ``mocks.run(lambda: Component(name, with_outputs(args)))``.
+    """
+    if isinstance(value, AsOutput):
+        return pulumi.Output.from_input(value.value)
+    if isinstance(value, Mapping):
+        return {key: with_outputs(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [with_outputs(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(with_outputs(item) for item in value)
+    return value
+
+
+def with_output_at(args: Mapping[str, Any], path: str) -> dict[str, Any]:
+    """A copy of ``args`` whose value at ``path`` is wrapped in ``AsOutput``.
+
+    ``path`` names a field the way a ValidationError does: ``region``,
+    ``node_group.min_size`` (a nested mapping) or ``public_access_cidrs[0]`` (a list item).
+    """
+    copy = dict(args)
+    head, _, rest = path.partition(".")
+    if rest:
+        copy[head] = with_output_at(copy[head], rest)
+        return copy
+    key, bracket, index = head.partition("[")
+    if not bracket:
+        copy[key] = AsOutput(copy[key])
+        return copy
+    items = list(copy[key])
+    position = int(index.rstrip("]"))
+    items[position] = AsOutput(items[position])
+    copy[key] = items
+    return copy
 
 
 def _reset_runtime() -> None:
@@ -125,16 +212,21 @@ def _reset_runtime() -> None:
 
 @pytest.fixture
 def make_mocks() -> Iterator[Callable[..., RecordingMocks]]:
-    """Factory: ``make_mocks(call_handler=..., config={...}, preview=False)``."""
+    """Factory: ``make_mocks(call_handler=..., config={...}, preview=False)``.
+
+    ``resource_outputs`` (optional) returns the outputs a cloud would compute for a
+    resource; they are merged over the echoed inputs.
+    """
 
     def factory(
         call_handler: CallHandler | None = None,
         config: Mapping[str, str] | None = None,
         preview: bool = False,
         stack: str = "test",
+        resource_outputs: ResourceOutputs | None = None,
     ) -> RecordingMocks:
         _reset_runtime()
-        mocks = RecordingMocks(call_handler=call_handler)
+        mocks = RecordingMocks(call_handler=call_handler, outputs_for=resource_outputs)
         pulumi.runtime.set_all_config(dict(config or {}))
         pulumi.runtime.set_mocks(
             mocks,

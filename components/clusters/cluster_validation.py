@@ -1,0 +1,286 @@
+"""Pure validation helpers for cluster Args: field types, CIDRs, versions, bounds.
+
+Nothing here creates resources or does I/O, so tests call these functions
+directly. Every failure is a ``ValidationError`` that names the component
+(``EksCluster "staging"``), the field (``node_group.min_size``), the value and the
+rule that was broken.
+
+Args fields are typed ``pulumi.Input``, but the typed reads below need a plain value:
+it is validated before anything is created, or it decides which resources exist. An
+Output there fails with "must be known when the program runs". Only ``raw`` (and the
+items of ``items``, the values of ``mapping``) pass Outputs through, for ids, ARNs,
+tags and the like.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+from components.errors import ValidationError
+from components.webservice import validation as rule
+
+SUPPORTED_KUBERNETES_VERSIONS: tuple[str, ...] = ("1.32", "1.33", "1.34", "1.35")
+"""Kubernetes minor versions both EKS and GKE accept, as "1.NN" strings."""
+
+DEFAULT_KUBERNETES_VERSION = "1.34"
+"""Default cloud cluster version: the newest minor both EKS and GKE offer in standard support.
+It is not tied to KUBERNETES_VERSION in tools/versions.env, which pins the local control plane."""
+
+_VERSION = re.compile(r"^1\.\d{1,2}$")
+
+
+def component_label(kind: str, name: str) -> str:
+    """How errors name a component: ``EksCluster "staging"``."""
+    return f'{kind} "{name}"'
+
+
+def _type_name(value: object) -> str:
+    return type(value).__name__
+
+
+class Fields:
+    """Typed, validated reads from one Args mapping (or a nested section of it).
+
+    Args usually come straight from stack config, so a value may have the wrong
+    type (``"2"`` for an int) or a key may be misspelled; both are reported here
+    instead of being silently ignored. Every typed read also requires a plain value
+    (not a ``pulumi.Output``); ``raw`` passes Outputs through.
+    """
+
+    def __init__(self, component: str, args: Mapping[str, Any] | None, prefix: str = "") -> None:
+        if args is not None and not isinstance(args, Mapping):
+            raise ValidationError(
+                component, prefix.rstrip(".") or "args", args, "must be a mapping"
+            )
+        self.component = component
+        self.args: Mapping[str, Any] = args or {}
+        self.prefix = prefix
+
+    def field(self, key: str) -> str:
+        """The user-facing name of ``key``, e.g. ``node_group.min_size``."""
+        return f"{self.prefix}{key}"
+
+    def fail(self, key: str, value: Any, rule: str) -> ValidationError:
+        return ValidationError(self.component, self.field(key), value, rule)
+
+    def reject_unknown(self, allowed: Collection[str]) -> None:
+        """Fail on keys that are not fields of the Args type (usually a typo)."""
+        for key in self.args:
+            if key not in allowed:
+                raise self.fail(
+                    key,
+                    self.args[key],
+                    f"is not a known field; expected one of: {', '.join(sorted(allowed))}",
+                )
+
+    def known(self, key: str) -> Any:
+        """The value as given, which must be known now (not an Output), or None."""
+        value = self.args.get(key)
+        rule.known(
+            self.component, self.field(key), value, "it is validated before anything is created"
+        )
+        return value
+
+    def present(self, key: str) -> bool:
+        return self.args.get(key) is not None
+
+    def raw(self, key: str, default: Any = None) -> Any:
+        """The value as given (it may be a pulumi.Input), or ``default``."""
+        value = self.args.get(key)
+        return default if value is None else value
+
+    def section(self, key: str) -> Fields:
+        """A nested Args mapping, e.g. ``node_group``."""
+        return Fields(self.component, self.known(key), f"{self.field(key)}.")
+
+    def required_text(self, key: str) -> str:
+        value = self.known(key)
+        if value is None or value == "":
+            raise self.fail(key, value, "is required")
+        return self._check_text(key, value)
+
+    def text(self, key: str, default: str) -> str:
+        value = self.known(key)
+        return default if value is None else self._check_text(key, value)
+
+    def optional_text(self, key: str) -> str | None:
+        value = self.known(key)
+        return None if value is None else self._check_text(key, value)
+
+    def _check_text(self, key: str, value: Any) -> str:
+        if not isinstance(value, str):
+            raise self.fail(key, value, f"must be a string, not {_type_name(value)}")
+        return value
+
+    def integer(self, key: str, default: int) -> int:
+        value = self.known(key)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(key, value, f"must be an integer, not {_type_name(value)}")
+        return value
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self.known(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise self.fail(key, value, f"must be true or false, not {_type_name(value)}")
+        return value
+
+    def items(self, key: str) -> list[Any]:
+        """A plain list whose items may be pulumi.Inputs (e.g. ARNs from other resources)."""
+        value = self.known(key)
+        if value is None:
+            return []
+        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+            raise self.fail(
+                key, value, "must be a plain list (it decides which resources are created)"
+            )
+        return list(value)
+
+    def texts(self, key: str, default: Sequence[str] = ()) -> list[str]:
+        """A plain list of plain strings."""
+        if self.args.get(key) is None:
+            return list(default)
+        values = self.items(key)
+        for i, item in enumerate(values):
+            rule.known(self.component, self.field(f"{key}[{i}]"), item)
+            if not isinstance(item, str) or not item:
+                raise self.fail(f"{key}[{i}]", item, "must be a non-empty string")
+        return values
+
+    def mapping(self, key: str) -> dict[str, Any]:
+        """A plain mapping whose values may be pulumi.Inputs (e.g. pinned versions)."""
+        value = self.known(key)
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            raise self.fail(key, value, f"must be a mapping, not {_type_name(value)}")
+        return dict(value)
+
+
+def check_pattern(fields: Fields, key: str, value: str, pattern: str, meaning: str) -> str:
+    if not re.fullmatch(pattern, value):
+        raise fields.fail(key, value, f"must be {meaning}")
+    return value
+
+
+def check_one_of(fields: Fields, key: str, value: str, allowed: Sequence[str]) -> str:
+    if value not in allowed:
+        raise fields.fail(key, value, f"must be one of {', '.join(allowed)}")
+    return value
+
+
+def check_range(fields: Fields, key: str, value: int, low: int, high: int) -> int:
+    if not low <= value <= high:
+        raise fields.fail(key, value, f"must be between {low} and {high}")
+    return value
+
+
+def check_kubernetes_version(
+    fields: Fields,
+    key: str,
+    value: str,
+    supported: Sequence[str] = SUPPORTED_KUBERNETES_VERSIONS,
+) -> str:
+    """A pinned "1.NN" minor version from the supported list."""
+    if not _VERSION.fullmatch(value):
+        raise fields.fail(key, value, 'must be a Kubernetes minor version like "1.34"')
+    if value not in supported:
+        raise fields.fail(key, value, f"is not supported; use one of {', '.join(supported)}")
+    return value
+
+
+def parse_cidr(fields: Fields, key: str, value: str) -> ipaddress.IPv4Network:
+    """An IPv4 CIDR with no host bits set, e.g. 10.0.0.0/16."""
+    try:
+        network = ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise fields.fail(key, value, "is not a valid IPv4 CIDR (e.g. 10.0.0.0/16)") from None
+    if not isinstance(network, ipaddress.IPv4Network) or "/" not in value:
+        raise fields.fail(key, value, "is not a valid IPv4 CIDR (e.g. 10.0.0.0/16)")
+    if str(network) != value:
+        raise fields.fail(key, value, f"has host bits set; did you mean {network}?")
+    return network
+
+
+def check_private_cidr(
+    fields: Fields, key: str, value: str, min_prefix: int, max_prefix: int
+) -> ipaddress.IPv4Network:
+    """A private (RFC 1918) range whose prefix length is within the given bounds."""
+    network = parse_cidr(fields, key, value)
+    if not network.is_private:
+        raise fields.fail(key, value, "must be a private (RFC 1918) range")
+    if not min_prefix <= network.prefixlen <= max_prefix:
+        raise fields.fail(
+            key, value, f"must have a prefix length between /{min_prefix} and /{max_prefix}"
+        )
+    return network
+
+
+def check_allow_list(
+    fields: Fields, key: str, values: Sequence[str], *, allow_anywhere: bool, flag: str
+) -> list[str]:
+    """CIDRs allowed to reach a Kubernetes API endpoint.
+
+    ``0.0.0.0/0`` is refused unless the caller set ``flag`` explicitly.
+    """
+    for i, value in enumerate(values):
+        network = parse_cidr(fields, f"{key}[{i}]", value)
+        if network.prefixlen == 0 and not allow_anywhere:
+            raise fields.fail(
+                f"{key}[{i}]",
+                value,
+                f"opens the Kubernetes API to the whole internet; set {fields.field(flag)}: "
+                "true if that is really intended",
+            )
+    if len(set(values)) != len(values):
+        raise fields.fail(key, list(values), "lists the same CIDR more than once")
+    return list(values)
+
+
+def check_no_overlap(fields: Fields, networks: Mapping[str, ipaddress.IPv4Network]) -> None:
+    """Fail if any two of the named ranges overlap."""
+    named = list(networks.items())
+    for i, (key, network) in enumerate(named):
+        for other_key, other in named[i + 1 :]:
+            if network.overlaps(other):
+                raise fields.fail(
+                    key, str(network), f"overlaps {fields.field(other_key)} ({other})"
+                )
+
+
+def check_node_bounds(
+    fields: Fields,
+    *,
+    min_key: str,
+    min_value: int,
+    max_key: str,
+    max_value: int,
+    desired_key: str | None = None,
+    desired_value: int | None = None,
+) -> None:
+    """0 <= min <= desired <= max and max >= 1."""
+    if min_value < 0:
+        raise fields.fail(min_key, min_value, "must be 0 or more")
+    if max_value < 1:
+        raise fields.fail(max_key, max_value, "must be at least 1")
+    if min_value > max_value:
+        raise fields.fail(
+            min_key, min_value, f"is greater than {fields.field(max_key)} ({max_value})"
+        )
+    if desired_key is not None and desired_value is not None:
+        if desired_value < min_value:
+            raise fields.fail(
+                desired_key, desired_value, f"is less than {fields.field(min_key)} ({min_value})"
+            )
+        if desired_value > max_value:
+            raise fields.fail(
+                desired_key,
+                desired_value,
+                f"is greater than {fields.field(max_key)} ({max_value})",
+            )
