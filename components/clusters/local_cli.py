@@ -48,14 +48,16 @@ def choose_runtime(requested: str, docker_available: bool, kind_installed: bool)
     return "kind" if docker_available and kind_installed else "kwok"
 
 
-def kwok_create_command(name: str, bin_dir: str, kubectl: str | None) -> list[str]:
-    """``kwokctl create cluster`` that runs fully offline from local binaries."""
+def kwok_create_command(name: str, bin_dir: str) -> list[str]:
+    """``kwokctl create cluster`` that runs fully offline from local binaries.
+
+    ``--kubeconfig ""`` keeps kwokctl from editing the user's ~/.kube/config;
+    the kubeconfig is read back with ``kwokctl get kubeconfig`` instead.
+    """
     command = ["kwokctl", "create", "cluster", "--name", name, "--runtime", "binary"]
     for flag, binary in KWOK_BINARY_FLAGS.items():
         command += [flag, os.path.join(bin_dir, binary)]
-    if kubectl:
-        command += ["--kubectl-binary", kubectl]
-    command += ["--wait", "2m"]
+    command += ["--kubeconfig", "", "--wait", "2m"]
     return command
 
 
@@ -96,12 +98,6 @@ def kwok_node(name: str, index: int, zones: Sequence[str]) -> dict[str, Any]:
         "status": {
             "allocatable": dict(KWOK_NODE_CAPACITY),
             "capacity": dict(KWOK_NODE_CAPACITY),
-            "nodeInfo": {
-                "architecture": "amd64",
-                "operatingSystem": "linux",
-                "kubeletVersion": "fake",
-                "kubeProxyVersion": "fake",
-            },
         },
     }
 

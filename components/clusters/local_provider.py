@@ -139,8 +139,7 @@ def _resolve_runtime(requested: str, bin_dir: str) -> str:
 
 def _create_cluster(runtime: str, name: str, nodes: int, bin_dir: str) -> None:
     if runtime == "kwok":
-        kubectl = shutil.which("kubectl", path=_env(bin_dir)["PATH"])
-        _run(local_cli.kwok_create_command(name, bin_dir, kubectl), bin_dir, timeout=600)
+        _run(local_cli.kwok_create_command(name, bin_dir), bin_dir, timeout=600)
         return
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as config_file:
         config_file.write(local_cli.kind_config(nodes))

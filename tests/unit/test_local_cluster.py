@@ -30,11 +30,11 @@ def test_auto_picks_kind_only_where_docker_runs(
 
 
 def test_kwok_cluster_uses_only_local_binaries() -> None:
-    command = local_cli.kwok_create_command("demo", "/opt/tools/bin", "/usr/bin/kubectl")
+    command = local_cli.kwok_create_command("demo", "/opt/tools/bin")
     assert command[:7] == ["kwokctl", "create", "cluster", "--name", "demo", "--runtime", "binary"]
     for flag, binary in local_cli.KWOK_BINARY_FLAGS.items():
         assert command[command.index(flag) + 1] == f"/opt/tools/bin/{binary}"
-    assert command[command.index("--kubectl-binary") + 1] == "/usr/bin/kubectl"
+    assert command[command.index("--kubeconfig") + 1] == "", "must not touch ~/.kube/config"
 
 
 def test_simulated_nodes_spread_over_zones_round_robin() -> None:

@@ -1,0 +1,66 @@
+"""Fixtures for engine tests: pinned tools, an isolated engine env, a shared kwok cluster."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from components.clusters.local_provider import LocalClusterProvider
+
+from .harness import engine_env, tools_bin
+
+pytestmark = pytest.mark.engine
+
+
+@pytest.fixture(scope="session")
+def bin_dir() -> Path:
+    return tools_bin()
+
+
+@pytest.fixture(scope="session")
+def work_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("engine")
+
+
+@pytest.fixture(scope="session")
+def env(bin_dir: Path, work_dir: Path) -> Iterator[dict[str, str]]:
+    """The engine environment; also applied to this process so the kwok CLI agrees."""
+    state = work_dir / "state"
+    kwok = work_dir / "kwok"
+    state.mkdir()
+    kwok.mkdir()
+    values = engine_env(bin_dir, state, kwok)
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    yield values
+    for key, old in saved.items():
+        if old is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = old
+
+
+@pytest.fixture(scope="session")
+def kwok_cluster(env: dict[str, str]) -> Iterator[str]:
+    """A kwok cluster shared by the WebService engine tests; yields its kubeconfig.
+
+    It is made by the same provider code LocalCluster uses under the engine.
+    """
+    provider = LocalClusterProvider()
+    props = {
+        "cluster_name": f"shared-{uuid.uuid4().hex[:6]}",
+        "runtime": "kwok",
+        "nodes": 3,
+        "zones": ["zone-a", "zone-b", "zone-c"],
+        "tools_bin_dir": env["MOORAGE_TOOLS_BIN"],
+    }
+    created = provider.create(props)
+    assert created.outs is not None
+    try:
+        yield created.outs["kubeconfig"]
+    finally:
+        provider.delete(created.id, props)

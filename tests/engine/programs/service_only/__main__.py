@@ -1,0 +1,30 @@
+"""Test program: one WebService on an existing cluster, everything from stack config.
+
+Config: ``kubeconfig`` (secret), ``name``, ``service`` (WebServiceArgs as JSON) and
+``secrets`` (a secret JSON object, optional).
+"""
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components import WebService
+
+config = pulumi.Config()
+provider = k8s.Provider(
+    "cluster",
+    kubeconfig=config.require_secret("kubeconfig"),
+    enable_config_map_mutable=True,
+    enable_secret_mutable=True,
+)
+args = dict(config.require_object("service"))
+secret_keys = config.get_object("secretKeys") or []
+if secret_keys:
+    secrets = config.require_secret_object("secrets")
+    args["secrets"] = {key: secrets.apply(lambda s, key=key: s[key]) for key in secret_keys}
+service = WebService(
+    config.get("name") or "web", args, pulumi.ResourceOptions(providers=[provider])
+)
+pulumi.export("namespace", service.namespace)
+pulumi.export("service_name", service.service_name)
+pulumi.export("deployment_name", service.deployment_name)
+pulumi.export("url", service.url)

@@ -1,0 +1,93 @@
+"""The main job end to end: the real program, engine and provider on a kwok cluster it creates."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import yaml
+from kubernetes import client, config
+
+from .harness import ROOT, EndpointWatcher, engine_stack
+
+SECRET_VALUE = "s3cr3t-Zq9-do-not-leak"
+
+LOCAL_CONFIG = {
+    "pulumi:disable-default-providers": ["kubernetes"],
+    "moorage:cloud": "local",
+    "moorage:cluster": {"runtime": "kwok", "nodes": 3},
+    "moorage:serviceName": "hello",
+    "moorage:service": {
+        "image": "nginxinc/nginx-unprivileged:1.27.3-alpine",
+        "replicas": 2,
+        "config": {"LOG_LEVEL": "info"},
+    },
+    "moorage:serviceSecrets": {"API_TOKEN": SECRET_VALUE},
+}
+
+
+def kwok_clusters(env: dict[str, str]) -> list[str]:
+    out = subprocess.run(
+        ["kwokctl", "get", "clusters"], env=env, capture_output=True, text=True, check=True
+    )
+    return out.stdout.split()
+
+
+def processes_mentioning(name: str) -> list[str]:
+    out = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True)
+    return [line for line in out.stdout.splitlines() if f"/clusters/{name}/" in line]
+
+
+def test_up_preview_destroy_of_the_local_stack(env: dict[str, str], work_dir: Path) -> None:
+    with engine_stack(work_dir, env, ROOT / "infra") as stack:
+        stack.set_config(LOCAL_CONFIG, secret_keys=("moorage:serviceSecrets",))
+
+        started = time.monotonic()
+        up = stack.up()
+        up_seconds = time.monotonic() - started
+        assert up.summary.result == "succeeded"
+
+        outputs = stack.outputs()
+        assert outputs["url"] == "http://hello.hello.svc.cluster.local:80"
+        assert outputs["namespace"] == "hello"
+        assert outputs["cluster_name"] == stack.name
+        assert stack.name in kwok_clusters(env)
+
+        api = config.new_client_from_config_dict(yaml.safe_load(outputs["kubeconfig"]))
+        deployment = client.AppsV1Api(api).read_namespaced_deployment("hello", "hello")
+        conditions = {c.type: c.status for c in deployment.status.conditions}
+        assert conditions.get("Available") == "True"
+        assert deployment.status.ready_replicas == 2
+        watcher = EndpointWatcher(outputs["kubeconfig"], "hello", "hello")
+        assert watcher.ready_endpoints() == 2
+        nodes = client.CoreV1Api(api).list_node().items
+        assert {n.metadata.labels["topology.kubernetes.io/zone"] for n in nodes} == {
+            "zone-a",
+            "zone-b",
+            "zone-c",
+        }
+
+        # A second preview of the same config proposes nothing.
+        stack.preview(expect_no_changes=True)
+
+        # The secret went in as a secret: no plaintext in state, ConfigMaps or env values.
+        exported = stack.exported_state()
+        assert SECRET_VALUE not in exported
+        assert "ciphertext" in exported
+        assert SECRET_VALUE not in stack.state_files()
+        assert not any(SECRET_VALUE in line for line in stack.log)
+        config_maps = client.CoreV1Api(api).list_namespaced_config_map("hello").items
+        assert all(SECRET_VALUE not in str(cm.data) for cm in config_maps)
+        container = deployment.spec.template.spec.containers[0]
+        assert all((e.value or "") != SECRET_VALUE for e in container.env or [])
+
+        started = time.monotonic()
+        destroy = stack.stack.destroy(color="never", on_output=stack.log.append)
+        destroy_seconds = time.monotonic() - started
+        assert destroy.summary.result == "succeeded"
+        assert stack.resource_types() == []
+        assert stack.name not in kwok_clusters(env)
+        assert processes_mentioning(stack.name) == []
+        assert not (Path(env["KWOK_WORKDIR"]) / "clusters" / stack.name).exists()
+        print(f"\n[timing] local stack up {up_seconds:.1f}s, destroy {destroy_seconds:.1f}s")
