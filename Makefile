@@ -8,10 +8,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STACK ?= local
+ARGS ?=
+RENDER_DIR ?= rendered/$(STACK)
 STAMP := $(VENV)/.moorage-installed
 RUN := scripts/pulumi-stack
 
-.PHONY: help up preview destroy test test-unit test-engine lint typecheck fmt tools venv bench clean
+.PHONY: help up preview preview-json render destroy test test-unit test-engine lint typecheck fmt tools venv bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -35,8 +37,16 @@ up: venv tools ## The main job: `pulumi up` of STACK (default: local, on a kwok/
 	@$(RUN) $(STACK) up --yes
 	@scripts/print-access $(STACK)
 
-preview: venv tools ## `pulumi preview` of STACK with a readable diff
-	@$(RUN) $(STACK) preview --diff
+# preview/render build missing tools themselves (bootstrap-tools --print-bin-dir), keeping
+# stdout clean for ARGS=--json; the `tools` target would print the bin dir there.
+preview: venv ## `pulumi preview` of STACK with the policy pack, summarised (ARGS=--json for machines)
+	@$(PY) scripts/preview $(STACK) $(ARGS)
+
+preview-json: venv ## The same preview as one JSON document (changes, policy violations)
+	@$(PY) scripts/preview $(STACK) --json $(ARGS)
+
+render: venv ## Write the manifests STACK would apply to RENDER_DIR (rendered/STACK), validated; no cluster
+	@$(PY) scripts/render $(STACK) $(RENDER_DIR)
 
 destroy: venv tools ## Tear down STACK: the service and its cluster
 	@$(RUN) $(STACK) destroy --yes

@@ -26,13 +26,18 @@ class KubernetesCluster(pulumi.ComponentResource):
     endpoint: pulumi.Output[str]
     """HTTPS URL of the Kubernetes API server."""
 
-    def workload_identity_annotations(
-        self, identity: pulumi.Input[str]
-    ) -> Mapping[str, pulumi.Input[str]]:
+    @classmethod
+    def identity_annotations(cls, identity: pulumi.Input[str]) -> Mapping[str, pulumi.Input[str]]:
         """ServiceAccount annotations that bind pods to a cloud identity.
 
         ``identity`` is an IAM role ARN on EKS (IRSA) and a Google service account
         e-mail on GKE (Workload Identity). Local clusters have no cloud identity and
-        return no annotations.
+        return no annotations. A class method: it needs no cluster instance (render mode).
         """
         return {}
+
+    def workload_identity_annotations(
+        self, identity: pulumi.Input[str]
+    ) -> Mapping[str, pulumi.Input[str]]:
+        """The same annotations, from a cluster instance."""
+        return self.identity_annotations(identity)

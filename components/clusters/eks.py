@@ -431,6 +431,11 @@ class _Network:
 class EksCluster(KubernetesCluster):
     """An EKS cluster with a managed node group, core addons, IRSA and a ready Provider."""
 
+    @classmethod
+    def identity_annotations(cls, identity: pulumi.Input[str]) -> Mapping[str, pulumi.Input[str]]:
+        """IRSA: ``identity`` is the ARN of an IAM role that trusts ``oidc_provider_arn``."""
+        return {"eks.amazonaws.com/role-arn": identity}
+
     oidc_provider_arn: pulumi.Output[str]
     """ARN of the IAM OIDC provider for IRSA; use it in an IAM role's trust policy."""
     oidc_issuer_url: pulumi.Output[str]
@@ -685,12 +690,6 @@ class EksCluster(KubernetesCluster):
                 "kms_key_arn": self.kms_key_arn,
             }
         )
-
-    def workload_identity_annotations(
-        self, identity: pulumi.Input[str]
-    ) -> Mapping[str, pulumi.Input[str]]:
-        """IRSA: ``identity`` is the ARN of an IAM role that trusts ``oidc_provider_arn``."""
-        return {"eks.amazonaws.com/role-arn": identity}
 
     def _network(
         self,

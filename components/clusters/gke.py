@@ -328,6 +328,12 @@ def _member(email: str) -> str:
 class GkeCluster(KubernetesCluster):
     """A GKE cluster (Standard with one autoscaling pool, or Autopilot) and a ready Provider."""
 
+    @classmethod
+    def identity_annotations(cls, identity: pulumi.Input[str]) -> Mapping[str, pulumi.Input[str]]:
+        """Workload Identity: ``identity`` is a Google service account e-mail granted
+        roles/iam.workloadIdentityUser on the Kubernetes ServiceAccount."""
+        return {"iam.gke.io/gcp-service-account": identity}
+
     workload_pool: pulumi.Output[str]
     """Workload Identity pool, "<project>.svc.id.goog"; use it in a Google service account's
     roles/iam.workloadIdentityUser binding."""
@@ -516,10 +522,3 @@ class GkeCluster(KubernetesCluster):
                 "node_service_account_email": self.node_service_account_email,
             }
         )
-
-    def workload_identity_annotations(
-        self, identity: pulumi.Input[str]
-    ) -> Mapping[str, pulumi.Input[str]]:
-        """Workload Identity: ``identity`` is a Google service account e-mail that grants
-        roles/iam.workloadIdentityUser to the Kubernetes ServiceAccount."""
-        return {"iam.gke.io/gcp-service-account": identity}

@@ -1,0 +1,5 @@
+"""Entry point of the Moorage policy pack (``pulumi preview --policy-pack policy``)."""
+
+from moorage_policy.pack import serve
+
+serve()

@@ -1,0 +1,53 @@
+"""Services exposed outside the cluster."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from moorage_policy.props import Finding, dig, is_unknown, items, mapping, name_of
+
+PUBLIC_LOAD_BALANCER_ANNOTATION = "moorage.dev/public-load-balancer"
+"""Set to "true" on a Service to declare a LoadBalancer deliberately open to everyone."""
+
+LEGACY_SOURCE_RANGES_ANNOTATION = "service.beta.kubernetes.io/load-balancer-source-ranges"
+"""The older annotation form of ``spec.loadBalancerSourceRanges``; it counts too."""
+
+OPEN_RANGES = frozenset({"0.0.0.0/0", "::/0"})
+
+
+def is_service(resource_type: str) -> bool:
+    return resource_type == "kubernetes:core/v1:Service"
+
+
+def check_load_balancer(props: Mapping[str, Any]) -> list[Finding]:
+    """A LoadBalancer Service needs a source-range allow-list or an explicit opt-out."""
+    service_type = dig(props, "spec", "type")
+    if service_type != "LoadBalancer":
+        return []
+    annotations = mapping(dig(props, "metadata", "annotations"))
+    if str(annotations.get(PUBLIC_LOAD_BALANCER_ANNOTATION, "")).lower() == "true":
+        return []
+    ranges = dig(props, "spec", "loadBalancerSourceRanges")
+    if is_unknown(ranges) or any(is_unknown(r) for r in items(ranges)):
+        return []
+    listed = [str(r) for r in items(ranges)]
+    legacy = annotations.get(LEGACY_SOURCE_RANGES_ANNOTATION)
+    if isinstance(legacy, str):
+        listed += [r.strip() for r in legacy.split(",") if r.strip()]
+    if listed and not OPEN_RANGES.intersection(listed):
+        return []
+    problem = (
+        "allows every address (" + ", ".join(sorted(OPEN_RANGES.intersection(listed))) + ")"
+        if listed
+        else "has no loadBalancerSourceRanges"
+    )
+    return [
+        Finding(
+            f"LoadBalancer Service {name_of(props)} {problem}, so it is reachable from the "
+            "whole internet",
+            "list the client CIDRs in spec.loadBalancerSourceRanges (WebService: "
+            "load_balancer_source_ranges), or, if it must be public, annotate the Service "
+            f'with {PUBLIC_LOAD_BALANCER_ANNOTATION}: "true" (WebService: annotations)',
+        )
+    ]

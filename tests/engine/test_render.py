@@ -1,0 +1,135 @@
+"""Rendered manifests: `make render` with the real engine and provider, no cluster.
+
+Every file is validated against the Kubernetes OpenAPI schema of the pinned version
+(tools/versions.env) with kubernetes-validate in strict mode (unknown fields fail).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import yaml
+
+from .harness import ROOT, engine_stack
+
+SECRET_VALUE = "s3cr3t-render-Zq9-do-not-leak"
+
+
+def kubernetes_version() -> str:
+    for line in (ROOT / "tools" / "versions.env").read_text().splitlines():
+        if line.startswith("KUBERNETES_VERSION="):
+            return line.split("=", 1)[1].strip()
+    raise AssertionError("tools/versions.env has no KUBERNETES_VERSION")
+
+
+def load(directory: Path) -> dict[Path, list[dict[str, Any]]]:
+    return {
+        path: list(yaml.safe_load_all(path.read_text()))
+        for path in sorted(directory.rglob("*"))
+        if path.is_file()
+    }
+
+
+def assert_valid(documents: dict[Path, list[dict[str, Any]]]) -> None:
+    version = kubernetes_version()
+    for path, objects in documents.items():
+        assert path.suffix == ".yaml", path
+        assert len(objects) == 1, f"{path.name}: one object per file"
+        kubernetes_validate.validate(objects[0], version, strict=True)
+
+
+def test_make_render_of_the_local_stack_writes_valid_manifests(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    out = tmp_path / "rendered"
+    (out / "stale.yaml").parent.mkdir()
+    (out / "stale.yaml").write_text("kind: Leftover\n")
+    result = subprocess.run(
+        [
+            str(ROOT / ".venv" / "bin" / "python"),
+            str(ROOT / "scripts" / "render"),
+            "local",
+            str(out),
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "valid against the Kubernetes 1.36 OpenAPI schema" in result.stderr
+
+    documents = load(out)
+    assert all(p.parent == out / "1-manifest" for p in documents), list(documents)
+    assert_valid(documents)
+    by_kind = {objs[0]["kind"]: objs[0] for objs in documents.values()}
+    assert set(by_kind) == {
+        "Namespace",
+        "ServiceAccount",
+        "ConfigMap",
+        "Deployment",
+        "Service",
+        "PodDisruptionBudget",
+        "NetworkPolicy",
+    }
+    stack_config = yaml.safe_load((ROOT / "stacks" / "Pulumi.local.yaml").read_text())["config"]
+    deployment = by_kind["Deployment"]
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    assert container["image"] == stack_config["moorage:service"]["image"]
+    assert deployment["spec"]["replicas"] == stack_config["moorage:service"]["replicas"]
+    assert by_kind["ConfigMap"]["data"] == stack_config["moorage:service"]["config"]
+    assert not subprocess.run(  # the render never touched the stack's config
+        ["git", "status", "--porcelain", "stacks/"], cwd=ROOT, capture_output=True, text=True
+    ).stdout
+
+
+def test_render_mode_of_the_program_keeps_secrets_out_of_the_files(
+    env: dict[str, str], work_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "rendered"
+    render_env = {**env, "MOORAGE_RENDER_DIR": str(out)}
+    with engine_stack(work_dir, render_env, ROOT / "infra") as stack:
+        stack.set_config(
+            {
+                "pulumi:disable-default-providers": ["kubernetes"],
+                "moorage:cloud": "eks",  # no cluster and no AWS call in render mode
+                "moorage:cluster": {
+                    "region": "us-west-2",
+                    "cluster_name": "render-test",
+                    "admin_principal_arns": ["arn:aws:iam::123456789012:role/deploy"],
+                },
+                "moorage:serviceName": "api",
+                "moorage:service": {
+                    "image": "ghcr.io/acme/api:1.4.2",
+                    "load_balancer_source_ranges": ["203.0.113.0/24"],
+                    "autoscaling": {"min_replicas": 2, "max_replicas": 4},
+                },
+                "moorage:serviceSecrets": {"API_TOKEN": SECRET_VALUE},
+                "moorage:serviceIdentity": "arn:aws:iam::123456789012:role/api",
+            },
+            secret_keys=("moorage:serviceSecrets",),
+        )
+        up = stack.up()
+        assert up.summary.result == "succeeded"
+        assert not any(t.startswith("aws:") for t in stack.resource_types())
+        documents = load(out)  # read before the stack is destroyed: that removes the files
+
+    assert_valid(documents)
+    text = "\n".join("\n".join(yaml.safe_dump(o) for o in objs) for objs in documents.values())
+    assert SECRET_VALUE not in text
+    by_kind = {objs[0]["kind"]: objs[0] for objs in documents.values()}
+    assert base64.b64encode(SECRET_VALUE.encode()).decode() not in text
+    data = {k: base64.b64decode(v).decode() for k, v in by_kind["Secret"]["data"].items()}
+    assert data == {"API_TOKEN": "redacted-by-moorage-render"}
+    assert by_kind["Service"]["spec"]["type"] == "LoadBalancer"
+    assert by_kind["ServiceAccount"]["metadata"]["annotations"] == {
+        "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/api"
+    }
+    assert "HorizontalPodAutoscaler" in by_kind
