@@ -125,6 +125,7 @@ def render(settings: StackSettings, directory: str) -> dict[str, Any]:
         "service_name": service.service_name,
         "deployment_name": service.deployment_name,
         "url": service.url,
+        **({"live_color": service.live_color} if service.live_color is not None else {}),
     }
 
 
@@ -153,6 +154,7 @@ def deploy(settings: StackSettings) -> dict[str, Any]:
         "service_name": service.service_name,
         "deployment_name": service.deployment_name,
         "url": service.url,
+        **({"live_color": service.live_color} if service.live_color is not None else {}),
     }
 
 

@@ -124,6 +124,34 @@ class NetworkPolicyArgs(TypedDict):
     """IP ranges outside the cluster that may connect, e.g. a load balancer's subnet."""
 
 
+class BlueGreenArgs(TypedDict):
+    """Settings of the ``blue_green`` release strategy."""
+
+    active_color: NotRequired[pulumi.Input[str]]
+    """Pin the live colour ("blue" or "green"). Unset: every pod-template change is
+    deployed to the idle colour and the Service switches to it once it is Available.
+    Set: changes are staged on the idle colour (kept running) and the Service stays on
+    this colour; change it to switch, or to roll back, without redeploying."""
+    keep_idle_warm: NotRequired[pulumi.Input[bool]]
+    """Keep the idle colour at full size after a switch (instant rollback) instead of
+    scaling it to zero. Default false."""
+    scale_down_delay_seconds: NotRequired[pulumi.Input[int]]
+    """Grace period between the Service switch and scaling the old colour down, so
+    in-flight requests finish. Default 30."""
+
+
+class CanaryArgs(TypedDict):
+    """Settings of the ``canary`` release strategy."""
+
+    weight: NotRequired[pulumi.Input[int]]
+    """Share of the replicas (1-99 percent) that run a new pod template while it is a
+    canary. Default 20."""
+    promote: NotRequired[pulumi.Input[bool]]
+    """Promote the canary in flight to 100%. Default false."""
+    abort: NotRequired[pulumi.Input[bool]]
+    """Abort the canary in flight: back to the stable version only. Default false."""
+
+
 class WebServiceArgs(TypedDict):
     """Arguments of :class:`components.WebService`."""
 
@@ -194,6 +222,13 @@ class WebServiceArgs(TypedDict):
     """GID the container runs as. Default 10001."""
     termination_grace_period_seconds: NotRequired[pulumi.Input[int]]
     """Time a pod gets to shut down. Default 30."""
+    strategy: NotRequired[pulumi.Input[str]]
+    """Release strategy: "rolling" (default), "blue_green" or "canary". Blue/green and
+    canary keep their release state in the stack output ``<name>-release``."""
+    blue_green: NotRequired[pulumi.Input[BlueGreenArgs]]
+    """Settings of the blue_green strategy."""
+    canary: NotRequired[pulumi.Input[CanaryArgs]]
+    """Settings of the canary strategy."""
     pre_stop_delay_seconds: NotRequired[pulumi.Input[int]]
     """Seconds the pod keeps serving after it is taken out of the endpoints, so
     load balancers stop sending traffic first. Must be below the grace period. Default 5."""

@@ -9,6 +9,7 @@ import pulumi_kubernetes as k8s
 
 from components.webservice import manifests as m
 from components.webservice.args import WebServiceArgs
+from components.webservice.rollout import declare_release, plan_release
 from components.webservice.spec import WebServiceSpec, build_spec
 
 TYPE_TOKEN = "moorage:index:WebService"
@@ -46,7 +47,11 @@ class WebService(pulumi.ComponentResource):
     secret: k8s.core.v1.Secret | None
     """The Secret holding ``secrets``, when given."""
     deployment: k8s.apps.v1.Deployment
-    """The Deployment."""
+    """The Deployment (with blue/green the live colour's, with canary the stable one)."""
+    deployments: dict[str, k8s.apps.v1.Deployment]
+    """Every Deployment by role: "main" (rolling), "blue"/"green" or "stable"/"canary"."""
+    live_color: pulumi.Output[str] | None
+    """The colour the Service sends traffic to (blue_green only)."""
     service: k8s.core.v1.Service
     """The Service."""
     horizontal_pod_autoscaler: k8s.autoscaling.v2.HorizontalPodAutoscaler | None
@@ -67,6 +72,11 @@ class WebService(pulumi.ComponentResource):
         super().__init__(TYPE_TOKEN, name, None, opts)
         spec = build_spec(name, args)
         child = pulumi.ResourceOptions(parent=self)
+        checksums = _checksums(spec)
+        template = m.pod_template(spec, checksums)
+        # A release strategy reads the previous release first: its errors (say,
+        # promote without a canary in flight) come before anything is created.
+        planned = plan_release(self, spec, template) if spec.strategy != "rolling" else None
 
         self.namespace_resource = None
         namespace: pulumi.Input[str] = spec.namespace
@@ -85,7 +95,6 @@ class WebService(pulumi.ComponentResource):
             opts=child,
         )
 
-        checksums: dict[str, pulumi.Input[str]] = {}
         self.config_map = None
         if spec.config:
             self.config_map = k8s.core.v1.ConfigMap(
@@ -94,51 +103,63 @@ class WebService(pulumi.ComponentResource):
                 data=dict(spec.config),
                 opts=child,
             )
-            checksums[m.CONFIG_CHECKSUM] = _digest(spec.config, m.config_checksum)
 
         self.secret = None
         if spec.secrets:
-            secret_values = {k: pulumi.Output.secret(v) for k, v in spec.secrets.items()}
             self.secret = k8s.core.v1.Secret(
                 f"{name}-secrets",
                 metadata=m.metadata(spec, m.secret_name(name), namespace),
                 type="Opaque",
-                string_data=secret_values,
+                string_data=_secret_values(spec),
                 opts=child,
-            )
-            # The checksum is a salted scrypt digest that cannot be turned back into
-            # the secrets, so it is declassified: otherwise Pulumi would mark the
-            # whole Deployment spec secret and previews could show no diff of it.
-            salt = f"moorage/{name}"
-            checksums[m.SECRETS_CHECKSUM] = pulumi.Output.unsecret(
-                pulumi.Output.all(**secret_values).apply(
-                    lambda data: m.secrets_checksum(salt, data)
-                )
             )
 
         config_children = [r for r in (self.config_map, self.secret) if r is not None]
-        self.deployment = k8s.apps.v1.Deployment(
-            f"{name}-deployment",
-            metadata=m.metadata(spec, name, namespace),
-            spec=m.deployment_spec(spec, checksums),
-            opts=pulumi.ResourceOptions(
-                parent=self, depends_on=[self.service_account, *config_children]
-            ),
-        )
+        before_pods: list[pulumi.Resource] = [self.service_account, *config_children]
 
-        self.service = k8s.core.v1.Service(
-            f"{name}-service",
-            metadata=m.metadata(spec, name, namespace),
-            spec=m.service_spec(spec),
-            opts=child,
-        )
+        def service_for(
+            release_labels: dict[str, str], opts: pulumi.ResourceOptions
+        ) -> k8s.core.v1.Service:
+            return k8s.core.v1.Service(
+                f"{name}-service",
+                metadata=m.metadata(spec, name, namespace),
+                spec=m.service_spec(spec, release_labels),
+                opts=opts,
+            )
+
+        self.live_color = None
+        if planned is None:
+            self.deployment = k8s.apps.v1.Deployment(
+                f"{name}-deployment",
+                metadata=m.metadata(spec, name, namespace),
+                spec=m.release_deployment_spec(
+                    spec, template, {}, spec.replicas if spec.autoscaling is None else None
+                ),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=before_pods),
+            )
+            self.deployments = {"main": self.deployment}
+            self.service = service_for({}, child)
+        else:
+            release = declare_release(
+                self,
+                spec,
+                planned,
+                template,
+                lambda object_name: m.metadata(spec, object_name, namespace),
+                before_pods,
+                service_for,
+            )
+            self.deployment, self.deployments = release.primary, release.deployments
+            self.service = release.service
+            if release.live_color is not None:
+                self.live_color = pulumi.Output.from_input(release.live_color)
 
         self.horizontal_pod_autoscaler = None
         if spec.autoscaling is not None:
             self.horizontal_pod_autoscaler = k8s.autoscaling.v2.HorizontalPodAutoscaler(
                 f"{name}-hpa",
                 metadata=m.metadata(spec, name, namespace),
-                spec=m.hpa_spec(spec),
+                spec=m.hpa_spec(spec, self.deployment.metadata.apply(_object_name)),
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[self.deployment]),
             )
 
@@ -182,12 +203,35 @@ class WebService(pulumi.ComponentResource):
         )
         self.register_outputs(
             {
+                "live_color": self.live_color,
                 "namespace": self.namespace,
                 "deployment_name": self.deployment_name,
                 "service_name": self.service_name,
                 "url": self.url,
             }
         )
+
+
+def _secret_values(spec: WebServiceSpec) -> dict[str, pulumi.Output[str]]:
+    return {k: pulumi.Output.secret(v) for k, v in spec.secrets.items()}
+
+
+def _checksums(spec: WebServiceSpec) -> dict[str, pulumi.Input[str]]:
+    """Pod-template annotations that change whenever the config or the secrets do."""
+    checksums: dict[str, pulumi.Input[str]] = {}
+    if spec.config:
+        checksums[m.CONFIG_CHECKSUM] = _digest(spec.config, m.config_checksum)
+    if spec.secrets:
+        # The checksum is a salted scrypt digest that cannot be turned back into
+        # the secrets, so it is declassified: otherwise Pulumi would mark the
+        # whole Deployment spec secret and previews could show no diff of it.
+        salt = f"moorage/{spec.name}"
+        checksums[m.SECRETS_CHECKSUM] = pulumi.Output.unsecret(
+            pulumi.Output.all(**_secret_values(spec)).apply(
+                lambda data: m.secrets_checksum(salt, data)
+            )
+        )
+    return checksums
 
 
 def _digest(

@@ -288,25 +288,43 @@ def deployment_spec(
     ``replicas`` is left out when an HPA owns the count, so server-side apply
     and the HPA never fight over it.
     """
+    return release_deployment_spec(
+        spec, pod_template(spec, checksums), {}, spec.replicas if spec.autoscaling is None else None
+    )
+
+
+def release_deployment_spec(
+    spec: WebServiceSpec,
+    template: Mapping[str, Any],
+    release_labels: Mapping[str, str],
+    replicas: pulumi.Input[int] | None,
+) -> dict[str, Any]:
+    """A Deployment running ``template``, told apart from its sibling by ``release_labels``
+    (e.g. the blue/green colour or the canary track) in its selector and pods."""
+    metadata = dict(template.get("metadata") or {})
+    metadata["labels"] = {**(metadata.get("labels") or {}), **release_labels}
     d: dict[str, Any] = {
-        "selector": {"matchLabels": selector_labels(spec.name)},
+        "selector": {"matchLabels": {**selector_labels(spec.name), **release_labels}},
         "strategy": {
             "type": "RollingUpdate",
             "rollingUpdate": {"maxUnavailable": 0, "maxSurge": "25%"},
         },
         "progressDeadlineSeconds": 600,
         "revisionHistoryLimit": 5,
-        "template": pod_template(spec, checksums),
+        "template": {**template, "metadata": metadata},
     }
-    if spec.replicas is not None:
-        d["replicas"] = spec.replicas
+    if replicas is not None:
+        d["replicas"] = replicas
     return d
 
 
-def service_spec(spec: WebServiceSpec) -> dict[str, Any]:
+def service_spec(
+    spec: WebServiceSpec, release_labels: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The Service; ``release_labels`` narrow it to one colour for blue/green."""
     s: dict[str, Any] = {
         "type": spec.service_type,
-        "selector": selector_labels(spec.name),
+        "selector": {**selector_labels(spec.name), **(release_labels or {})},
         "ports": [
             {
                 "name": HTTP_PORT_NAME,
@@ -321,8 +339,11 @@ def service_spec(spec: WebServiceSpec) -> dict[str, Any]:
     return s
 
 
-def hpa_spec(spec: WebServiceSpec) -> dict[str, Any]:
-    """autoscaling/v2: scale up fast, scale down after a 5-minute window."""
+def hpa_spec(spec: WebServiceSpec, target_name: pulumi.Input[str] | None = None) -> dict[str, Any]:
+    """autoscaling/v2: scale up fast, scale down after a 5-minute window.
+
+    ``target_name`` is the Deployment to scale (default: the one named like the service).
+    """
     hpa = spec.autoscaling
     assert hpa is not None
     metrics = []
@@ -341,7 +362,11 @@ def hpa_spec(spec: WebServiceSpec) -> dict[str, Any]:
                 }
             )
     return {
-        "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": spec.name},
+        "scaleTargetRef": {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "name": target_name if target_name is not None else spec.name,
+        },
         "minReplicas": hpa.min_replicas,
         "maxReplicas": hpa.max_replicas,
         "metrics": metrics,

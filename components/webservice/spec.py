@@ -18,6 +18,8 @@ from components.errors import ValidationError
 from components.webservice import validation as rule
 from components.webservice.args import (
     AutoscalingArgs,
+    BlueGreenArgs,
+    CanaryArgs,
     IngressArgs,
     MetricsArgs,
     NetworkPolicyArgs,
@@ -26,6 +28,7 @@ from components.webservice.args import (
     VolumeArgs,
     WebServiceArgs,
 )
+from components.webservice.release import COLORS, STRATEGIES
 
 T = TypeVar("T")
 
@@ -124,6 +127,20 @@ class NetworkPolicySpec:
 
 
 @dataclass(frozen=True)
+class BlueGreenSpec:
+    active_color: str | None
+    keep_idle_warm: bool
+    scale_down_delay_seconds: int
+
+
+@dataclass(frozen=True)
+class CanarySpec:
+    weight: int
+    promote: bool
+    abort: bool
+
+
+@dataclass(frozen=True)
 class WebServiceSpec:
     """Everything the component needs, validated and with defaults applied."""
 
@@ -160,6 +177,9 @@ class WebServiceSpec:
     run_as_group: pulumi.Input[int]
     termination_grace_period_seconds: pulumi.Input[int]
     pre_stop_delay_seconds: pulumi.Input[int]
+    strategy: str = "rolling"
+    blue_green: BlueGreenSpec | None = None
+    canary: CanarySpec | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -358,6 +378,7 @@ def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
             "termination_grace_period_seconds", 30, rule.positive_int
         ),
         pre_stop_delay_seconds=_pre_stop_delay(r),
+        **_strategy(r, replicas, autoscaling),
     )
 
 
@@ -582,3 +603,60 @@ def _pre_stop_delay(r: _Reader) -> pulumi.Input[int]:
             )
 
     return cast(pulumi.Input[int], cross_checked([delay, grace], below_grace)[0])
+
+
+def _strategy(
+    r: _Reader, replicas: pulumi.Input[int] | None, autoscaling: AutoscalingSpec | None
+) -> dict[str, Any]:
+    """The release strategy and its settings (all must be known up front)."""
+    c = r.component
+    strategy = r.get("strategy", "rolling")
+    rule.known(c, "strategy", strategy)
+    rule.one_of(c, "strategy", strategy, STRATEGIES)
+    for key, wanted in (("blue_green", "blue_green"), ("canary", "canary")):
+        if r.get(key) is not None and strategy != wanted:
+            raise ValidationError(
+                c, key, "{...}", f"only applies with strategy: {wanted} (strategy is {strategy})"
+            )
+    if strategy == "rolling":
+        return {"strategy": strategy}
+    total = autoscaling.min_replicas if autoscaling is not None else replicas
+    rule.known(c, "replicas", total, "a release strategy plans replica counts up front")
+    if strategy == "blue_green":
+        bg = r.nested("blue_green", BlueGreenArgs) or _Reader(c, {}, "blue_green.")
+        active = bg.get("active_color")
+        rule.known(c, "blue_green.active_color", active)
+        if active is not None:
+            rule.one_of(c, "blue_green.active_color", active, COLORS)
+        delay = bg.get("scale_down_delay_seconds", 30)
+        rule.known(c, "blue_green.scale_down_delay_seconds", delay)
+        return {
+            "strategy": strategy,
+            "blue_green": BlueGreenSpec(
+                active_color=active,
+                keep_idle_warm=bg.known_bool("keep_idle_warm", False),
+                scale_down_delay_seconds=rule.non_negative_int(
+                    c, "blue_green.scale_down_delay_seconds", delay
+                ),
+            ),
+        }
+    canary = r.nested("canary", CanaryArgs) or _Reader(c, {}, "canary.")
+    weight = canary.get("weight", 20)
+    rule.known(c, "canary.weight", weight)
+    if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= 99:
+        raise ValidationError(c, "canary.weight", weight, "must be an integer from 1 to 99")
+    if isinstance(total, int) and total < 2:
+        raise ValidationError(
+            c,
+            "replicas" if autoscaling is None else "autoscaling.min_replicas",
+            total,
+            "must be at least 2 with strategy: canary, so stable keeps serving beside the canary",
+        )
+    promote = canary.known_bool("promote", False)
+    abort = canary.known_bool("abort", False)
+    if promote and abort:
+        raise ValidationError(c, "canary.abort", True, "cannot be set together with canary.promote")
+    return {
+        "strategy": strategy,
+        "canary": CanarySpec(weight=weight, promote=promote, abort=abort),
+    }

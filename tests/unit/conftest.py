@@ -77,6 +77,10 @@ class RecordingMocks(pulumi.runtime.Mocks):
             metadata = dict(outputs.get("metadata") or {})
             metadata.setdefault("name", f"{args.name}-{next(self._ids):05x}")
             outputs["metadata"] = metadata
+        if args.typ == "pulumi:pulumi:StackReference":
+            # Like the engine: a stack with no outputs yet reads as an empty map.
+            outputs.setdefault("outputs", {})
+            outputs.setdefault("secretOutputNames", [])
         if self.outputs_for is not None:
             outputs.update(self.outputs_for(args))
         request = self.requests.get((args.typ, args.name))

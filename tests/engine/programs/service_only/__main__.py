@@ -28,3 +28,5 @@ pulumi.export("namespace", service.namespace)
 pulumi.export("service_name", service.service_name)
 pulumi.export("deployment_name", service.deployment_name)
 pulumi.export("url", service.url)
+if service.live_color is not None:
+    pulumi.export("live_color", service.live_color)
