@@ -1,4 +1,4 @@
-"""The GitHub workflows: valid against GitHub's schema, and wired the way docs/pr-preview.md says.
+"""The GitHub workflows: valid against GitHub's schema, and wired the way the README says.
 
 Validation uses check-jsonschema with its vendored GitHub workflow and action schemas
 (no network). The other tests read the YAML for the behaviour a team relies on:
