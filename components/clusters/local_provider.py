@@ -172,11 +172,19 @@ class LocalClusterProvider(ResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         name, bin_dir = props["cluster_name"], props.get("tools_bin_dir", "")
         runtime = _resolve_runtime(props["runtime"], bin_dir)
-        if name not in _existing_clusters(runtime, bin_dir):
-            _create_cluster(runtime, name, int(props["nodes"]), bin_dir)
         # An existing cluster of this name is adopted, not duplicated: a re-run
         # after an interrupted `up` converges on the cluster it already started.
-        return CreateResult(f"{runtime}/{name}", self._converge(props, runtime))
+        created_now = name not in _existing_clusters(runtime, bin_dir)
+        if created_now:
+            _create_cluster(runtime, name, int(props["nodes"]), bin_dir)
+        try:
+            return CreateResult(f"{runtime}/{name}", self._converge(props, runtime))
+        except Exception:
+            # A failed create is not recorded in the state, so nothing would ever
+            # delete this cluster: remove what this call started before failing.
+            if created_now:
+                self.delete(f"{runtime}/{name}", props)
+            raise
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         runtime, _, name = id_.partition("/")

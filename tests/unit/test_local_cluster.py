@@ -96,3 +96,49 @@ def test_kubeconfig_is_secret_and_provider_is_mutable_for_config(mocks: Recordin
     assert provider.parent.endswith("moorage:index:LocalCluster::local")
     assert provider.inputs["enableConfigMapMutable"] == "true"
     assert provider.inputs["enableSecretMutable"] == "true"
+
+
+def test_a_failed_create_removes_the_cluster_it_started(monkeypatch: pytest.MonkeyPatch) -> None:
+    from components.clusters import local_provider
+
+    started: list[str] = []
+    deleted: list[str] = []
+    monkeypatch.setattr(local_provider, "_resolve_runtime", lambda runtime, bin_dir: "kwok")
+    monkeypatch.setattr(local_provider, "_existing_clusters", lambda runtime, bin_dir: started)
+    monkeypatch.setattr(
+        local_provider,
+        "_create_cluster",
+        lambda runtime, name, nodes, bin_dir: started.append(name),
+    )
+    monkeypatch.setattr(
+        local_provider, "_run", lambda command, bin_dir, timeout=0: deleted.append(command[-1])
+    )
+
+    def broken(self: object, props: object, runtime: str) -> None:
+        raise local_provider.LocalClusterError("nodes never became Ready")
+
+    monkeypatch.setattr(LocalClusterProvider, "_converge", broken)
+    props = {"cluster_name": "demo", "runtime": "auto", "nodes": 1, "zones": ["z"]}
+    with pytest.raises(local_provider.LocalClusterError, match="Ready"):
+        LocalClusterProvider().create(props)
+    assert started == ["demo"] and deleted == ["demo"]
+
+
+def test_a_failed_create_keeps_an_adopted_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
+    from components.clusters import local_provider
+
+    deleted: list[str] = []
+    monkeypatch.setattr(local_provider, "_resolve_runtime", lambda runtime, bin_dir: "kwok")
+    monkeypatch.setattr(local_provider, "_existing_clusters", lambda runtime, bin_dir: ["demo"])
+    monkeypatch.setattr(
+        local_provider, "_run", lambda command, bin_dir, timeout=0: deleted.append(command[-1])
+    )
+
+    def broken(self: object, props: object, runtime: str) -> None:
+        raise local_provider.LocalClusterError("boom")
+
+    monkeypatch.setattr(LocalClusterProvider, "_converge", broken)
+    props = {"cluster_name": "demo", "runtime": "kwok", "nodes": 1, "zones": ["z"]}
+    with pytest.raises(local_provider.LocalClusterError):
+        LocalClusterProvider().create(props)
+    assert deleted == []
