@@ -21,8 +21,8 @@ help: ## List the targets
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@echo "[setup] creating $(VENV) and installing pinned Python packages"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --upgrade pip
-	@$(PY) -m pip install --quiet -r requirements-dev.txt -e .
+	@$(PY) -m pip install --quiet --upgrade pip > $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
+	@$(PY) -m pip install --quiet -r requirements-dev.txt -e . >> $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
 	@# The engine starts dynamic providers in the program directory (infra/), so the
 	@# relative `virtualenv: .venv` of Pulumi.yaml must resolve from there too.
 	@ln -sfn ../.venv infra/.venv
