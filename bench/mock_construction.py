@@ -1,0 +1,191 @@
+"""Benchmark 1: program construction under Pulumi mocks (no engine).
+
+Each measurement runs in a fresh process, so memory, caches and the garbage
+collector's state never leak between runs:
+``python bench/mock_construction.py VARIANT N`` prints one JSON record.
+:func:`run` drives those processes, interleaving the variants.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.append(str(ROOT))  # appended: PYTHONPATH may point at a patched components/
+
+import pulumi  # noqa: E402
+
+from bench import programs  # noqa: E402
+
+
+class _Mocks(pulumi.runtime.Mocks):
+    """Echo the inputs back as outputs, with ``metadata.name`` set as the engine would."""
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        outputs = dict(args.inputs)
+        if "metadata" in outputs:
+            outputs["metadata"] = {"name": args.name, **(outputs["metadata"] or {})}
+        return f"{args.name}-id", outputs
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[Any]]:
+        return {}, []
+
+
+class _GcClock:
+    """Adds up the time the cyclic garbage collector runs (it grows with the heap)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.collections = 0
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._started
+            self.collections += 1
+
+
+def measure(variant: str, n: int) -> dict[str, Any]:
+    """Construct one program under mocks; time only the declaration and its RPCs."""
+    from pulumi.runtime.stack import run_pulumi_func
+    from pulumi.runtime.sync_await import _sync_await
+
+    import components.webservice  # noqa: F401  (imports are not what we measure)
+    from components.webservice import component
+
+    # pulumi_kubernetes loads its modules lazily; load the ones both programs use.
+    k8s = component.k8s
+    for module in (k8s.core.v1, k8s.apps.v1, k8s.policy.v1, k8s.networking.v1):
+        assert module is not None
+
+    pulumi.runtime.set_mocks(_Mocks(), project="bench", stack="bench", preview=False)
+    prepared = programs.raw_manifests(n) if variant == "raw" else None
+    program: Callable[[], None] = lambda: programs.declare(variant, n, prepared=prepared)  # noqa: E731
+    clock = _GcClock()
+    gc.collect()
+    gc.callbacks.append(clock)
+    started, cpu_started = time.perf_counter(), time.process_time()
+    _sync_await(run_pulumi_func(program))
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    gc.callbacks.remove(clock)
+    return {
+        "variant": variant,
+        "n": n,
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "gc_seconds": clock.seconds,
+        "gc_collections": clock.collections,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+class _Recorder(_Mocks):
+    """Also keeps every registered resource's inputs, by (type, name)."""
+
+    def __init__(self) -> None:
+        self.inputs: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        self.inputs[(args.typ, args.name)] = dict(args.inputs)
+        return super().new_resource(args)
+
+
+def check_same_objects(n: int) -> dict[str, Any]:
+    """Declare both programs under mocks and compare what reaches the engine.
+
+    The baseline is only fair if it registers exactly the component's Kubernetes
+    objects with the same inputs; the component's own resource is left out.
+    """
+    from pulumi.runtime.stack import run_pulumi_func
+    from pulumi.runtime.sync_await import _sync_await
+
+    recorded: dict[str, dict[tuple[str, str], dict[str, Any]]] = {}
+    prepared = programs.raw_manifests(n)
+    for variant in programs.VARIANTS:
+        recorder = _Recorder()
+        pulumi.runtime.set_mocks(recorder, project="bench", stack="check", preview=False)
+        _sync_await(
+            run_pulumi_func(lambda v=variant: programs.declare(v, n, prepared=prepared))  # type: ignore[misc]
+        )
+        recorded[variant] = {
+            key: value for key, value in recorder.inputs.items() if key[0].startswith("kubernetes:")
+        }
+    component, raw = recorded["component"], recorded["raw"]
+    differences = sorted(
+        f"{typ} {name}"
+        for typ, name in set(component) | set(raw)
+        if component.get((typ, name)) != raw.get((typ, name))
+    )
+    return {
+        "n": n,
+        "objects": len(component),
+        "identical": not differences,
+        "differences": differences,
+    }
+
+
+def check_in_subprocess(n: int = 3) -> dict[str, Any]:
+    """:func:`check_same_objects` in a fresh interpreter."""
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--check", str(n)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"baseline check failed:\n{done.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def measure_in_subprocess(variant: str, n: int, python: str = sys.executable) -> dict[str, Any]:
+    """One measurement in a fresh interpreter."""
+    done = subprocess.run(
+        [python, str(Path(__file__).resolve()), variant, str(n)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"mock construction {variant} N={n} failed:\n{done.stderr[-2000:]}")
+    record: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return record
+
+
+def run(reps_by_n: Mapping[int, int], log: Callable[[str], None] = print) -> list[dict[str, Any]]:
+    """For each N, ``reps_by_n[N]`` runs of both variants, interleaved (ABBA order, so
+    neither always runs first)."""
+    records: list[dict[str, Any]] = []
+    for n, reps in reps_by_n.items():
+        for rep in range(reps):
+            order = programs.VARIANTS if rep % 2 == 0 else programs.VARIANTS[::-1]
+            for variant in order:
+                record = measure_in_subprocess(variant, n)
+                record["rep"] = rep
+                records.append(record)
+            log(
+                f"  mocks N={n:<4} run {rep + 1}/{reps}: "
+                + "  ".join(
+                    f"{r['variant']} {r['seconds']:.2f}s" for r in records[-2:] if r["rep"] == rep
+                )
+            )
+    return records
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "--check":
+        print(json.dumps(check_same_objects(int(sys.argv[2]))))
+    else:
+        print(json.dumps(measure(sys.argv[1], int(sys.argv[2]))))
