@@ -12,6 +12,17 @@ from bench.stats import Summary, growth, paired_ratios, summarize
 GOALS = {"mocks": 1.15, "preview": 1.10}
 """The issue's targets for the component/raw ratio."""
 
+EXTRA_KEYS = (
+    "peak_total_mib",
+    "peak_engine_mib",
+    "peak_program_mib",
+    "peak_provider_mib",
+    "gc_seconds",
+    "import_seconds",
+    "last_deployment_s",
+)
+"""Per-run figures summarized per variant next to the time."""
+
 
 @dataclass(frozen=True)
 class Row:
@@ -55,14 +66,7 @@ def compare(
         component, raw = _values(at_n, "component", key), _values(at_n, "raw", key)
         ratio = paired_ratios(component, raw) if component and len(component) == len(raw) else None
         extra: dict[str, Any] = {}
-        for name in (
-            "peak_total_mib",
-            "peak_engine_mib",
-            "peak_program_mib",
-            "peak_provider_mib",
-            "gc_seconds",
-            "last_deployment_s",
-        ):
+        for name in EXTRA_KEYS:
             for variant in ("component", "raw"):
                 values = _values(at_n, variant, name)
                 if values:

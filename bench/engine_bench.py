@@ -82,12 +82,13 @@ def all_deployments_available(kubeconfig: str, prefix: str, n: int) -> bool:
     """True when the N Deployments of a run report Available (checked after ``up``)."""
     from kubernetes import client, config
 
-    apps = client.AppsV1Api(config.new_client_from_config_dict(yaml.safe_load(kubeconfig)))
+    api = config.new_client_from_config_dict(yaml.safe_load(kubeconfig))  # type: ignore[no-untyped-call]
     available = 0
-    for deployment in apps.list_deployment_for_all_namespaces().items:
-        if not deployment.metadata.namespace.startswith(prefix):
+    for deployment in client.AppsV1Api(api).list_deployment_for_all_namespaces().items:
+        namespace = deployment.metadata.namespace if deployment.metadata else None
+        if not (namespace or "").startswith(prefix):
             continue
-        conditions = deployment.status.conditions or []
+        conditions = (deployment.status.conditions if deployment.status else None) or []
         if any(c.type == "Available" and c.status == "True" for c in conditions):
             available += 1
     return available == n

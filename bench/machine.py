@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import platform
 import threading
-import time
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -78,8 +77,3 @@ class LoadSampler:
         if self.cpu_percent:
             out["cpu_percent"] = summarize(self.cpu_percent)
         return out
-
-
-def now() -> float:
-    """Monotonic seconds, for durations."""
-    return time.perf_counter()

@@ -9,7 +9,8 @@ manifests, the component resource and its outputs).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -52,7 +53,7 @@ def raw_manifests(n: int, prefix: str = "svc") -> list[dict[str, Any]]:
     prepared = []
     for name in service_names(n, prefix):
         spec = build_spec(name, dict(SERVICE_ARGS))  # type: ignore[arg-type]
-        checksums = {m.CONFIG_CHECKSUM: m.config_checksum(spec.config)}
+        checksums = {m.CONFIG_CHECKSUM: m.config_checksum(cast(Mapping[str, str], spec.config))}
         prepared.append(
             {
                 "name": spec.name,

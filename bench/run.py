@@ -64,7 +64,7 @@ class Plan:
 PLANS = {
     "quick": Plan("quick", {10: 3, 50: 2}, (10,), 2, {10: 1}, {}, 10, 1, False),
     "default": Plan(
-        "default", {10: 9, 50: 7, 200: 5}, (10, 50), 4, {10: 2, 50: 1}, {50: 1}, 50, 3, True
+        "default", {10: 11, 50: 9, 200: 5}, (10, 50), 4, {10: 2, 50: 1}, {50: 1}, 50, 2, True
     ),
     "full": Plan(
         "full",
@@ -171,7 +171,7 @@ def build_report(results: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 def render_rows(records: list[dict[str, Any]]) -> list[tuple[str, ...]]:
     from bench.stats import summarize
 
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for variant in ("component", "raw", "helm"):
         mine = [r for r in records if r["variant"] == variant]
         if mine:
@@ -204,7 +204,7 @@ def write_outputs(results: dict[str, Any]) -> None:
 def main(argv: list[str]) -> int:
     args = _parse(argv)
     if args.report:
-        write_outputs(json.loads(args.report.read_text(), object_hook=None))
+        write_outputs(json.loads(args.report.read_text()))
         return 0
     plan = PLANS["quick" if args.quick else "full" if args.full else "default"]
     only = set(args.only.split(",")) & set(ALL)
@@ -218,19 +218,23 @@ def main(argv: list[str]) -> int:
         }
     }
     log(f"[bench] plan {plan.name}: {', '.join(sorted(only))} on {results['meta']['machine']}")
-    with machine.LoadSampler() as load:
-        if "mocks" in only:
-            log("[bench] 1. program construction under mocks")
-            results["check"] = mocks.check_in_subprocess()
-            log(f"  baseline check: {results['check']}")
-            results["mocks"] = mocks.run(plan.mock_reps, log)
-        run_engine(plan, only, results)
-    results["meta"]["load"] = {k: asdict(v) for k, v in load.summary().items()}
-    results["meta"]["duration_min"] = (time.perf_counter() - started) / 60
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     saved = RESULTS / f"{stamp}-{plan.name}.json"
-    saved.write_text(json.dumps(results, indent=1))
+    load = machine.LoadSampler()
+    try:
+        with load:
+            if "mocks" in only:
+                log("[bench] 1. program construction under mocks")
+                results["check"] = mocks.check_in_subprocess()
+                log(f"  baseline check: {results['check']}")
+                results["mocks"] = mocks.run(plan.mock_reps, log)
+            run_engine(plan, only, results)
+    finally:
+        # Keep whatever was measured, even when a later benchmark fails.
+        results["meta"]["load"] = {k: asdict(v) for k, v in load.summary().items()}
+        results["meta"]["duration_min"] = (time.perf_counter() - started) / 60
+        saved.write_text(json.dumps(results, indent=1))
     text, _ = build_report(results)
     print("\n" + text)
     log(f"[bench] records in {saved.relative_to(ROOT)}; {results['meta']['duration_min']:.1f} min")
