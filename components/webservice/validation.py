@@ -13,9 +13,9 @@ from decimal import Decimal
 from typing import cast
 
 import pulumi
-from kubernetes.utils.quantity import parse_quantity
 
 from components.errors import ValidationError
+from components.webservice.quantity import parse_quantity
 
 _DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
@@ -213,7 +213,7 @@ def quantity(component: str, field: str, value: object) -> Decimal:
     try:
         if not isinstance(value, str) or not value:
             raise ValueError
-        parsed: Decimal = parse_quantity(value)  # type: ignore[no-untyped-call]
+        parsed = parse_quantity(value)
     except ValueError:
         raise ValidationError(
             component, field, value, "is not a Kubernetes quantity (e.g. '250m', '1', '512Mi')"
