@@ -2,7 +2,7 @@
 
 import inspect
 from collections.abc import Callable, Mapping
-from typing import cast
+from typing import Any, cast
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -192,15 +192,9 @@ class WebService(pulumi.ComponentResource):
 
         self.namespace = pulumi.Output.from_input(namespace)
         self.deployment_name = self.deployment.metadata.apply(_object_name)
-        self.service_name = self.service.metadata.apply(_object_name)
-        self.url = pulumi.Output.concat(
-            "http://",
-            self.service_name,
-            ".",
-            self.namespace,
-            ".svc.cluster.local:",
-            pulumi.Output.from_input(spec.service_port).apply(str),
-        )
+        service_meta = self.service.metadata
+        self.service_name = service_meta.apply(_object_name)
+        self.url = pulumi.Output.all(service_meta, spec.service_port).apply(_cluster_url)
         self.register_outputs(
             {
                 "live_color": self.live_color,
@@ -245,6 +239,17 @@ def _digest(
 
 def _object_name(meta: k8s.meta.v1.outputs.ObjectMeta) -> str:
     return str(meta.name)
+
+
+def _cluster_url(meta_and_port: list[Any]) -> str:
+    """``http://NAME.NAMESPACE.svc.cluster.local:PORT`` from a Service's metadata and port.
+
+    One Output for the whole URL: the metadata (a plain mapping once ``Output.all``
+    has resolved it) carries the name and the namespace the Service really is in,
+    and depends on the Service, so on the Namespace.
+    """
+    meta, port = meta_and_port
+    return f"http://{meta['name']}.{meta['namespace']}.svc.cluster.local:{port}"
 
 
 def _can_run_two_or_more(spec: WebServiceSpec) -> bool:
