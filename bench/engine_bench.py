@@ -38,20 +38,35 @@ def _record(
     }
 
 
-def _order(rep: int) -> Sequence[str]:
-    return programs.VARIANTS if rep % 2 == 0 else programs.VARIANTS[::-1]
+def _order(rep: int, variants: Sequence[str] = programs.VARIANTS) -> Sequence[str]:
+    return variants if rep % 2 == 0 else variants[::-1]
+
+
+def _variants(before_dir: Path | None) -> tuple[str, ...]:
+    return (*programs.VARIANTS, programs.BEFORE) if before_dir else programs.VARIANTS
 
 
 def _stack(
-    work: Path, env: dict[str, str], kubeconfig: str, variant: str, n: int
+    work: Path,
+    env: dict[str, str],
+    kubeconfig: str,
+    variant: str,
+    n: int,
+    before_dir: Path | None = None,
 ) -> contextlib.AbstractContextManager[BenchStack]:
-    return bench_stack(work, env, program_config(work, variant, n, kubeconfig=kubeconfig))
+    components_path = before_dir if variant == programs.BEFORE else None
+    config = program_config(
+        work, variant, n, kubeconfig=kubeconfig, components_path=components_path
+    )
+    return bench_stack(work, env, config)
 
 
-def warm_up(work: Path, env: dict[str, str], kubeconfig: str) -> None:
+def warm_up(
+    work: Path, env: dict[str, str], kubeconfig: str, before_dir: Path | None = None
+) -> None:
     """One untimed preview of each variant: page cache, .pyc files, plugin loading."""
-    for variant in programs.VARIANTS:
-        with _stack(work, env, kubeconfig, variant, 1) as stack:
+    for variant in _variants(before_dir):
+        with _stack(work, env, kubeconfig, variant, 1, before_dir) as stack:
             stack.checked("preview")
 
 
@@ -62,13 +77,15 @@ def preview(
     sizes: Sequence[int],
     reps: int,
     log: Log = print,
+    before_dir: Path | None = None,
 ) -> list[dict[str, Any]]:
-    """Benchmark 2: ``pulumi preview`` of a new stack (every object to create)."""
+    """Benchmark 2: ``pulumi preview`` of a new stack (every object to create); with
+    ``before_dir`` the old component is previewed as a third variant."""
     records: list[dict[str, Any]] = []
     for n in sizes:
         for rep in range(reps):
-            for variant in _order(rep):
-                with _stack(work, env, kubeconfig, variant, n) as stack:
+            for variant in _order(rep, _variants(before_dir)):
+                with _stack(work, env, kubeconfig, variant, n, before_dir) as stack:
                     records.append(_record("preview", variant, n, rep, stack.checked("preview")))
                 r = records[-1]
                 log(

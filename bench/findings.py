@@ -53,11 +53,9 @@ def _imports(mocks: Sequence[Row], preview: Sequence[Row]) -> list[str]:
     ]
     return [
         f"- **Start-up is a fixed part of the gap.** Importing what the component program needs "
-        f"takes about {extra:.2f} s more than the raw program's imports (the `kubernetes` "
-        "client that `components/webservice/validation.py` imports for `parse_quantity`, and "
-        "more `pulumi_kubernetes` modules). Preview time gap (component - raw): "
-        + ", ".join(gaps)
-        + "."
+        f"takes about {extra:.2f} s more than the raw program's imports (the component's own "
+        "modules and the `pulumi_kubernetes` modules it references). Preview time gap "
+        "(component - raw): " + ", ".join(gaps) + "."
     ]
 
 
