@@ -21,6 +21,7 @@ import argparse
 import datetime
 import json
 import shlex
+import signal
 import sys
 import tempfile
 import time
@@ -229,6 +230,12 @@ def write_outputs(results: dict[str, Any]) -> None:
 
 def main(argv: list[str]) -> int:
     args = _parse(argv)
+    # Started in the background (nohup, `&`), SIGINT is ignored and the pulumi CLI's
+    # plugins inherit that; the engine then waits about 5 s for them to exit on every
+    # run. Python's own handler is reset on exec, so installing it gives every child
+    # the default again (tests/engine/conftest.py does the same).
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     if args.report:
         write_outputs(json.loads(args.report.read_text()))
         return 0
