@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pulumi
 import pulumi_kubernetes as k8s
 import pytest
+from pulumi.runtime.sync_await import _sync_await
 
 from tests.unit.test_webservice_support import DEPLOYMENT, SERVICE, inputs, web_service
 
@@ -27,6 +29,13 @@ def test_url_is_the_in_cluster_dns_name_of_the_service(mocks, fields, url):
         f"http://{meta['name']}.{meta['namespace']}.svc.cluster.local:"
         f"{service['spec']['ports'][0]['port']}"
     )
+
+
+def test_url_with_a_port_known_only_at_deploy_time_depends_on_the_service(mocks):
+    ws = web_service(mocks, namespace="shop", service_port=pulumi.Output.from_input(8443))
+
+    assert mocks.settle(ws.url) == "http://api.shop.svc.cluster.local:8443"
+    assert ws.service in _sync_await(ws.url.resources())
 
 
 @pytest.mark.parametrize(("fields", "namespace"), [({}, "api"), ({"namespace": "shop"}, "shop")])
