@@ -32,7 +32,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.append(str(ROOT))
 
-from bench import analysis, engine, engine_bench, machine, plot, render_bench, report  # noqa: E402
+from bench import (  # noqa: E402
+    analysis,
+    engine,
+    engine_bench,
+    instructions,
+    machine,
+    plot,
+    render_bench,
+    report,
+)
 from bench import mock_construction as mocks  # noqa: E402
 from bench.before import BEFORE_REF, export_components  # noqa: E402
 from bench.findings import findings  # noqa: E402
@@ -63,10 +72,12 @@ class Plan:
     """Build helm when it is not cached yet (about 2 minutes with a warm module cache)."""
     before: bool
     """Also measure the component as of bench/before.py's commit (mocks and preview)."""
+    instruction_sizes: tuple[int, ...] = ()
+    """N for benchmark 1b (instructions under valgrind, one deterministic count each)."""
 
 
 PLANS = {
-    "quick": Plan("quick", {10: 3, 50: 2}, (10,), 2, {10: 1}, {}, 10, 1, False, True),
+    "quick": Plan("quick", {10: 3, 50: 2}, (10,), 2, {10: 1}, {}, 10, 1, False, True, (10,)),
     "default": Plan(
         "default",
         {10: 11, 50: 9, 200: 5},
@@ -78,6 +89,7 @@ PLANS = {
         2,
         True,
         True,
+        (10, 50, 200),
     ),
     "full": Plan(
         "full",
@@ -90,6 +102,7 @@ PLANS = {
         5,
         True,
         True,
+        (10, 50, 200),
     ),
 }
 
@@ -187,6 +200,7 @@ def build_report(results: dict[str, Any]) -> tuple[str, dict[str, Any]]:
             for bench in ("mocks", "preview")
         },
         "before_ref": results["meta"].get("before"),
+        "instructions": results.get("instructions", []),
         "render_rows": render_rows(results.get("render", [])),
         "render_notes": results.get("render_notes", ["not run"]),
         "check": results.get("check"),
@@ -268,6 +282,13 @@ def main(argv: list[str]) -> int:
                 results["check"] = mocks.check_in_subprocess()
                 log(f"  baseline check: {results['check']}")
                 results["mocks"] = mocks.run(plan.mock_reps, log, before_dir)
+                if instructions.available():
+                    log("[bench] 1b. instructions under mocks (valgrind)")
+                    results["instructions"] = instructions.run(
+                        plan.instruction_sizes, log, before_dir
+                    )
+                else:
+                    log("[bench] 1b. skipped: valgrind is not installed")
             run_engine(plan, only, results, before_dir)
     finally:
         # Keep whatever was measured, even when a later benchmark fails.
