@@ -11,6 +11,7 @@ from components.webservice import manifests as m
 from components.webservice.args import WebServiceArgs
 from components.webservice.rollout import declare_release, plan_release
 from components.webservice.spec import WebServiceSpec, build_spec
+from components.webservice.validation import component_label
 
 TYPE_TOKEN = "moorage:index:WebService"
 
@@ -181,6 +182,10 @@ class WebService(pulumi.ComponentResource):
                 opts=child,
             )
 
+        blocked = _ingress_blocked_warning(spec)
+        if blocked is not None:
+            pulumi.log.warn(blocked, resource=self)
+
         self.ingress = None
         if spec.ingress is not None:
             self.ingress = k8s.networking.v1.Ingress(
@@ -235,6 +240,26 @@ def _digest(
     if any(isinstance(v, pulumi.Output) or inspect.isawaitable(v) for v in data.values()):
         return pulumi.Output.all(**data).apply(fn)
     return fn(cast(Mapping[str, str], data))
+
+
+def _ingress_blocked_warning(spec: WebServiceSpec) -> str | None:
+    """A warning when an Ingress routes to pods that the NetworkPolicy closes to it.
+
+    By default the policy admits only pods of the service's own namespace, and ingress
+    controllers run in a namespace of their own. Which one is cluster-specific, so this
+    warns (in every preview) instead of guessing.
+    """
+    policy = spec.network_policy
+    if spec.ingress is None or policy is None:
+        return None
+    if policy.allow_from_namespaces or policy.allow_cidrs:
+        return None
+    return (
+        f"{component_label(spec.name)}: ingress is set but network_policy admits only pods "
+        "of the service's own namespace, so an ingress controller running in another "
+        "namespace cannot reach it; add that namespace to "
+        'network_policy.allow_from_namespaces (for example ["ingress-nginx"])'
+    )
 
 
 def _object_name(meta: k8s.meta.v1.outputs.ObjectMeta) -> str:

@@ -513,6 +513,38 @@ def test_network_policy_admits_a_separate_metrics_port(mocks):
     assert sorted(p["port"] for p in ports) == [8080, 9090]
 
 
+INGRESS_BLOCKED = "an ingress controller running in another namespace cannot reach it"
+
+
+def test_ingress_behind_a_same_namespace_policy_warns_in_the_preview(mocks, caplog):
+    with caplog.at_level("WARNING"):
+        web_service(mocks, ingress={"host": "api.example.com"})
+
+    warnings = [r.getMessage() for r in caplog.records if INGRESS_BLOCKED in r.getMessage()]
+    assert len(warnings) == 1
+    assert warnings[0].startswith('WebService "api": ingress is set')
+    assert "network_policy.allow_from_namespaces" in warnings[0]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {
+            "ingress": {"host": "api.example.com"},
+            "network_policy": {"allow_from_namespaces": ["ingress-nginx"]},
+        },
+        {"ingress": {"host": "api.example.com"}, "network_policy": {"allow_cidrs": ["10.0.0.0/8"]}},
+        {"ingress": {"host": "api.example.com"}, "network_policy": {"enabled": False}},
+        {},
+    ],
+)
+def test_no_ingress_warning_when_the_controller_can_reach_the_pods(mocks, caplog, fields):
+    with caplog.at_level("WARNING"):
+        web_service(mocks, **fields)
+
+    assert not [r for r in caplog.records if INGRESS_BLOCKED in r.getMessage()]
+
+
 def test_network_policy_can_be_disabled(mocks):
     ws = web_service(mocks, network_policy={"enabled": False})
 
