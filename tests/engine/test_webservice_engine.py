@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -9,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 import yaml
 from kubernetes import client, config
@@ -121,11 +123,21 @@ def test_interrupted_up_can_be_rerun_and_converges(
             text=True,
         )
         assert process.stdout is not None
-        for line in process.stdout:
-            if "kubernetes:apps/v1:Deployment" in line and "creating" in line:
-                process.send_signal(interrupt)
-                break
-        process.communicate(timeout=120)
+        plugins: list[psutil.Process] = []
+        try:
+            for line in process.stdout:
+                if "kubernetes:apps/v1:Deployment" in line and "creating" in line:
+                    plugins = psutil.Process(process.pid).children(recursive=True)
+                    process.send_signal(interrupt)
+                    break
+            process.communicate(timeout=120)
+        finally:
+            # A killed CLI leaves its language host and provider running (they have process
+            # groups of their own); remove them as a supervisor would. After ctrl-c they
+            # have normally exited already.
+            for plugin in plugins:
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    plugin.kill()
         assert process.returncode != 0, "the up finished before it could be interrupted"
 
         if interrupt == signal.SIGKILL:
