@@ -28,20 +28,6 @@ VENV = ROOT / ".venv"
 PROGRAM = Path(__file__).resolve().parent / "engine_program"
 
 
-def tools_bin() -> Path:
-    """The pinned tools (MOORAGE_TOOLS_BIN, as `make bench` sets it, or bootstrap-tools)."""
-    configured = os.environ.get("MOORAGE_TOOLS_BIN")
-    if configured:
-        return Path(configured)
-    out = subprocess.run(
-        [str(ROOT / "scripts" / "bootstrap-tools"), "--print-bin-dir"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return Path(out.stdout.strip())
-
-
 def engine_env(bin_dir: Path, work: Path) -> dict[str, str]:
     """Offline engine settings. The venv's bin comes first on PATH: the pinned Python
     language host ignores Pulumi.yaml's ``virtualenv`` and runs the first python3."""

@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from bench import programs
+from bench import mock_construction, programs
 
 MOCK_CONSTRUCTION = Path(__file__).resolve().parent / "mock_construction.py"
 _REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
@@ -38,9 +38,7 @@ def available() -> bool:
 
 def count(variant: str, n: int, manifests: Path | None, before_dir: Path | None) -> int:
     """Instructions executed by one ``mock_construction.py VARIANT N`` process."""
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
-    if variant == programs.BEFORE and before_dir is not None:
-        env["PYTHONPATH"] = str(before_dir)
+    env = mock_construction.subprocess_env(variant, before_dir)
     command = [
         "valgrind",
         "--tool=cachegrind",
@@ -72,19 +70,13 @@ def run(
             files[n] = Path(tmp) / f"manifests-{n}.json"
             files[n].write_text(json.dumps(programs.raw_manifests(n)))
         jobs = [(variant, n) for n in (0, *sizes) for variant in variants]
+
+        def count_job(job: tuple[str, int]) -> int:
+            variant, n = job
+            return count(variant, n, files[n] if variant == "raw" else None, before_dir)
+
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-            counts = dict(
-                zip(
-                    jobs,
-                    pool.map(
-                        lambda job: count(
-                            job[0], job[1], files[job[1]] if job[0] == "raw" else None, before_dir
-                        ),
-                        jobs,
-                    ),
-                    strict=True,
-                )
-            )
+            counts = dict(zip(jobs, pool.map(count_job, jobs), strict=True))
     records = []
     for variant, n in jobs:
         if n == 0:

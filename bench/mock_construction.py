@@ -167,40 +167,41 @@ def check_same_objects(n: int) -> dict[str, Any]:
     }
 
 
-def check_in_subprocess(n: int = 3) -> dict[str, Any]:
-    """:func:`check_same_objects` in a fresh interpreter."""
-    done = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--check", str(n)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"baseline check failed:\n{done.stderr[-2000:]}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
-
-
-def measure_in_subprocess(
-    variant: str, n: int, python: str = sys.executable, before_dir: Path | None = None
-) -> dict[str, Any]:
-    """One measurement in a fresh interpreter (``before`` runs import from ``before_dir``)."""
+def subprocess_env(variant: str, before_dir: Path | None) -> dict[str, str]:
+    """The environment of one run of this script: fixed hash seed, and for ``before``
+    the old package ahead on the path."""
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     if variant == programs.BEFORE:
         if before_dir is None:
             raise ValueError("the before variant needs the old package's directory")
         env["PYTHONPATH"] = str(before_dir)
+    return env
+
+
+def _json_record(args: list[str], env: dict[str, str], what: str) -> dict[str, Any]:
+    """Run this script in a fresh interpreter and read the JSON record it prints last."""
     done = subprocess.run(
-        [python, str(Path(__file__).resolve()), variant, str(n)],
+        [sys.executable, str(Path(__file__).resolve()), *args],
         capture_output=True,
         text=True,
         check=False,
         env=env,
     )
     if done.returncode != 0:
-        raise RuntimeError(f"mock construction {variant} N={n} failed:\n{done.stderr[-2000:]}")
+        raise RuntimeError(f"{what} failed:\n{done.stderr[-2000:]}")
     record: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return record
+
+
+def check_in_subprocess(n: int = 3) -> dict[str, Any]:
+    """:func:`check_same_objects` in a fresh interpreter."""
+    return _json_record(["--check", str(n)], {**os.environ}, "baseline check")
+
+
+def measure_in_subprocess(variant: str, n: int, before_dir: Path | None = None) -> dict[str, Any]:
+    """One measurement in a fresh interpreter (``before`` runs import from ``before_dir``)."""
+    env = subprocess_env(variant, before_dir)
+    return _json_record([variant, str(n)], env, f"mock construction {variant} N={n}")
 
 
 def run(

@@ -21,7 +21,6 @@ import argparse
 import datetime
 import json
 import shlex
-import signal
 import sys
 import tempfile
 import time
@@ -46,6 +45,7 @@ from bench import mock_construction as mocks  # noqa: E402
 from bench.before import BEFORE_REF, export_components  # noqa: E402
 from bench.findings import findings  # noqa: E402
 from bench.helm_tool import ensure_helm  # noqa: E402
+from tests.engine.harness import give_children_default_sigint, tools_bin  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
@@ -136,7 +136,7 @@ def run_engine(
     """Benchmarks 2-4 in one temporary directory and one kwok cluster, always cleaned up."""
     with tempfile.TemporaryDirectory(prefix="moorage-bench-") as tmp:
         work = Path(tmp)
-        env = engine.engine_env(engine.tools_bin(), work)
+        env = engine.engine_env(tools_bin(), work)
         results["meta"]["pulumi_version"] = engine.pulumi_version(env)
         if only & {"preview", "up"}:
             log("[bench] starting a kwok cluster (3 simulated nodes)")
@@ -244,12 +244,7 @@ def write_outputs(results: dict[str, Any]) -> None:
 
 def main(argv: list[str]) -> int:
     args = _parse(argv)
-    # Started in the background (nohup, `&`), SIGINT is ignored and the pulumi CLI's
-    # plugins inherit that; the engine then waits about 5 s for them to exit on every
-    # run. Python's own handler is reset on exec, so installing it gives every child
-    # the default again (tests/engine/conftest.py does the same).
-    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+    give_children_default_sigint()  # else ~5 s per pulumi run when started with `&`
     if args.report:
         write_outputs(json.loads(args.report.read_text()))
         return 0

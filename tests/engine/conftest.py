@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,24 +11,15 @@ import pytest
 
 from components.clusters.local_provider import LocalClusterProvider
 
-from .harness import engine_env, tools_bin
+from .harness import engine_env, give_children_default_sigint, tools_bin
 
 pytestmark = pytest.mark.engine
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _children_take_sigint() -> None:
-    """Give the engine's plugins the default SIGINT disposition.
-
-    A background job of a non-interactive shell (``cmd &``, nohup) starts with SIGINT
-    ignored and every child inherits that; the Pulumi engine interrupts its plugins
-    when it is done and waits about 5 s before killing one that ignores SIGINT
-    (measured: a one-resource preview took 7.3 s instead of 2.1 s). Python's own
-    handler is not inherited across exec, so installing it here gives the children
-    the default again.
-    """
-    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+    """The engine's plugins must not inherit an ignored SIGINT (see the helper)."""
+    give_children_default_sigint()
 
 
 @pytest.fixture(scope="session")

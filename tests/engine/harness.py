@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import threading
 import time
@@ -38,6 +39,20 @@ def tools_bin() -> Path:
         text=True,
     )
     return Path(out.stdout.strip())
+
+
+def give_children_default_sigint() -> None:
+    """Let the processes started from here take SIGINT again.
+
+    A background job of a non-interactive shell (``cmd &``, nohup) starts with SIGINT
+    ignored and every child inherits that; the Pulumi engine interrupts its plugins
+    when it is done and waits about 5 s before killing one that ignores SIGINT
+    (measured: a one-resource preview took 7.3 s instead of 2.1 s). Python's own
+    handler is not inherited across exec, so installing it gives the children the
+    default disposition again.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def engine_env(bin_dir: Path, state_dir: Path, kwok_dir: Path) -> dict[str, str]:
