@@ -98,6 +98,16 @@ def test_kubeconfig_is_secret_and_provider_is_mutable_for_config(mocks: Recordin
     assert provider.inputs["enableSecretMutable"] == "true"
 
 
+def _converge_fails(monkeypatch: pytest.MonkeyPatch, message: str) -> None:
+    """Make the step after the cluster exists (waiting for nodes, zones) fail."""
+    from components.clusters import local_provider
+
+    def broken(self: object, props: object, runtime: str) -> None:
+        raise local_provider.LocalClusterError(message)
+
+    monkeypatch.setattr(LocalClusterProvider, "_converge", broken)
+
+
 def test_a_failed_create_removes_the_cluster_it_started(monkeypatch: pytest.MonkeyPatch) -> None:
     from components.clusters import local_provider
 
@@ -114,10 +124,7 @@ def test_a_failed_create_removes_the_cluster_it_started(monkeypatch: pytest.Monk
         local_provider, "_run", lambda command, bin_dir, timeout=0: deleted.append(command[-1])
     )
 
-    def broken(self: object, props: object, runtime: str) -> None:
-        raise local_provider.LocalClusterError("nodes never became Ready")
-
-    monkeypatch.setattr(LocalClusterProvider, "_converge", broken)
+    _converge_fails(monkeypatch, "nodes never became Ready")
     props = {"cluster_name": "demo", "runtime": "auto", "nodes": 1, "zones": ["z"]}
     with pytest.raises(local_provider.LocalClusterError, match="Ready"):
         LocalClusterProvider().create(props)
@@ -134,10 +141,7 @@ def test_a_failed_create_keeps_an_adopted_cluster(monkeypatch: pytest.MonkeyPatc
         local_provider, "_run", lambda command, bin_dir, timeout=0: deleted.append(command[-1])
     )
 
-    def broken(self: object, props: object, runtime: str) -> None:
-        raise local_provider.LocalClusterError("boom")
-
-    monkeypatch.setattr(LocalClusterProvider, "_converge", broken)
+    _converge_fails(monkeypatch, "boom")
     props = {"cluster_name": "demo", "runtime": "kwok", "nodes": 1, "zones": ["z"]}
     with pytest.raises(local_provider.LocalClusterError):
         LocalClusterProvider().create(props)
