@@ -26,6 +26,8 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@# The engine starts dynamic providers in the program directory (infra/), so the
 	@# relative `virtualenv: .venv` of Pulumi.yaml must resolve from there too.
 	@ln -sfn ../.venv infra/.venv
+	@# mypy checks the package under its import name, moorage (the folder is components/).
+	@mkdir -p $(VENV)/mypy && ln -sfn ../../components $(VENV)/mypy/moorage
 	@touch $@
 
 venv: $(STAMP) ## Create the virtualenv with pinned packages

@@ -71,7 +71,7 @@ def measure(variant: str, n: int, manifests: Path | None = None) -> dict[str, An
     from pulumi.runtime.sync_await import _sync_await
 
     if variant != "raw":
-        import components.webservice  # noqa: F401
+        import moorage.webservice  # noqa: F401
     # pulumi_kubernetes loads its classes lazily; load the ones both programs use.
     for resource_class in (
         k8s.core.v1.Namespace,

@@ -39,7 +39,7 @@ def service_names(n: int, prefix: str = "svc") -> list[str]:
 
 def webservices(n: int, opts: pulumi.ResourceOptions | None = None, prefix: str = "svc") -> None:
     """Declare N WebServices with ``SERVICE_ARGS``."""
-    from components import WebService
+    from moorage import WebService
 
     for name in service_names(n, prefix):
         WebService(name, dict(SERVICE_ARGS), opts)  # type: ignore[arg-type]
@@ -51,8 +51,8 @@ def raw_manifests(n: int, prefix: str = "svc") -> list[dict[str, Any]]:
     Built with the component's own pure builders, so the baseline registers the
     very same manifests.
     """
-    from components.webservice import manifests as m
-    from components.webservice.spec import build_spec
+    from moorage.webservice import manifests as m
+    from moorage.webservice.spec import build_spec
 
     prepared = []
     for name in service_names(n, prefix):

@@ -30,9 +30,9 @@ Log = Callable[[str], None]
 def render_mode_available() -> tuple[bool, str]:
     """Whether the program has a render mode and ``make render`` exists."""
     try:
-        import components.program as program
+        import moorage._program as program
     except ImportError as error:  # pragma: no cover - the package is always importable
-        return False, f"components.program does not import: {error}"
+        return False, f"moorage._program does not import: {error}"
     has_mode = hasattr(program, "render_directory") or hasattr(program, "RENDER_DIR_ENV")
     makefile = (ROOT / "Makefile").read_text()
     has_target = re.search(r"^render:", makefile, re.MULTILINE) is not None

@@ -1,8 +1,10 @@
 """Moorage: Pulumi components for production web services on Kubernetes.
 
+The public API is what this module exports (``from moorage import WebService``);
+every other module in the package is internal and may change without notice.
+
 Importing this package does no work: each component is loaded the first time it
-is used, so ``from components import WebService`` never imports the AWS or GCP
-SDKs.
+is used, so ``from moorage import WebService`` never imports the AWS or GCP SDKs.
 """
 
 from __future__ import annotations
@@ -11,35 +13,74 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from components.clusters.base import KubernetesCluster
-    from components.clusters.eks import EksCluster, EksClusterArgs
-    from components.clusters.gke import GkeCluster, GkeClusterArgs
-    from components.clusters.local import LocalCluster, LocalClusterArgs
-    from components.errors import ValidationError
-    from components.webservice import WebService, WebServiceArgs
+    from ._errors import LocalClusterError, MoorageError, ValidationError
+    from .clusters.base import KubernetesCluster
+    from .clusters.eks import EksCluster, EksClusterArgs, EksNodeGroupArgs
+    from .clusters.gke import GkeCluster, GkeClusterArgs, GkeNodePoolArgs
+    from .clusters.local import LocalCluster, LocalClusterArgs
+    from .webservice import (
+        AutoscalingArgs,
+        BlueGreenArgs,
+        CanaryArgs,
+        IngressArgs,
+        MetricsArgs,
+        NetworkPolicyArgs,
+        ProbesArgs,
+        ResourcesArgs,
+        VolumeArgs,
+        WebService,
+        WebServiceArgs,
+    )
 
+# Public name -> the internal module (relative to this package) that defines it.
 _EXPORTS = {
-    "WebService": "components.webservice",
-    "WebServiceArgs": "components.webservice",
-    "ValidationError": "components.errors",
-    "KubernetesCluster": "components.clusters.base",
-    "LocalCluster": "components.clusters.local",
-    "LocalClusterArgs": "components.clusters.local",
-    "EksCluster": "components.clusters.eks",
-    "EksClusterArgs": "components.clusters.eks",
-    "GkeCluster": "components.clusters.gke",
-    "GkeClusterArgs": "components.clusters.gke",
+    "MoorageError": "._errors",
+    "ValidationError": "._errors",
+    "LocalClusterError": "._errors",
+    "WebService": ".webservice",
+    "WebServiceArgs": ".webservice",
+    "AutoscalingArgs": ".webservice",
+    "BlueGreenArgs": ".webservice",
+    "CanaryArgs": ".webservice",
+    "IngressArgs": ".webservice",
+    "MetricsArgs": ".webservice",
+    "NetworkPolicyArgs": ".webservice",
+    "ProbesArgs": ".webservice",
+    "ResourcesArgs": ".webservice",
+    "VolumeArgs": ".webservice",
+    "KubernetesCluster": ".clusters.base",
+    "LocalCluster": ".clusters.local",
+    "LocalClusterArgs": ".clusters.local",
+    "EksCluster": ".clusters.eks",
+    "EksClusterArgs": ".clusters.eks",
+    "EksNodeGroupArgs": ".clusters.eks",
+    "GkeCluster": ".clusters.gke",
+    "GkeClusterArgs": ".clusters.gke",
+    "GkeNodePoolArgs": ".clusters.gke",
 }
 
 __all__ = [
+    "AutoscalingArgs",
+    "BlueGreenArgs",
+    "CanaryArgs",
     "EksCluster",
     "EksClusterArgs",
+    "EksNodeGroupArgs",
     "GkeCluster",
     "GkeClusterArgs",
+    "GkeNodePoolArgs",
+    "IngressArgs",
     "KubernetesCluster",
     "LocalCluster",
     "LocalClusterArgs",
+    "LocalClusterError",
+    "MetricsArgs",
+    "MoorageError",
+    "NetworkPolicyArgs",
+    "ProbesArgs",
+    "ResourcesArgs",
     "ValidationError",
+    "VolumeArgs",
     "WebService",
     "WebServiceArgs",
 ]
@@ -48,5 +89,9 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
-        raise AttributeError(f"module 'components' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+        raise AttributeError(f"module 'moorage' has no attribute {name!r}")
+    return getattr(importlib.import_module(module, __name__), name)
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,1 @@
+"""Cluster components (internal: import them from ``moorage``)."""

@@ -19,8 +19,8 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from components.errors import ValidationError
-from components.webservice import validation as rule
+from .._errors import ValidationError
+from ..webservice import validation as rule
 
 SUPPORTED_KUBERNETES_VERSIONS: tuple[str, ...] = ("1.32", "1.33", "1.34", "1.35")
 """Kubernetes minor versions both EKS and GKE accept, as "1.NN" strings."""

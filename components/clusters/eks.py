@@ -18,8 +18,9 @@ from typing import Any, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from components.clusters.base import KubernetesCluster
-from components.clusters.cluster_validation import (
+from .._errors import ValidationError
+from .base import KubernetesCluster
+from .cluster_validation import (
     DEFAULT_KUBERNETES_VERSION,
     Fields,
     check_allow_list,
@@ -31,9 +32,8 @@ from components.clusters.cluster_validation import (
     check_range,
     component_label,
 )
-from components.clusters.kubeconfig import eks_kubeconfig
-from components.clusters.provider import kubernetes_provider
-from components.errors import ValidationError
+from .kubeconfig import eks_kubeconfig
+from .provider import kubernetes_provider
 
 if sys.version_info >= (3, 11):
     from typing import NotRequired

@@ -16,8 +16,8 @@ from typing import Any, TypedDict
 import pulumi
 import pulumi_gcp as gcp
 
-from components.clusters.base import KubernetesCluster
-from components.clusters.cluster_validation import (
+from .base import KubernetesCluster
+from .cluster_validation import (
     DEFAULT_KUBERNETES_VERSION,
     Fields,
     check_allow_list,
@@ -30,8 +30,8 @@ from components.clusters.cluster_validation import (
     check_range,
     component_label,
 )
-from components.clusters.kubeconfig import gke_kubeconfig
-from components.clusters.provider import kubernetes_provider
+from .kubeconfig import gke_kubeconfig
+from .provider import kubernetes_provider
 
 if sys.version_info >= (3, 11):
     from typing import NotRequired

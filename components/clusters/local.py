@@ -8,12 +8,12 @@ import pulumi
 import pulumi.dynamic
 from typing_extensions import NotRequired
 
-from components.clusters.base import KubernetesCluster
-from components.clusters.local_cli import RUNTIMES
-from components.clusters.local_provider import LocalClusterProvider
-from components.clusters.provider import kubernetes_provider
-from components.errors import ValidationError
-from components.webservice import validation as rule
+from .._errors import ValidationError
+from ..webservice import validation as rule
+from .base import KubernetesCluster
+from .local_cli import RUNTIMES
+from .local_provider import LocalClusterProvider
+from .provider import kubernetes_provider
 
 TYPE_TOKEN = "moorage:index:LocalCluster"
 DEFAULT_ZONES = ("zone-a", "zone-b", "zone-c")

@@ -17,15 +17,12 @@ from typing import Any
 import yaml
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
-from components.clusters import local_cli
+from .._errors import LocalClusterError
+from . import local_cli
 
 _REPLACE_ON = ("cluster_name", "runtime")
 _UPDATE_ON = ("nodes", "zones")
 _NODE_READY_TIMEOUT_S = 180
-
-
-class LocalClusterError(RuntimeError):
-    """A local-cluster CLI failed; the message says which command and why."""
 
 
 def _env(bin_dir: str) -> dict[str, str]:

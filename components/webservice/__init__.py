@@ -1,7 +1,9 @@
-"""The WebService component and its argument types."""
+"""The WebService component and its argument types (internal: import them from ``moorage``)."""
 
-from components.webservice.args import (
+from .args import (
     AutoscalingArgs,
+    BlueGreenArgs,
+    CanaryArgs,
     IngressArgs,
     MetricsArgs,
     NetworkPolicyArgs,
@@ -10,10 +12,12 @@ from components.webservice.args import (
     VolumeArgs,
     WebServiceArgs,
 )
-from components.webservice.component import WebService
+from .component import WebService
 
 __all__ = [
     "AutoscalingArgs",
+    "BlueGreenArgs",
+    "CanaryArgs",
     "IngressArgs",
     "MetricsArgs",
     "NetworkPolicyArgs",

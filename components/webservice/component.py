@@ -7,11 +7,11 @@ from typing import Any, cast
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.webservice import manifests as m
-from components.webservice.args import WebServiceArgs
-from components.webservice.rollout import declare_release, plan_release
-from components.webservice.spec import WebServiceSpec, build_spec
-from components.webservice.validation import component_label
+from . import manifests as m
+from .args import WebServiceArgs
+from .rollout import declare_release, plan_release
+from .spec import WebServiceSpec, build_spec
+from .validation import component_label
 
 TYPE_TOKEN = "moorage:index:WebService"
 

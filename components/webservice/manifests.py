@@ -14,7 +14,7 @@ from typing import Any
 
 import pulumi
 
-from components.webservice.spec import WebServiceSpec
+from .spec import WebServiceSpec
 
 MANAGED_BY = "pulumi"
 TMP_VOLUME = "tmp"

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from components.errors import ValidationError
+from .._errors import ValidationError
 
 COLORS = ("blue", "green")
 TRACKS = ("stable", "canary")

@@ -18,8 +18,8 @@ import pulumi.dynamic
 import pulumi_kubernetes as k8s
 from pulumi.runtime.sync_await import _sync_await
 
-from components.webservice import manifests as m
-from components.webservice.release import (
+from . import manifests as m
+from .release import (
     ReleasePlan,
     ReleaseState,
     Template,
@@ -27,8 +27,8 @@ from components.webservice.release import (
     plan_blue_green,
     plan_canary,
 )
-from components.webservice.spec import WebServiceSpec
-from components.webservice.validation import component_label
+from .spec import WebServiceSpec
+from .validation import component_label
 
 COLOR_LABEL = "moorage.dev/color"
 TRACK_LABEL = "moorage.dev/track"

@@ -14,9 +14,9 @@ from typing import Any, TypeVar, cast
 
 import pulumi
 
-from components.errors import ValidationError
-from components.webservice import validation as rule
-from components.webservice.args import (
+from .._errors import ValidationError
+from . import validation as rule
+from .args import (
     AutoscalingArgs,
     BlueGreenArgs,
     CanaryArgs,
@@ -28,7 +28,7 @@ from components.webservice.args import (
     VolumeArgs,
     WebServiceArgs,
 )
-from components.webservice.release import COLORS, STRATEGIES
+from .release import COLORS, STRATEGIES
 
 T = TypeVar("T")
 

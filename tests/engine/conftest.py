@@ -8,8 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from components.clusters.local_provider import LocalClusterProvider
+from moorage.clusters.local_provider import LocalClusterProvider
 
 from .harness import engine_env, give_children_default_sigint, tools_bin
 

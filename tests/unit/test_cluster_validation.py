@@ -16,10 +16,9 @@ from typing import Any
 import pulumi
 import pytest
 import yaml
-from pulumi.provider.experimental.analyzer import Analyzer
-
-from components.clusters import eks, gke
-from components.clusters.cluster_validation import (
+from moorage._errors import ValidationError
+from moorage.clusters import eks, gke
+from moorage.clusters.cluster_validation import (
     DEFAULT_KUBERNETES_VERSION,
     SUPPORTED_KUBERNETES_VERSIONS,
     Fields,
@@ -31,7 +30,7 @@ from components.clusters.cluster_validation import (
     component_label,
     parse_cidr,
 )
-from components.errors import ValidationError
+from pulumi.provider.experimental.analyzer import Analyzer
 
 ROOT = Path(__file__).resolve().parents[2]
 LABEL = component_label("EksCluster", "staging")

@@ -65,9 +65,9 @@ def test_every_args_field_has_a_docstring_and_no_union(path: Path, cls: ast.Clas
 
 
 def test_importing_the_package_does_no_cloud_work() -> None:
-    """`from components import WebService` must not load the AWS or GCP SDKs."""
+    """`from moorage import WebService` must not load the AWS or GCP SDKs."""
     code = (
-        "import sys; from components import WebService; "
+        "import sys; from moorage import WebService; "
         "print(any(m.startswith(('pulumi_aws', 'pulumi_gcp')) for m in sys.modules))"
     )
     out = subprocess.run(
@@ -78,9 +78,8 @@ def test_importing_the_package_does_no_cloud_work() -> None:
 
 def test_components_can_be_served_to_other_languages() -> None:
     """Pulumi's component analyzer (used by component_provider_host) accepts every component."""
+    from moorage import EksCluster, GkeCluster, LocalCluster, WebService
     from pulumi.provider.experimental.analyzer import Analyzer
-
-    from components import EksCluster, GkeCluster, LocalCluster, WebService
 
     result = Analyzer("moorage").analyze([WebService, LocalCluster, EksCluster, GkeCluster])
     definitions = result["component_definitions"]
@@ -91,8 +90,8 @@ def test_components_can_be_served_to_other_languages() -> None:
 
 
 def test_the_readme_documents_every_webservice_and_local_cluster_field() -> None:
-    from components.clusters.local import LocalClusterArgs
-    from components.webservice import args
+    from moorage.clusters.local import LocalClusterArgs
+    from moorage.webservice import args
 
     readme = (ROOT / "README.md").read_text()
     types = [

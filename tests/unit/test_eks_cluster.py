@@ -8,9 +8,8 @@ from typing import Any
 
 import pulumi
 import pytest
-from pulumi.runtime.sync_await import _sync_await
-
-from components.clusters.eks import (
+from moorage._errors import ValidationError
+from moorage.clusters.eks import (
     ADDONS,
     NODE_GROUP_IGNORE_CHANGES,
     EksCluster,
@@ -20,8 +19,8 @@ from components.clusters.eks import (
     subnet_layout,
     validate_eks_args,
 )
-from components.clusters.kubeconfig import eks_kubeconfig
-from components.errors import ValidationError
+from moorage.clusters.kubeconfig import eks_kubeconfig
+from pulumi.runtime.sync_await import _sync_await
 
 from .conftest import RecordingMocks, with_output_at, with_outputs
 
@@ -777,13 +776,12 @@ def test_eks_kubeconfig_is_deterministic_and_token_free():
 
 
 def test_eks_staging_stack_deploys_the_service_on_the_cluster(eks):
-    """stacks/Pulumi.eks-staging.yaml, read as the engine passes it, through components.program."""
+    """stacks/Pulumi.eks-staging.yaml, read as the engine passes it, through moorage._program."""
     from pathlib import Path
 
     import yaml
-
-    from components.program import deploy
-    from components.stack_config import parse_stack_settings
+    from moorage._program import deploy
+    from moorage._stack_config import parse_stack_settings
 
     path = Path(__file__).resolve().parents[2] / "stacks" / "Pulumi.eks-staging.yaml"
     config = yaml.safe_load(path.read_text())["config"]

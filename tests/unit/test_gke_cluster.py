@@ -8,9 +8,8 @@ from typing import Any
 
 import pulumi
 import pytest
-from pulumi.runtime.sync_await import _sync_await
-
-from components.clusters.gke import (
+from moorage._errors import ValidationError
+from moorage.clusters.gke import (
     NODE_SERVICE_ACCOUNT_ROLES,
     GkeCluster,
     GkeClusterArgs,
@@ -18,8 +17,8 @@ from components.clusters.gke import (
     node_service_account_id,
     validate_gke_args,
 )
-from components.clusters.kubeconfig import gke_kubeconfig
-from components.errors import ValidationError
+from moorage.clusters.kubeconfig import gke_kubeconfig
+from pulumi.runtime.sync_await import _sync_await
 
 from .conftest import RecordingMocks, with_output_at, with_outputs
 
@@ -526,13 +525,12 @@ def test_gke_kubeconfig_adds_https_once():
 
 
 def test_gke_prod_stack_deploys_the_service_with_workload_identity(gke):
-    """stacks/Pulumi.gke-prod.yaml, read as the engine passes it, through components.program."""
+    """stacks/Pulumi.gke-prod.yaml, read as the engine passes it, through moorage._program."""
     from pathlib import Path
 
     import yaml
-
-    from components.program import deploy
-    from components.stack_config import parse_stack_settings
+    from moorage._program import deploy
+    from moorage._stack_config import parse_stack_settings
 
     path = Path(__file__).resolve().parents[2] / "stacks" / "Pulumi.gke-prod.yaml"
     config = yaml.safe_load(path.read_text())["config"]

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pulumi
 import pytest
-
-from components.clusters import local_cli
-from components.clusters.local import LocalCluster, validate_local_args
-from components.clusters.local_provider import LocalClusterProvider
-from components.errors import ValidationError
+from moorage._errors import ValidationError
+from moorage.clusters import local_cli
+from moorage.clusters.local import LocalCluster, validate_local_args
+from moorage.clusters.local_provider import LocalClusterProvider
 
 from .conftest import RecordingMocks
 
@@ -100,7 +99,7 @@ def test_kubeconfig_is_secret_and_provider_is_mutable_for_config(mocks: Recordin
 
 def _converge_fails(monkeypatch: pytest.MonkeyPatch, message: str) -> None:
     """Make the step after the cluster exists (waiting for nodes, zones) fail."""
-    from components.clusters import local_provider
+    from moorage.clusters import local_provider
 
     def broken(self: object, props: object, runtime: str) -> None:
         raise local_provider.LocalClusterError(message)
@@ -109,7 +108,7 @@ def _converge_fails(monkeypatch: pytest.MonkeyPatch, message: str) -> None:
 
 
 def test_a_failed_create_removes_the_cluster_it_started(monkeypatch: pytest.MonkeyPatch) -> None:
-    from components.clusters import local_provider
+    from moorage.clusters import local_provider
 
     started: list[str] = []
     deleted: list[str] = []
@@ -132,7 +131,7 @@ def test_a_failed_create_removes_the_cluster_it_started(monkeypatch: pytest.Monk
 
 
 def test_a_failed_create_keeps_an_adopted_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
-    from components.clusters import local_provider
+    from moorage.clusters import local_provider
 
     deleted: list[str] = []
     monkeypatch.setattr(local_provider, "_resolve_runtime", lambda runtime, bin_dir: "kwok")

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from moorage.webservice import manifests as m
+from moorage.webservice.spec import build_spec
 from moorage_policy import catalogue, pack
 from moorage_policy.availability import StackResource, check_pdbs, selector_matches
 from moorage_policy.props import UNKNOWN, plain
@@ -21,9 +23,6 @@ from moorage_policy.secrets import secret_like_name
 from moorage_policy.workloads import image_problem
 from pulumi_policy import EnforcementLevel
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
-
-from components.webservice import manifests as m
-from components.webservice.spec import build_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"

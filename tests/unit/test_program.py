@@ -7,10 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
-from components.errors import ValidationError
-from components.program import deploy
-from components.stack_config import parse_stack_settings
+from moorage._errors import ValidationError
+from moorage._program import deploy
+from moorage._stack_config import parse_stack_settings
 
 from .conftest import RecordingMocks
 

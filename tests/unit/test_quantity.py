@@ -3,8 +3,7 @@
 from decimal import Decimal
 
 import pytest
-
-from components.webservice.quantity import parse_quantity
+from moorage.webservice.quantity import parse_quantity
 
 # Spellings the API server accepts, with their exact values.
 ACCEPTED = {

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from components.errors import ValidationError
-from components.stack_config import parse_stack_settings
+from moorage._errors import ValidationError
+from moorage._stack_config import parse_stack_settings
 
 
 def config(**values: object) -> dict[str, str]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from moorage.webservice import manifests as m
+from moorage.webservice import validation as rule
+from moorage.webservice.spec import build_spec
 
-from components.webservice import manifests as m
-from components.webservice import validation as rule
-from components.webservice.spec import build_spec
 from tests.unit.test_webservice_support import DIGEST, IMAGE
 
 

@@ -7,10 +7,9 @@ from typing import Any
 
 import pulumi
 import pytest
-
-from components import WebService
-from components.errors import ValidationError
-from components.webservice.release import (
+from moorage import WebService
+from moorage._errors import ValidationError
+from moorage.webservice.release import (
     ReleaseState,
     canary_replicas,
     plan_blue_green,
@@ -182,8 +181,8 @@ def previous_release(state: ReleaseState | None) -> Callable[[Any], dict[str, An
 
 def stored_template(make_mocks: Callable[..., RecordingMocks], image: str) -> dict[str, Any]:
     """The pod template a previous release of ``image`` stored (computed under mocks)."""
-    from components.webservice import manifests as m
-    from components.webservice.spec import build_spec
+    from moorage.webservice import manifests as m
+    from moorage.webservice.spec import build_spec
 
     make_mocks()
     spec = build_spec("api", {"image": image, "strategy": "blue_green"})

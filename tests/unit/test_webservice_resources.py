@@ -5,8 +5,8 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 import pytest
+from moorage.webservice import WebService
 
-from components.webservice import WebService
 from tests.unit.test_webservice_support import (
     CONFIG_MAP,
     DEPLOYMENT,

@@ -11,8 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-
-from components.webservice import WebService
+from moorage.webservice import WebService
 
 SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270"

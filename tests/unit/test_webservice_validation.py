@@ -7,10 +7,10 @@ import logging
 
 import pulumi
 import pytest
+from moorage._errors import ValidationError
+from moorage.webservice import WebService
+from moorage.webservice.spec import build_spec
 
-from components.errors import ValidationError
-from components.webservice import WebService
-from components.webservice.spec import build_spec
 from tests.unit.test_webservice_support import (
     COMPONENT_TYPE,
     DEPLOYMENT,

@@ -6,8 +6,7 @@ Config: ``kubeconfig`` (secret), ``name``, ``service`` (WebServiceArgs as JSON) 
 
 import pulumi
 import pulumi_kubernetes as k8s
-
-from components import WebService
+from moorage import WebService
 
 config = pulumi.Config()
 provider = k8s.Provider(

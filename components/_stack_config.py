@@ -21,8 +21,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from components.errors import ValidationError
-from components.webservice.validation import service_name
+from ._errors import ValidationError
+from .webservice.validation import service_name
 
 CLOUDS = ("local", "eks", "gke")
 NAMESPACE = "moorage"

@@ -1,4 +1,4 @@
-"""The one exception type Moorage raises for bad input."""
+"""Moorage's exceptions: one base, ``MoorageError``, and its kinds."""
 
 from __future__ import annotations
 
@@ -7,7 +7,11 @@ from typing import Any
 REDACTED = "[secret]"
 
 
-class ValidationError(ValueError):
+class MoorageError(Exception):
+    """Base of every exception Moorage raises; catch it to handle any of them."""
+
+
+class ValidationError(MoorageError, ValueError):
     """Bad input to a Moorage component or stack config.
 
     Raised before any child resource is registered (or, for values that are only
@@ -31,3 +35,7 @@ class ValidationError(ValueError):
         self.value = REDACTED if secret else value
         self.rule = rule
         super().__init__(f"{component}: {field} ({self.value!r}) {rule}")
+
+
+class LocalClusterError(MoorageError, RuntimeError):
+    """A local-cluster CLI (kwokctl or kind) failed; the message says which command and why."""

@@ -23,11 +23,11 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.clusters.base import KubernetesCluster
-from components.errors import ValidationError
-from components.stack_config import StackSettings, parse_stack_settings, rekeyed
-from components.webservice import WebService
-from components.webservice.spec import build_spec
+from ._errors import ValidationError
+from ._stack_config import StackSettings, parse_stack_settings, rekeyed
+from .clusters.base import KubernetesCluster
+from .webservice import WebService
+from .webservice.spec import build_spec
 
 RENDER_DIR_ENV = "MOORAGE_RENDER_DIR"
 RENDER_DIR_CONFIG = "moorage:renderYamlToDirectory"
@@ -36,9 +36,9 @@ RENDERED_SECRET_PLACEHOLDER = "redacted-by-moorage-render"
 
 # cloud -> (module, component class, validation function)
 CLUSTERS = {
-    "local": ("components.clusters.local", "LocalCluster", "validate_local_args"),
-    "eks": ("components.clusters.eks", "EksCluster", "validate_eks_args"),
-    "gke": ("components.clusters.gke", "GkeCluster", "validate_gke_args"),
+    "local": (".clusters.local", "LocalCluster", "validate_local_args"),
+    "eks": (".clusters.eks", "EksCluster", "validate_eks_args"),
+    "gke": (".clusters.gke", "GkeCluster", "validate_gke_args"),
 }
 
 
@@ -64,7 +64,7 @@ def _item(key: str) -> Callable[[Any], str]:
 def validate(settings: StackSettings) -> None:
     """Run every component's validation before any resource is registered."""
     module_name, _, validator_name = CLUSTERS[settings.cloud]
-    validator = getattr(importlib.import_module(module_name), validator_name)
+    validator = getattr(importlib.import_module(module_name, __package__), validator_name)
     rekeyed("cluster", lambda: validator(pulumi.get_stack(), settings.cluster))
     service_args = {**settings.service, "secrets": dict.fromkeys(settings.secret_keys, "x")}
     rekeyed("service", lambda: build_spec(settings.service_name, service_args))  # type: ignore[arg-type]
@@ -100,7 +100,7 @@ def render(settings: StackSettings, directory: str) -> dict[str, Any]:
     """
     validate(settings)
     module_name, class_name, _ = CLUSTERS[settings.cloud]
-    cluster_class = getattr(importlib.import_module(module_name), class_name)
+    cluster_class = getattr(importlib.import_module(module_name, __package__), class_name)
     provider = k8s.Provider(
         f"{pulumi.get_stack()}-render",
         render_yaml_to_directory=directory,
@@ -133,7 +133,7 @@ def deploy(settings: StackSettings) -> dict[str, Any]:
     """Create the stack's cluster and the WebService on it; return the outputs."""
     validate(settings)
     module_name, class_name, _ = CLUSTERS[settings.cloud]
-    cluster_class = getattr(importlib.import_module(module_name), class_name)
+    cluster_class = getattr(importlib.import_module(module_name, __package__), class_name)
     cluster_args = {**settings.cluster, "delete_unreachable": settings.delete_unreachable}
     cluster: KubernetesCluster = cluster_class(pulumi.get_stack(), cluster_args)
 
