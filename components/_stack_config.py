@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._errors import ValidationError
-from .webservice.validation import service_name
+from ._rules import service_name
 
 CLOUDS = ("local", "eks", "gke")
 NAMESPACE = "moorage"

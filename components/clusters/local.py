@@ -8,8 +8,8 @@ import pulumi
 import pulumi.dynamic
 from typing_extensions import NotRequired
 
+from .. import _rules as rule
 from .._errors import ValidationError
-from ..webservice import validation as rule
 from .base import KubernetesCluster
 from .local_cli import RUNTIMES
 from .local_provider import LocalClusterProvider

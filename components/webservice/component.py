@@ -7,11 +7,11 @@ from typing import Any, cast
 import pulumi
 import pulumi_kubernetes as k8s
 
+from .._rules import component_label
 from . import manifests as m
 from .args import WebServiceArgs
 from .rollout import declare_release, plan_release
 from .spec import WebServiceSpec, build_spec
-from .validation import component_label
 
 TYPE_TOKEN = "moorage:index:WebService"
 

@@ -18,6 +18,7 @@ import pulumi.dynamic
 import pulumi_kubernetes as k8s
 from pulumi.runtime.sync_await import _sync_await
 
+from .._rules import component_label
 from . import manifests as m
 from .release import (
     ReleasePlan,
@@ -28,7 +29,6 @@ from .release import (
     plan_canary,
 )
 from .spec import WebServiceSpec
-from .validation import component_label
 
 COLOR_LABEL = "moorage.dev/color"
 TRACK_LABEL = "moorage.dev/track"

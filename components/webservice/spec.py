@@ -14,8 +14,8 @@ from typing import Any, TypeVar, cast
 
 import pulumi
 
+from .. import _rules as rule
 from .._errors import ValidationError
-from . import validation as rule
 from .args import (
     AutoscalingArgs,
     BlueGreenArgs,

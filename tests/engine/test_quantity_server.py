@@ -13,7 +13,7 @@ import pytest
 import yaml
 from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
-from moorage.webservice.quantity import parse_quantity
+from moorage._quantity import parse_quantity
 
 from ..unit.test_quantity import ACCEPTED, REJECTED
 

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from moorage.webservice.quantity import parse_quantity
+from moorage._quantity import parse_quantity
 
 # Spellings the API server accepts, with their exact values.
 ACCEPTED = {

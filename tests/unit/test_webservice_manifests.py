@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from moorage import _rules as rule
 from moorage.webservice import manifests as m
-from moorage.webservice import validation as rule
 from moorage.webservice.spec import build_spec
 
 from tests.unit.test_webservice_support import DIGEST, IMAGE

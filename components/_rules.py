@@ -14,8 +14,8 @@ from typing import cast
 
 import pulumi
 
-from .._errors import ValidationError
-from .quantity import parse_quantity
+from ._errors import ValidationError
+from ._quantity import parse_quantity
 
 _DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")

@@ -1,0 +1,140 @@
+"""The one reader of Args mappings: typed, validated reads that name the field on error.
+
+WebService, every cluster component and the stack config read their Args through
+:class:`Fields`, so a misspelt key or a value of the wrong type gets the same message
+everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+from . import _rules as rule
+from ._errors import ValidationError
+
+
+def _type_name(value: object) -> str:
+    return type(value).__name__
+
+
+class Fields:
+    """Typed, validated reads from one Args mapping (or a nested section of it).
+
+    Args usually come straight from stack config, so a value may have the wrong
+    type (``"2"`` for an int) or a key may be misspelled; both are reported here
+    instead of being silently ignored. Every typed read also requires a plain value
+    (not a ``pulumi.Output``); ``raw`` passes Outputs through.
+    """
+
+    def __init__(self, component: str, args: Mapping[str, Any] | None, prefix: str = "") -> None:
+        if args is not None and not isinstance(args, Mapping):
+            raise ValidationError(
+                component, prefix.rstrip(".") or "args", args, "must be a mapping"
+            )
+        self.component = component
+        self.args: Mapping[str, Any] = args or {}
+        self.prefix = prefix
+
+    def field(self, key: str) -> str:
+        """The user-facing name of ``key``, e.g. ``node_group.min_size``."""
+        return f"{self.prefix}{key}"
+
+    def fail(self, key: str, value: Any, rule: str) -> ValidationError:
+        return ValidationError(self.component, self.field(key), value, rule)
+
+    def reject_unknown(self, allowed: Collection[str]) -> None:
+        """Fail on keys that are not fields of the Args type (usually a typo)."""
+        for key in self.args:
+            if key not in allowed:
+                raise self.fail(
+                    key,
+                    self.args[key],
+                    f"is not a known field; expected one of: {', '.join(sorted(allowed))}",
+                )
+
+    def known(self, key: str) -> Any:
+        """The value as given, which must be known now (not an Output), or None."""
+        value = self.args.get(key)
+        rule.known(
+            self.component, self.field(key), value, "it is validated before anything is created"
+        )
+        return value
+
+    def present(self, key: str) -> bool:
+        return self.args.get(key) is not None
+
+    def raw(self, key: str, default: Any = None) -> Any:
+        """The value as given (it may be a pulumi.Input), or ``default``."""
+        value = self.args.get(key)
+        return default if value is None else value
+
+    def section(self, key: str) -> Fields:
+        """A nested Args mapping, e.g. ``node_group``."""
+        return Fields(self.component, self.known(key), f"{self.field(key)}.")
+
+    def required_text(self, key: str) -> str:
+        value = self.known(key)
+        if value is None or value == "":
+            raise self.fail(key, value, "is required")
+        return self._check_text(key, value)
+
+    def text(self, key: str, default: str) -> str:
+        value = self.known(key)
+        return default if value is None else self._check_text(key, value)
+
+    def optional_text(self, key: str) -> str | None:
+        value = self.known(key)
+        return None if value is None else self._check_text(key, value)
+
+    def _check_text(self, key: str, value: Any) -> str:
+        if not isinstance(value, str):
+            raise self.fail(key, value, f"must be a string, not {_type_name(value)}")
+        return value
+
+    def integer(self, key: str, default: int) -> int:
+        value = self.known(key)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(key, value, f"must be an integer, not {_type_name(value)}")
+        return value
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self.known(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise self.fail(key, value, f"must be true or false, not {_type_name(value)}")
+        return value
+
+    def items(self, key: str) -> list[Any]:
+        """A plain list whose items may be pulumi.Inputs (e.g. ARNs from other resources)."""
+        value = self.known(key)
+        if value is None:
+            return []
+        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+            raise self.fail(
+                key, value, "must be a plain list (it decides which resources are created)"
+            )
+        return list(value)
+
+    def texts(self, key: str, default: Sequence[str] = ()) -> list[str]:
+        """A plain list of plain strings."""
+        if self.args.get(key) is None:
+            return list(default)
+        values = self.items(key)
+        for i, item in enumerate(values):
+            rule.known(self.component, self.field(f"{key}[{i}]"), item)
+            if not isinstance(item, str) or not item:
+                raise self.fail(f"{key}[{i}]", item, "must be a non-empty string")
+        return values
+
+    def mapping(self, key: str) -> dict[str, Any]:
+        """A plain mapping whose values may be pulumi.Inputs (e.g. pinned versions)."""
+        value = self.known(key)
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            raise self.fail(key, value, f"must be a mapping, not {_type_name(value)}")
+        return dict(value)
