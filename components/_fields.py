@@ -7,11 +7,21 @@ everywhere.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from . import _rules as rule
 from ._errors import ValidationError
+
+
+def unknown_field_rule(key: str, allowed: Collection[str], args_type: str = "") -> str:
+    """The one message for a key that is not a field: names the type and the closest field."""
+    of = f" of {args_type}" if args_type else ""
+    close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
+    if close:
+        return f'is not a known field{of}; did you mean "{close[0]}"?'
+    return f"is not a known field{of}; expected one of: {', '.join(sorted(allowed))}"
 
 
 def _type_name(value: object) -> str:
@@ -43,15 +53,11 @@ class Fields:
     def fail(self, key: str, value: Any, rule: str) -> ValidationError:
         return ValidationError(self.component, self.field(key), value, rule)
 
-    def reject_unknown(self, allowed: Collection[str]) -> None:
+    def reject_unknown(self, allowed: Collection[str], args_type: str = "") -> None:
         """Fail on keys that are not fields of the Args type (usually a typo)."""
         for key in self.args:
             if key not in allowed:
-                raise self.fail(
-                    key,
-                    self.args[key],
-                    f"is not a known field; expected one of: {', '.join(sorted(allowed))}",
-                )
+                raise self.fail(key, self.args[key], unknown_field_rule(key, allowed, args_type))
 
     def known(self, key: str) -> Any:
         """The value as given, which must be known now (not an Output), or None."""

@@ -211,9 +211,9 @@ def validate_eks_args(name: str, args: Mapping[str, Any]) -> EksSpec:
     """Validate EksClusterArgs; raise ValidationError before anything is created."""
     label = component_label("EksCluster", name)
     fields = Fields(label, args)
-    fields.reject_unknown(EksClusterArgs.__annotations__)
+    fields.reject_unknown(EksClusterArgs.__annotations__, "EksClusterArgs")
     nodes = fields.section("node_group")
-    nodes.reject_unknown(EksNodeGroupArgs.__annotations__)
+    nodes.reject_unknown(EksNodeGroupArgs.__annotations__, "EksNodeGroupArgs")
 
     region = check_pattern(
         fields, "region", fields.required_text("region"), _REGION, 'an AWS region like "us-west-2"'

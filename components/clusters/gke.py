@@ -180,9 +180,9 @@ def validate_gke_args(name: str, args: Mapping[str, Any]) -> GkeSpec:
     """Validate GkeClusterArgs; raise ValidationError before anything is created."""
     label = component_label("GkeCluster", name)
     fields = Fields(label, args)
-    fields.reject_unknown(GkeClusterArgs.__annotations__)
+    fields.reject_unknown(GkeClusterArgs.__annotations__, "GkeClusterArgs")
     pool = fields.section("node_pool")
-    pool.reject_unknown(GkeNodePoolArgs.__annotations__)
+    pool.reject_unknown(GkeNodePoolArgs.__annotations__, "GkeNodePoolArgs")
 
     project = check_pattern(
         fields,

@@ -10,6 +10,7 @@ from typing_extensions import NotRequired
 
 from .. import _rules as rule
 from .._errors import ValidationError
+from .._fields import Fields
 from .base import KubernetesCluster
 from .local_cli import RUNTIMES
 from .local_provider import LocalClusterProvider
@@ -60,9 +61,7 @@ class _LocalClusterResource(pulumi.dynamic.Resource, module="moorage", name="Loc
 def validate_local_args(name: str, args: LocalClusterArgs) -> dict[str, Any]:
     """Check LocalClusterArgs and apply defaults; raises ValidationError."""
     component = f'LocalCluster "{name}"'
-    for key in args:
-        if key not in LocalClusterArgs.__annotations__:
-            raise ValidationError(component, key, key, "is not a LocalClusterArgs field")
+    Fields(component, args).reject_unknown(LocalClusterArgs.__annotations__, "LocalClusterArgs")
     runtime = rule.one_of(component, "runtime", args.get("runtime", "auto"), RUNTIMES)
     cluster_name = rule.dns_label(component, "cluster_name", args.get("cluster_name", name))
     nodes = rule.positive_int(component, "nodes", args.get("nodes", 3))

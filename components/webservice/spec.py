@@ -16,6 +16,7 @@ import pulumi
 
 from .. import _rules as rule
 from .._errors import ValidationError
+from .._fields import unknown_field_rule
 from .args import (
     AutoscalingArgs,
     BlueGreenArgs,
@@ -245,7 +246,7 @@ class _Reader:
                     self.component,
                     self.field(name),
                     name,
-                    f"is not a {fields.__name__} field (check the spelling)",
+                    unknown_field_rule(name, allowed, fields.__name__),
                 )
 
     def value(self, key: str, default: Any, check: Callable[[str, str, Any], T]) -> Any:
@@ -286,7 +287,7 @@ def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
     for key in args:
         if key not in _KNOWN_FIELDS:
             raise ValidationError(
-                component, key, key, "is not a WebServiceArgs field (check the spelling)"
+                component, key, key, unknown_field_rule(key, _KNOWN_FIELDS, "WebServiceArgs")
             )
     if args.get("image") is None:
         raise ValidationError(component, "image", None, "is required")

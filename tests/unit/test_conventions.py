@@ -93,7 +93,7 @@ def test_the_readme_documents_every_webservice_and_local_cluster_field() -> None
     from moorage.clusters.local import LocalClusterArgs
     from moorage.webservice import args
 
-    readme = (ROOT / "README.md").read_text()
+    readme = "".join(p.read_text() for p in (ROOT / "docs").glob("*.md"))
     types = [
         LocalClusterArgs,
         args.WebServiceArgs,

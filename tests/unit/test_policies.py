@@ -462,6 +462,6 @@ def test_every_stack_has_a_policy_config_naming_only_known_policies() -> None:
 
 
 def test_the_docs_list_every_policy_with_its_default_level() -> None:
-    docs = (ROOT / "README.md").read_text()
+    docs = (ROOT / "docs" / "preview-and-policy.md").read_text()
     for policy in catalogue.all_policies():
         assert f"`{policy.name}` | {policy.level}" in docs, policy.name

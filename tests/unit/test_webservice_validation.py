@@ -171,12 +171,17 @@ BAD_INPUT = [
         "config-mount-path", {"config_mount_path": "etc/api"}, "config_mount_path", "absolute path"
     ),
     # unknown fields
-    bad("typo-field", {"replica": 3}, "replica", "not a WebServiceArgs field"),
+    bad(
+        "typo-field",
+        {"replica": 3},
+        "replica",
+        'not a known field of WebServiceArgs; did you mean "replicas"?',
+    ),
     bad(
         "camel-case-field",
         {"imagePullPolicy": "Always"},
         "imagePullPolicy",
-        "not a WebServiceArgs field",
+        'not a known field of WebServiceArgs; did you mean "image_pull_policy"?',
     ),
     # service
     bad(
