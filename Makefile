@@ -13,7 +13,7 @@ RENDER_DIR ?= rendered/$(STACK)
 STAMP := $(VENV)/.moorage-installed
 RUN := scripts/pulumi-stack
 
-.PHONY: help up preview preview-json render destroy test test-unit test-engine lint typecheck fmt tools venv bench clean
+.PHONY: help up preview preview-json render destroy test test-unit test-engine lint typecheck fmt tools venv bench clean docs
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -71,6 +71,9 @@ typecheck: venv ## mypy (strict) on the package
 fmt: venv ## Format and auto-fix with ruff
 	@$(VENV)/bin/ruff format .
 	@$(VENV)/bin/ruff check --fix .
+
+docs: venv ## Regenerate the field reference in docs/reference/ from the code
+	@$(PY) scripts/gen_reference.py
 
 bench: venv tools ## Benchmarks (prints figures; never part of the tests)
 	@MOORAGE_TOOLS_BIN="$$(scripts/bootstrap-tools --print-bin-dir)" $(PY) bench/run.py

@@ -365,13 +365,3 @@ def test_gke_prod_stack_is_valid_args():
     assert spec.release_channel == "REGULAR"
     assert (spec.machine_type, spec.min_nodes, spec.max_nodes) == ("e2-standard-4", 3, 10)
     assert spec.autopilot is False
-
-
-@pytest.mark.parametrize(
-    "args_type",
-    [eks.EksClusterArgs, eks.EksNodeGroupArgs, gke.GkeClusterArgs, gke.GkeNodePoolArgs],
-)
-def test_docs_list_every_args_field(args_type):
-    docs = (ROOT / "docs" / "clusters.md").read_text()
-    for field in args_type.__annotations__:
-        assert f"`{field}`" in docs, field

@@ -87,30 +87,3 @@ def test_components_can_be_served_to_other_languages() -> None:
     web = definitions["WebService"]
     assert "image" in web.inputs and "url" in web.outputs
     assert all(d.outputs.get("kubeconfig") for n, d in definitions.items() if n != "WebService")
-
-
-def test_the_readme_documents_every_webservice_and_local_cluster_field() -> None:
-    from moorage.clusters.local import LocalClusterArgs
-    from moorage.webservice import args
-
-    readme = "".join(p.read_text() for p in (ROOT / "docs").glob("*.md"))
-    types = [
-        LocalClusterArgs,
-        args.WebServiceArgs,
-        args.ResourcesArgs,
-        args.AutoscalingArgs,
-        args.ProbesArgs,
-        args.IngressArgs,
-        args.MetricsArgs,
-        args.VolumeArgs,
-        args.NetworkPolicyArgs,
-        args.BlueGreenArgs,
-        args.CanaryArgs,
-    ]
-    missing = [
-        f"{t.__name__}.{field}"
-        for t in types
-        for field in t.__annotations__
-        if f"`{field}`" not in readme and f'"{field}"' not in readme
-    ]
-    assert missing == []
