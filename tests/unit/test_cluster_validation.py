@@ -18,7 +18,6 @@ import pytest
 import yaml
 from moorage._errors import ValidationError
 from moorage.clusters import eks, gke
-from moorage.clusters.nodes import NodeTaintArgs
 from moorage.clusters.cluster_validation import (
     DEFAULT_KUBERNETES_VERSION,
     SUPPORTED_KUBERNETES_VERSIONS,
@@ -31,6 +30,7 @@ from moorage.clusters.cluster_validation import (
     component_label,
     parse_cidr,
 )
+from moorage.clusters.nodes import NodeTaintArgs
 from pulumi.provider.experimental.analyzer import Analyzer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -253,7 +253,7 @@ def test_cloud_default_version_is_the_local_clusters_minor():
     """One Kubernetes minor everywhere: EKS and GKE default to the minor the local control
     plane runs. Bumping KUBERNETES_VERSION fails this test until the cloud default (and
     SUPPORTED_KUBERNETES_VERSIONS) follow, once both clouds offer the new minor."""
-    assert DEFAULT_KUBERNETES_VERSION == local_kubernetes_minor()
+    assert local_kubernetes_minor() == DEFAULT_KUBERNETES_VERSION
     assert max(SUPPORTED_KUBERNETES_VERSIONS, key=lambda v: int(v.split(".")[1])) == (
         DEFAULT_KUBERNETES_VERSION
     )
