@@ -9,6 +9,7 @@ upgrades only in a weekend maintenance window. Every default can be overridden; 
 protection is per stack.
 """
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -97,7 +98,9 @@ class GkeCluster(KubernetesCluster):
                 initial_node_count=1,
                 # The default pool lives only until it is removed; even so it runs as the
                 # node account, not the default compute account (Editor).
-                node_config=node_config(spec.node_pools[0], nodes.email),
+                node_config=node_config(
+                    dataclasses.replace(spec.node_pools[0], labels={}, taints=[]), nodes.email
+                ),
                 enable_shielded_nodes=True,
                 workload_identity_config={"workload_pool": spec.workload_pool},
                 datapath_provider=DATAPATH_PROVIDER,
