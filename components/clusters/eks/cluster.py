@@ -244,7 +244,7 @@ class EksCluster(KubernetesCluster):
         self.node_role_arn = iam.node_role.arn
         self.kms_key_arn = key.arn
         self.cluster_autoscaler_role_arn = pulumi.Output.from_input(autoscaler_role_arn)
-        self.storage_class = storage_class.metadata.apply(lambda m: m.name)
+        self.storage_class = storage_class.metadata.apply(lambda m: str(m.name))
         self.register_outputs(
             {
                 "kubeconfig": self.kubeconfig,

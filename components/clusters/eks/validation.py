@@ -9,8 +9,8 @@ from typing import Any
 
 import pulumi
 
+from ..._fields import Fields
 from ..cluster_validation import (
-    Fields,
     check_allow_list,
     check_kubernetes_version,
     check_node_bounds,
