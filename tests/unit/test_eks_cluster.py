@@ -1195,3 +1195,23 @@ def test_auto_mode_enforces_network_policy_and_offers_alb_ingress_and_gp3(eks):
     ingress_class = eks.one("kubernetes:networking.k8s.io/v1:IngressClass").inputs
     assert ingress_class["spec"] == {"controller": "eks.amazonaws.com/alb"}
     assert eks.one(STORAGE_CLASS).inputs["provisioner"] == "ebs.csi.eks.amazonaws.com"
+
+
+def test_network_resources_keep_their_identity_from_before_the_child_component(eks):
+    """The VPC and its parts moved under EksNetwork: an alias to their old parent (the
+    EksCluster) keeps an existing stack from replacing them."""
+    build(eks, base_args())
+
+    for typ, name in [(VPC, "staging-vpc"), (SUBNET, "staging-private-0"), (NAT, "staging-nat-0")]:
+        [alias] = eks.requests[(typ, name)].aliases
+        assert alias.spec.parentUrn.endswith("moorage:index:EksCluster::staging"), name
+
+
+def test_the_first_node_group_takes_over_the_single_group_of_earlier_versions(eks):
+    build(eks, base_args(node_groups=[{"name": "general"}, {"name": "other"}]))
+
+    [alias] = eks.requests[(NODE_GROUP, "staging-general")].aliases
+    assert alias.spec.name == "staging-nodes"
+    [alias] = eks.requests[(LAUNCH_TEMPLATE, "staging-general-lt")].aliases
+    assert alias.spec.name == "staging-nodes-lt"
+    assert list(eks.requests[(NODE_GROUP, "staging-other")].aliases) == []

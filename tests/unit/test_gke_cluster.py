@@ -901,3 +901,16 @@ def test_node_pools_are_a_list_with_labels_and_taints(gke):
     assert provider.depends_on(NODE_POOL, "prod-arm") and provider.depends_on(
         NODE_POOL, "prod-general"
     )
+
+
+def test_network_resources_keep_their_identity_from_before_the_child_component(gke):
+    """The network moved under GkeNetwork: an alias to the old parent (the GkeCluster)
+    keeps an existing stack from replacing it."""
+    build(gke, base_args())
+
+    for typ, name in [
+        ("gcp:compute/network:Network", "prod-network"),
+        ("gcp:compute/subnetwork:Subnetwork", "prod-subnet"),
+    ]:
+        [alias] = gke.requests[(typ, name)].aliases
+        assert alias.spec.parentUrn.endswith("moorage:index:GkeCluster::prod"), name

@@ -186,8 +186,9 @@ class EksCluster(KubernetesCluster):
                 subnet_ids=network.private_subnet_ids,
                 depends_on=[*iam.node_ready, *network.egress_ready, *node_addons],
                 opts=cloud,
+                first=i == 0,
             )
-            for group in spec.node_groups
+            for i, group in enumerate(spec.node_groups)
         ]
         workload_addons = [addon(a, nodes) for a in spec.addons if not a.before_nodes]
 

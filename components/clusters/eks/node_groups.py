@@ -24,9 +24,17 @@ def create_node_group(
     subnet_ids: Sequence[pulumi.Input[str]],
     depends_on: Sequence[pulumi.Resource],
     opts: pulumi.ResourceOptions,
+    first: bool = False,
 ) -> aws.eks.NodeGroup:
-    """One managed node group: AL2023 for its architecture, IMDSv2 required, encrypted gp3."""
+    """One managed node group: AL2023 for its architecture, IMDSv2 required, encrypted gp3.
+
+    ``first``: the group takes over the names of the single node group EksCluster had
+    before node groups were a list (``<name>-nodes``), so an existing stack keeps it."""
     prefix = f"{name}-{group.name}"
+
+    def renamed(old: str) -> pulumi.ResourceOptions:
+        return with_opts(opts, aliases=[pulumi.Alias(name=old)] if first else None)
+
     launch_template = aws.ec2.LaunchTemplate(
         f"{prefix}-lt",
         description=f"Nodes of group {group.name} of EKS cluster {spec.cluster_name}",
@@ -47,7 +55,7 @@ def create_node_group(
                 },
             }
         ],
-        opts=opts,
+        opts=renamed(f"{name}-nodes-lt"),
     )
     return aws.eks.NodeGroup(
         prefix,
@@ -74,7 +82,7 @@ def create_node_group(
             "version": launch_template.latest_version.apply(str),
         },
         opts=with_opts(
-            opts,
+            renamed(f"{name}-nodes"),
             ignore_changes=NODE_GROUP_IGNORE_CHANGES,
             depends_on=list(depends_on),
         ),
