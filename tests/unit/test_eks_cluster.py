@@ -1215,3 +1215,32 @@ def test_the_first_node_group_takes_over_the_single_group_of_earlier_versions(ek
     [alias] = eks.requests[(LAUNCH_TEMPLATE, "staging-general-lt")].aliases
     assert alias.spec.name == "staging-nodes-lt"
     assert list(eks.requests[(NODE_GROUP, "staging-other")].aliases) == []
+
+
+@pytest.mark.parametrize(
+    ("instance_type", "architecture"),
+    [
+        ("t4g.medium", "arm64"),
+        ("m7g.large", "arm64"),
+        ("m6gd.xlarge", "arm64"),
+        ("c6gn.2xlarge", "arm64"),
+        ("c7gn.large", "arm64"),
+        ("x2gd.large", "arm64"),
+        ("im4gn.large", "arm64"),
+        ("is4gen.large", "arm64"),
+        ("g5g.xlarge", "arm64"),
+        ("a1.large", "arm64"),
+        ("t3.medium", "x86_64"),
+        ("m7i-flex.large", "x86_64"),
+        ("m5dn.large", "x86_64"),
+        ("g4dn.xlarge", "x86_64"),
+        ("g4ad.xlarge", "x86_64"),
+        ("c7a.large", "x86_64"),
+        ("r7iz.large", "x86_64"),
+        ("u-6tb1.metal", "x86_64"),
+    ],
+)
+def test_instance_architecture_recognises_graviton_types(instance_type, architecture):
+    from moorage.clusters.eks import instance_architecture
+
+    assert instance_architecture(instance_type) == architecture
