@@ -15,9 +15,16 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ._errors import LocalClusterError, MoorageError, ValidationError
     from .clusters.base import KubernetesCluster
-    from .clusters.eks import EksCluster, EksClusterArgs, EksNodeGroupArgs
-    from .clusters.gke import GkeCluster, GkeClusterArgs, GkeNodePoolArgs
+    from .clusters.eks import EksAddonArgs, EksCluster, EksClusterArgs, EksNodeGroupArgs
+    from .clusters.gke import (
+        GkeCluster,
+        GkeClusterArgs,
+        GkeMaintenanceWindowArgs,
+        GkeNetworkArgs,
+        GkeNodePoolArgs,
+    )
     from .clusters.local import LocalCluster, LocalClusterArgs
+    from .clusters.nodes import NodeTaintArgs
     from .webservice import (
         AutoscalingArgs,
         BlueGreenArgs,
@@ -54,20 +61,27 @@ _EXPORTS = {
     "EksCluster": ".clusters.eks",
     "EksClusterArgs": ".clusters.eks",
     "EksNodeGroupArgs": ".clusters.eks",
+    "EksAddonArgs": ".clusters.eks",
     "GkeCluster": ".clusters.gke",
     "GkeClusterArgs": ".clusters.gke",
     "GkeNodePoolArgs": ".clusters.gke",
+    "GkeNetworkArgs": ".clusters.gke",
+    "GkeMaintenanceWindowArgs": ".clusters.gke",
+    "NodeTaintArgs": ".clusters.nodes",
 }
 
 __all__ = [
     "AutoscalingArgs",
     "BlueGreenArgs",
     "CanaryArgs",
+    "EksAddonArgs",
     "EksCluster",
     "EksClusterArgs",
     "EksNodeGroupArgs",
     "GkeCluster",
     "GkeClusterArgs",
+    "GkeMaintenanceWindowArgs",
+    "GkeNetworkArgs",
     "GkeNodePoolArgs",
     "IngressArgs",
     "KubernetesCluster",
@@ -77,6 +91,7 @@ __all__ = [
     "MetricsArgs",
     "MoorageError",
     "NetworkPolicyArgs",
+    "NodeTaintArgs",
     "ProbesArgs",
     "ResourcesArgs",
     "ValidationError",

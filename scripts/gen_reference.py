@@ -82,6 +82,8 @@ def _format_default(value: Any) -> str:
 
 
 def _type_name(prop: Any) -> str:
+    if prop.ref and str(prop.ref).startswith("pulumi.json#/"):
+        return str(prop.ref).rsplit("/", 1)[-1].lower()
     if prop.ref:
         name = prop.ref.rsplit(":", 1)[-1]
         return f"[{name}](#{name.lower()})"
@@ -99,7 +101,7 @@ def _cell(text: str | None) -> str:
 
 def _ref_name(prop: Any) -> str | None:
     for candidate in (prop, prop.items, prop.additional_properties):
-        if candidate is not None and candidate.ref:
+        if candidate is not None and candidate.ref and "#/types/" in str(candidate.ref):
             return str(candidate.ref).rsplit(":", 1)[-1]
     return None
 

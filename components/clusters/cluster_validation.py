@@ -20,12 +20,15 @@ from collections.abc import Mapping, Sequence
 
 from .._fields import Fields
 
-SUPPORTED_KUBERNETES_VERSIONS: tuple[str, ...] = ("1.32", "1.33", "1.34", "1.35")
-"""Kubernetes minor versions both EKS and GKE accept, as "1.NN" strings."""
+SUPPORTED_KUBERNETES_VERSIONS: tuple[str, ...] = ("1.33", "1.34", "1.35", "1.36")
+"""Kubernetes minor versions both EKS and GKE offer (checked 2026-11-29). On EKS, 1.33 is in
+extended support (six times the control-plane price) and 1.34 leaves standard support on
+2026-12-02; 1.35 and 1.36 are in standard support. GKE's Regular channel offers 1.33-1.36."""
 
-DEFAULT_KUBERNETES_VERSION = "1.34"
-"""Default cloud cluster version: the newest minor both EKS and GKE offer in standard support.
-It is not tied to KUBERNETES_VERSION in tools/versions.env, which pins the local control plane."""
+DEFAULT_KUBERNETES_VERSION = "1.36"
+"""Default cloud cluster version: the minor of the local control plane (KUBERNETES_VERSION in
+tools/versions.env, checked by a test), which both clouds offer in standard support (EKS
+since 2026-06, standard support to 2027-08; GKE Regular channel)."""
 
 _VERSION = re.compile(r"^1\.\d{1,2}$")
 

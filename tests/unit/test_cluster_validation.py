@@ -30,6 +30,7 @@ from moorage.clusters.cluster_validation import (
     component_label,
     parse_cidr,
 )
+from moorage.clusters.nodes import NodeTaintArgs
 from pulumi.provider.experimental.analyzer import Analyzer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -217,8 +218,8 @@ def test_supported_versions_pass(version):
 @pytest.mark.parametrize(
     ("version", "rule"),
     [
-        ("1.31", "is not supported; use one of 1.32, 1.33, 1.34, 1.35"),
-        ("1.36", "is not supported"),
+        ("1.32", "is not supported; use one of 1.33, 1.34, 1.35, 1.36"),
+        ("1.37", "is not supported"),
         ("1.34.2", 'minor version like "1.34"'),
         ("v1.34", "minor version"),
         ("latest", "minor version"),
@@ -230,13 +231,39 @@ def test_unsupported_versions_fail(version, rule):
         check_kubernetes_version(fields(), "kubernetes_version", version)
 
 
-def test_supported_versions_are_1_32_to_1_35():
-    assert SUPPORTED_KUBERNETES_VERSIONS == ("1.32", "1.33", "1.34", "1.35")
+def test_supported_versions_are_1_33_to_1_36():
+    assert SUPPORTED_KUBERNETES_VERSIONS == ("1.33", "1.34", "1.35", "1.36")
 
 
 def test_default_version_is_supported():
-    assert DEFAULT_KUBERNETES_VERSION == "1.34"
+    assert DEFAULT_KUBERNETES_VERSION == "1.36"
     assert DEFAULT_KUBERNETES_VERSION in SUPPORTED_KUBERNETES_VERSIONS
+
+
+def local_kubernetes_minor() -> str:
+    """The minor of KUBERNETES_VERSION in tools/versions.env (the local control plane)."""
+    for line in (ROOT / "tools" / "versions.env").read_text().splitlines():
+        if line.startswith("KUBERNETES_VERSION="):
+            major, minor, *_ = line.partition("=")[2].strip().split(".")
+            return f"{major}.{minor}"
+    raise AssertionError("tools/versions.env has no KUBERNETES_VERSION")
+
+
+def test_cloud_default_version_is_the_local_clusters_minor():
+    """One Kubernetes minor everywhere: EKS and GKE default to the minor the local control
+    plane runs. Bumping KUBERNETES_VERSION fails this test until the cloud default (and
+    SUPPORTED_KUBERNETES_VERSIONS) follow, once both clouds offer the new minor."""
+    assert local_kubernetes_minor() == DEFAULT_KUBERNETES_VERSION
+    assert max(SUPPORTED_KUBERNETES_VERSIONS, key=lambda v: int(v.split(".")[1])) == (
+        DEFAULT_KUBERNETES_VERSION
+    )
+
+
+@pytest.mark.parametrize("stack", ["eks-staging", "gke-prod"])
+def test_cloud_stacks_pin_the_default_version(stack):
+    assert stack_cluster(stack)["moorage:cluster"]["kubernetes_version"] == (
+        DEFAULT_KUBERNETES_VERSION
+    )
 
 
 # --- node bounds ------------------------------------------------------------------------
@@ -283,7 +310,9 @@ def test_node_bounds_reject_inconsistent_sizes(low, high, desired, field, rule):
 # --- structure of the components ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("component", [eks.EksCluster, gke.GkeCluster])
+@pytest.mark.parametrize(
+    "component", [eks.EksCluster, gke.GkeCluster, eks.EksNetwork, gke.GkeNetwork]
+)
 def test_register_outputs_is_the_last_statement(component):
     tree = ast.parse(textwrap.dedent(inspect.getsource(component.__init__)))
     body = tree.body[0].body  # type: ignore[attr-defined]
@@ -292,28 +321,45 @@ def test_register_outputs_is_the_last_statement(component):
     assert ast.unparse(last.value.func) == "self.register_outputs"
 
 
-@pytest.mark.parametrize("module", [eks, gke])
-def test_modules_do_no_work_at_import_time(module):
+CLUSTER_MODULES = sorted(
+    path for package in (eks, gke) for path in Path(package.__file__).parent.glob("*.py")
+) + [ROOT / "components" / "clusters" / name for name in ("nodes.py", "_shared.py")]
+
+
+def _is_work(node: ast.AST) -> bool:
+    """A call other than ``Computed("...")`` (a declared default) or ``re.compile``."""
+    return isinstance(node, ast.Call) and ast.unparse(node.func) not in {"Computed", "re.compile"}
+
+
+@pytest.mark.parametrize("path", CLUSTER_MODULES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_modules_do_no_work_at_import_time(path):
     """Top level holds only imports, constants, functions and classes."""
-    tree = ast.parse(Path(module.__file__).read_text())
+    tree = ast.parse(path.read_text())
     for node in tree.body:
         if isinstance(node, ast.Expr):
             assert isinstance(node.value, ast.Constant), ast.unparse(node)  # docstring
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             value = node.value
-            assert value is None or not any(isinstance(n, ast.Call) for n in ast.walk(value)), (
-                ast.unparse(node)
-            )
+            assert value is None or not any(_is_work(n) for n in ast.walk(value)), ast.unparse(node)
         else:
             assert isinstance(
                 node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef, ast.If)
             ), ast.unparse(node)
 
 
-@pytest.mark.parametrize(
-    "args_type",
-    [eks.EksClusterArgs, eks.EksNodeGroupArgs, gke.GkeClusterArgs, gke.GkeNodePoolArgs],
-)
+ARGS_TYPES = [
+    eks.EksClusterArgs,
+    eks.EksNodeGroupArgs,
+    eks.EksAddonArgs,
+    gke.GkeClusterArgs,
+    gke.GkeNodePoolArgs,
+    gke.GkeNetworkArgs,
+    gke.GkeMaintenanceWindowArgs,
+    NodeTaintArgs,
+]
+
+
+@pytest.mark.parametrize("args_type", ARGS_TYPES)
 def test_args_have_no_unions_and_a_docstring_per_field(args_type):
     """Pulumi's component analyzer (used to serve components to other languages) accepts
     the Args: it raises on unions, and reads each field's docstring as its description."""
@@ -348,8 +394,13 @@ def test_eks_staging_stack_is_valid_args():
     assert config["moorage:cloud"] == "eks"
     assert set(config["pulumi:disable-default-providers"]) >= {"kubernetes", "aws"}
     spec = eks.validate_eks_args("cluster", config["moorage:cluster"])
-    assert (spec.min_size, spec.max_size, spec.instance_types) == (2, 4, ["t3.medium"])
-    assert spec.capacity_type == "ON_DEMAND"
+    general, batch = spec.node_groups
+    assert (general.min_size, general.max_size, general.instance_types) == (2, 4, ["t3.medium"])
+    assert general.capacity_type == "ON_DEMAND" and general.taints == []
+    assert (batch.architecture, batch.capacity_type, batch.min_size) == ("arm64", "SPOT", 0)
+    assert [t.effect for t in batch.taints] == ["NoSchedule"]
+    assert spec.compute == "managed" and spec.cluster_autoscaler is True
+    assert spec.deletion_protection is False  # staging
     assert spec.nat_gateway_per_az is False
     assert spec.public_access_cidrs  # so Pulumi can reach the API from outside the VPC
     assert config["moorage:deleteUnreachable"] is False
@@ -363,5 +414,51 @@ def test_gke_prod_stack_is_valid_args():
     assert spec.zone is None  # regional
     assert spec.deletion_protection is True
     assert spec.release_channel == "REGULAR"
-    assert (spec.machine_type, spec.min_nodes, spec.max_nodes) == ("e2-standard-4", 3, 10)
+    general, spot = spec.node_pools
+    assert (general.machine_type, general.min_nodes, general.max_nodes) == (
+        "e2-standard-4",
+        3,
+        10,
+    )
+    assert spot.spot is True and [t.effect for t in spot.taints] == ["NoSchedule"]
     assert spec.autopilot is False
+    assert spec.maintenance_window.days == ["SA", "SU"]  # weekends in production
+    assert spec.managed_prometheus is True
+    assert spec.secrets_encryption_key is None  # Moorage creates the key, with rotation
+
+
+@pytest.mark.parametrize("module", [eks, gke])
+def test_every_args_field_has_a_default_or_is_required(module):
+    """One DEFAULTS table per cluster Args: every optional field of the Args (and of its
+    nested Args, by dotted path) has its default there, and nothing else does."""
+    from typing import is_typeddict
+
+    def paths(args_type: type, prefix: str = "") -> set[str]:
+        found: set[str] = set()
+        hints = args_type.__annotations__
+        for key in args_type.__annotations__:
+            if key not in args_type.__optional_keys__:
+                continue
+            found.add(prefix + key)
+        for key, hint in hints.items():
+            nested = [a for a in _type_args(hint) if is_typeddict(a)]
+            for inner in nested:
+                found |= paths(inner, f"{prefix}{key}.")
+        return found
+
+    cluster_args = module.EksClusterArgs if module is eks else module.GkeClusterArgs
+    declared = set(module.DEFAULTS)
+    # A nested Args that is itself optional and has no single default (maintenance_window)
+    # may leave only its own fields in the table.
+    assert paths(cluster_args) - declared <= {"maintenance_window"}
+    assert declared <= paths(cluster_args)
+
+
+def _type_args(hint: Any) -> list[Any]:
+    from typing import get_args
+
+    found = []
+    for arg in get_args(hint):
+        found.append(arg)
+        found += _type_args(arg)
+    return found

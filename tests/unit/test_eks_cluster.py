@@ -9,9 +9,11 @@ from typing import Any
 import pulumi
 import pytest
 from moorage._errors import ValidationError
+from moorage.clusters.cluster_validation import DEFAULT_KUBERNETES_VERSION
 from moorage.clusters.eks import (
-    ADDONS,
+    MANAGED_ADDONS,
     NODE_GROUP_IGNORE_CHANGES,
+    EksAddonArgs,
     EksCluster,
     EksClusterArgs,
     EksNodeGroupArgs,
@@ -22,7 +24,8 @@ from moorage.clusters.eks import (
 from moorage.clusters.kubeconfig import eks_kubeconfig
 from pulumi.runtime.sync_await import _sync_await
 
-from .conftest import RecordingMocks, with_output_at, with_outputs
+from ._paths import with_output_at
+from .conftest import RecordingMocks, with_outputs
 
 ACCOUNT = "123456789012"
 ADMIN = f"arn:aws:iam::{ACCOUNT}:role/deploy"
@@ -32,6 +35,7 @@ ISSUER = "https://oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71E
 ENDPOINT = "https://EXAMPLED539D4633E53DE1B71EXAMPLE.gr7.us-west-2.eks.amazonaws.com"
 CA_DATA = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUMvakNDQWVhZ0F3SUJBZ0lCQURBTkJna3Foa2lHOXcw"
 COMPONENT = "$moorage:index:EksCluster::staging"
+NETWORK = "moorage:index:EksCluster$moorage:index:EksNetwork::staging-network"
 
 AZ_TOKEN = "aws:index/getAvailabilityZones:getAvailabilityZones"
 ADDON_TOKEN = "aws:eks/getAddonVersion:getAddonVersion"
@@ -46,6 +50,10 @@ LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 ADDON = "aws:eks/addon:Addon"
 ACCESS_ENTRY = "aws:eks/accessEntry:AccessEntry"
 ACCESS_POLICY = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
+POD_IDENTITY = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
+STORAGE_CLASS = "kubernetes:storage.k8s.io/v1:StorageClass"
+ROLE = "aws:iam/role:Role"
+ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 K8S_PROVIDER = "pulumi:providers:kubernetes"
 
 
@@ -115,6 +123,7 @@ def test_registers_the_full_cluster_with_every_child_parented_to_the_component(e
         counts[resource.typ] = counts.get(resource.typ, 0) + 1
     assert counts == {
         "moorage:index:EksCluster": 1,
+        "moorage:index:EksNetwork": 1,
         "pulumi:providers:aws": 1,
         VPC: 1,
         "aws:ec2/internetGateway:InternetGateway": 1,
@@ -123,9 +132,9 @@ def test_registers_the_full_cluster_with_every_child_parented_to_the_component(e
         "aws:ec2/routeTableAssociation:RouteTableAssociation": 6,
         "aws:ec2/eip:Eip": 1,
         NAT: 1,
-        "aws:iam/role:Role": 2,
-        "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4,
-        "aws:iam/rolePolicy:RolePolicy": 1,
+        ROLE: 4,  # cluster, nodes, EBS CSI driver, Cluster Autoscaler
+        ATTACHMENT: 5,
+        "aws:iam/rolePolicy:RolePolicy": 2,  # the KMS key's use, the Cluster Autoscaler
         "aws:kms/key:Key": 1,
         "aws:cloudwatch/logGroup:LogGroup": 1,
         CLUSTER: 1,
@@ -134,14 +143,18 @@ def test_registers_the_full_cluster_with_every_child_parented_to_the_component(e
         "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
         LAUNCH_TEMPLATE: 1,
         NODE_GROUP: 1,
-        ADDON: 5,
+        ADDON: 6,
+        POD_IDENTITY: 1,
         K8S_PROVIDER: 1,
+        STORAGE_CLASS: 1,
     }
     for resource in eks.resources:
         if resource.typ == "moorage:index:EksCluster":
             assert resource.parent.endswith("pulumi:pulumi:Stack::moorage-test")
             continue
-        assert resource.parent.endswith(COMPONENT), resource
+        # The VPC and its parts belong to the EksNetwork child component.
+        network_part = resource.typ.startswith("aws:ec2/") and resource.typ != LAUNCH_TEMPLATE
+        assert resource.parent.endswith(NETWORK if network_part else COMPONENT), resource
         assert resource.name.startswith("staging-"), resource.name
         if resource.typ.startswith("aws:"):
             # disable-default-providers: every AWS child uses the component's provider.
@@ -213,7 +226,10 @@ def test_cluster_is_private_audited_encrypted_and_has_no_implicit_admin(eks):
 
     cluster = eks.one(CLUSTER).inputs
     assert cluster["name"] == "staging"
-    assert cluster["version"] == "1.34"
+    assert cluster["version"] == DEFAULT_KUBERNETES_VERSION == "1.36"
+    assert cluster["deletionProtection"] is False
+    # Managed node groups: no Auto Mode switches.
+    assert "computeConfig" not in cluster and "storageConfig" not in cluster
     assert cluster["vpcConfig"]["endpointPrivateAccess"] is True
     assert cluster["vpcConfig"]["endpointPublicAccess"] is False
     assert "publicAccessCidrs" not in cluster["vpcConfig"]
@@ -252,7 +268,9 @@ def test_kms_key_rotates_and_deletion_window_is_configurable(eks):
     key = eks.one("aws:kms/key:Key").inputs
     assert key["enableKeyRotation"] is True
     assert key["deletionWindowInDays"] == 7
-    policy = json.loads(eks.one("aws:iam/rolePolicy:RolePolicy").inputs["policy"])
+    policy = json.loads(
+        eks.resource("aws:iam/rolePolicy:RolePolicy", "staging-cluster-kms").inputs["policy"]
+    )
     assert policy["Statement"][0]["Resource"] == f"arn:aws:kms:us-west-2:{ACCOUNT}:key/staging-kms"
 
 
@@ -296,17 +314,14 @@ def test_each_admin_gets_an_access_entry_and_cluster_admin_policy(eks):
 def test_roles_get_only_the_eks_managed_policies(eks):
     build(eks, base_args())
 
-    attachments = eks.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
-    by_role: dict[str, set[str]] = {}
-    for attachment in attachments:
-        by_role.setdefault(attachment.inputs["role"], set()).add(attachment.inputs["policyArn"])
-    assert by_role == {
-        "staging-cluster-role": {"arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"},
+    assert policies_by_role(eks) == {
+        "staging-cluster-role": {"AmazonEKSClusterPolicy"},
         "staging-node-role": {
-            "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
-            "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
-            "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+            "AmazonEKSWorkerNodePolicy",
+            "AmazonEC2ContainerRegistryReadOnly",
+            "AmazonEKS_CNI_Policy",
         },
+        "staging-ebs-csi": {"service-role/AmazonEBSCSIDriverPolicy"},
     }
     roles = {
         r.name: json.loads(r.inputs["assumeRolePolicy"]) for r in eks.of_type("aws:iam/role:Role")
@@ -317,6 +332,16 @@ def test_roles_get_only_the_eks_managed_policies(eks):
     assert roles["staging-node-role"]["Statement"][0]["Principal"] == {
         "Service": "ec2.amazonaws.com"
     }
+
+
+def policies_by_role(mocks: RecordingMocks) -> dict[str, set[str]]:
+    """AWS managed policies attached to each role, by role name."""
+    by_role: dict[str, set[str]] = {}
+    for attachment in mocks.of_type(ATTACHMENT):
+        arn = attachment.inputs["policyArn"]
+        assert arn.startswith("arn:aws:iam::aws:policy/")
+        by_role.setdefault(attachment.inputs["role"], set()).add(arn.split(":policy/")[1])
+    return by_role
 
 
 # --- nodes -------------------------------------------------------------------------
@@ -331,7 +356,9 @@ def test_node_group_is_al2023_with_imdsv2_and_autoscaler_owned_desired_size(eks)
     assert nodes["instanceTypes"] == ["t3.medium"]
     assert nodes["scalingConfig"] == {"minSize": 2, "maxSize": 4, "desiredSize": 2}
     assert nodes["subnetIds"] == [f"staging-private-{i}-id" for i in range(3)]
-    assert nodes["launchTemplate"] == {"id": "staging-nodes-lt-id", "version": "1"}
+    assert nodes["launchTemplate"] == {"id": "staging-general-lt-id", "version": "1"}
+    assert nodes["labels"] == {"moorage.dev/node-group": "general"}
+    assert "taints" not in nodes or nodes["taints"] == []
 
     template = eks.one(LAUNCH_TEMPLATE).inputs
     assert template["metadataOptions"] == {
@@ -341,28 +368,31 @@ def test_node_group_is_al2023_with_imdsv2_and_autoscaler_owned_desired_size(eks)
     }
     assert template["blockDeviceMappings"][0]["ebs"]["encrypted"] == "true"
 
-    nodes_registered = eks.resource(NODE_GROUP, "staging-nodes")
+    nodes_registered = eks.resource(NODE_GROUP, "staging-general")
     assert nodes_registered.ignore_changes == ["scalingConfig.desiredSize"]
     assert nodes_registered.ignore_changes == NODE_GROUP_IGNORE_CHANGES
     # Nodes wait for their NAT route, their IAM policies and the node-level addons.
-    assert eks.resource(NODE_GROUP, "staging-nodes").depends_on(
+    assert eks.resource(NODE_GROUP, "staging-general").depends_on(
         "aws:ec2/routeTableAssociation:RouteTableAssociation", "staging-private-rta-2"
     )
-    assert eks.resource(NODE_GROUP, "staging-nodes").depends_on(ADDON, "staging-vpc-cni")
+    assert eks.resource(NODE_GROUP, "staging-general").depends_on(ADDON, "staging-vpc-cni")
 
 
 def test_spot_capacity_and_sizes_can_be_overridden(eks):
     build(
         eks,
         base_args(
-            node_group={
-                "capacity_type": "SPOT",
-                "instance_types": ["m6i.large", "m5.large"],
-                "min_size": 1,
-                "max_size": 10,
-                "desired_size": 3,
-                "metadata_hop_limit": 2,
-            }
+            node_groups=[
+                {
+                    "name": "spot",
+                    "capacity_type": "SPOT",
+                    "instance_types": ["m6i.large", "m5.large"],
+                    "min_size": 1,
+                    "max_size": 10,
+                    "desired_size": 3,
+                    "metadata_hop_limit": 2,
+                }
+            ]
         ),
     )
 
@@ -382,27 +412,31 @@ def test_core_addons_use_the_most_recent_version_for_the_pinned_kubernetes(eks):
     addons = {a.inputs["addonName"]: a.inputs for a in eks.of_type(ADDON)}
     assert (
         set(addons)
-        == set(ADDONS)
+        == set(MANAGED_ADDONS)
         == {
             "vpc-cni",
             "coredns",
             "kube-proxy",
             "eks-pod-identity-agent",
             "metrics-server",
+            "aws-ebs-csi-driver",
         }
     )
     assert {a["addonVersion"] for a in addons.values()} == {ADDON_VERSION}
     lookups = [args for token, args in eks.calls if token == ADDON_TOKEN]
-    assert sorted(args["addonName"] for args in lookups) == sorted(ADDONS)
-    assert all(args["kubernetesVersion"] == "1.34" and args["mostRecent"] for args in lookups)
-    # Deployments (coredns, metrics-server) need nodes to schedule on.
-    assert eks.resource(ADDON, "staging-coredns").depends_on(NODE_GROUP, "staging-nodes")
-    assert eks.resource(ADDON, "staging-metrics-server").depends_on(NODE_GROUP, "staging-nodes")
+    assert sorted(args["addonName"] for args in lookups) == sorted(MANAGED_ADDONS)
+    assert all(args["kubernetesVersion"] == "1.36" and args["mostRecent"] for args in lookups)
+    # Deployments (coredns, metrics-server, the EBS CSI controller) need nodes.
+    for addon in ("coredns", "metrics-server", "aws-ebs-csi-driver"):
+        assert eks.resource(ADDON, f"staging-{addon}").depends_on(NODE_GROUP, "staging-general")
 
 
 def test_a_pinned_addon_version_skips_the_lookup(eks):
     build(
-        eks, base_args(kubernetes_version="1.33", addon_versions={"coredns": "v1.11.4-eksbuild.2"})
+        eks,
+        base_args(
+            kubernetes_version="1.35", addons=[{"name": "coredns", "version": "v1.11.4-eksbuild.2"}]
+        ),
     )
 
     addons = {a.inputs["addonName"]: a.inputs for a in eks.of_type(ADDON)}
@@ -410,7 +444,7 @@ def test_a_pinned_addon_version_skips_the_lookup(eks):
     assert addons["vpc-cni"]["addonVersion"] == ADDON_VERSION
     lookups = [args for token, args in eks.calls if token == ADDON_TOKEN]
     assert "coredns" not in [args["addonName"] for args in lookups]
-    assert {args["kubernetesVersion"] for args in lookups} == {"1.33"}
+    assert {args["kubernetesVersion"] for args in lookups} == {"1.35"}
 
 
 def test_irsa_oidc_provider_from_the_cluster_issuer(eks):
@@ -464,7 +498,7 @@ def test_provider_waits_for_nodes_addons_and_admin_access(eks):
     assert provider.inputs["deleteUnreachable"] == "true"
     assert cluster.provider is not None
     for dep_typ, dep_name in [
-        (NODE_GROUP, "staging-nodes"),
+        (NODE_GROUP, "staging-general"),
         (ADDON, "staging-coredns"),
         (ADDON, "staging-metrics-server"),
         (ADDON, "staging-vpc-cni"),
@@ -487,7 +521,8 @@ def test_tags_become_provider_default_tags(eks):
 # exist must be plain: an Output there fails like any other bad value.
 EVERY_FIELD = base_args(
     cluster_name="staging",
-    kubernetes_version="1.34",
+    kubernetes_version="1.36",
+    compute="managed",
     vpc_cidr="10.0.0.0/16",
     availability_zone_count=3,
     nat_gateway_per_az=False,
@@ -495,16 +530,30 @@ EVERY_FIELD = base_args(
     allow_public_endpoint_from_anywhere=False,
     kms_key_deletion_window_days=30,
     log_retention_days=90,
-    node_group={
-        "instance_types": ["t3.medium"],
-        "capacity_type": "ON_DEMAND",
-        "min_size": 2,
-        "max_size": 4,
-        "desired_size": 2,
-        "disk_size_gib": 50,
-        "metadata_hop_limit": 1,
-    },
-    addon_versions={"coredns": "v1.11.4-eksbuild.2"},
+    node_groups=[
+        {
+            "name": "general",
+            "instance_types": ["t3.medium"],
+            "capacity_type": "ON_DEMAND",
+            "architecture": "x86_64",
+            "labels": {"team": "web"},
+            "taints": [{"key": "dedicated", "value": "web", "effect": "PreferNoSchedule"}],
+            "min_size": 2,
+            "max_size": 4,
+            "desired_size": 2,
+            "disk_size_gib": 50,
+            "metadata_hop_limit": 1,
+        }
+    ],
+    addons=[
+        {
+            "name": "coredns",
+            "version": "v1.11.4-eksbuild.2",
+            "configuration": {"replicaCount": 3},
+        }
+    ],
+    cluster_autoscaler=True,
+    deletion_protection=False,
     delete_unreachable=True,
     tags={"team": "platform"},
 )
@@ -521,18 +570,29 @@ MAY_BE_OUTPUTS = [
     "private_subnet_ids[1]",
     "public_subnet_ids[0]",
     "admin_principal_arns[0]",
-    "addon_versions.coredns",
+    "addons[0].version",
     "delete_unreachable",
     "tags",
 ]
 """Passed through to resources unchanged, so they may come from other resources."""
 MUST_BE_KNOWN = [
     *(key for key in EksClusterArgs.__annotations__ if key not in MAY_BE_OUTPUTS),
-    *(f"node_group.{key}" for key in EksNodeGroupArgs.__annotations__),
+    *(f"node_groups[0].{key}" for key in EksNodeGroupArgs.__annotations__),
+    *(f"addons[0].{key}" for key in EksAddonArgs.__annotations__ if key != "version"),
     "public_access_cidrs[0]",
-    "node_group.instance_types[0]",
+    "node_groups[0]",
+    "addons[0]",
+    "node_groups[0].instance_types[0]",
+    "node_groups[0].labels.team",
+    "node_groups[0].taints[0]",
+    "node_groups[0].taints[0].key",
 ]
 """Validated before anything is created, or deciding which resources exist."""
+
+
+def group(**fields: Any) -> dict[str, Any]:
+    """Args with one node group named "general" with ``fields``."""
+    return base_args(node_groups=[{"name": "general", **fields}])
 
 
 def args_for(path: str) -> dict[str, Any]:
@@ -544,32 +604,30 @@ BAD_ARGS = [
     pytest.param({"admin_principal_arns": [ADMIN]}, "region", "is required", id="missing-region"),
     pytest.param(base_args(region="us-west"), "region", "AWS region", id="malformed-region"),
     pytest.param(
-        base_args(node_group={"min_size": 5, "max_size": 3}),
-        "node_group.min_size",
-        "greater than node_group.max_size (3)",
+        group(min_size=5, max_size=3),
+        "node_groups[0].min_size",
+        "greater than node_groups[0].max_size (3)",
         id="min-above-max",
     ),
     pytest.param(
-        base_args(node_group={"min_size": 1, "max_size": 3, "desired_size": 4}),
-        "node_group.desired_size",
-        "greater than node_group.max_size",
+        group(min_size=1, max_size=3, desired_size=4),
+        "node_groups[0].desired_size",
+        "greater than node_groups[0].max_size",
         id="desired-above-max",
     ),
     pytest.param(
-        base_args(node_group={"min_size": -1}),
-        "node_group.min_size",
+        group(min_size=-1),
+        "node_groups[0].min_size",
         "0 or more",
         id="negative-min",
     ),
     pytest.param(
-        base_args(node_group={"min_size": 0, "max_size": 0}),
-        "node_group.max_size",
+        group(min_size=0, max_size=0),
+        "node_groups[0].max_size",
         "at least 1",
         id="zero-max",
     ),
-    pytest.param(
-        base_args(node_group={"min_size": "2"}), "node_group.min_size", "integer", id="string-size"
-    ),
+    pytest.param(group(min_size="2"), "node_groups[0].min_size", "integer", id="string-size"),
     pytest.param(
         base_args(public_access_cidrs=["203.0.113.0/33"]),
         "public_access_cidrs[0]",
@@ -592,20 +650,20 @@ BAD_ARGS = [
         base_args(vpc_cidr="10.0.0.0/8"), "vpc_cidr", "prefix length", id="vpc-cidr-too-big"
     ),
     pytest.param(
-        base_args(kubernetes_version="1.29"),
+        base_args(kubernetes_version="1.32"),
         "kubernetes_version",
         "not supported",
         id="old-version",
     ),
     pytest.param(
-        base_args(kubernetes_version="1.34.2"),
+        base_args(kubernetes_version="1.36.1"),
         "kubernetes_version",
         "minor version",
         id="patch-version",
     ),
     pytest.param(
-        base_args(node_group={"capacity_type": "spot"}),
-        "node_group.capacity_type",
+        group(capacity_type="spot"),
+        "node_groups[0].capacity_type",
         "ON_DEMAND, SPOT",
         id="bad-capacity-type",
     ),
@@ -651,13 +709,116 @@ BAD_ARGS = [
         id="bad-retention",
     ),
     pytest.param(
-        base_args(addon_versions={"core-dns": "v1"}),
-        "addon_versions.core-dns",
-        "not a managed addon",
-        id="unknown-addon",
+        base_args(addons=[{"name": "Core_DNS"}]),
+        "addons[0].name",
+        "EKS addon name",
+        id="malformed-addon-name",
     ),
     pytest.param(
-        base_args(node_groups={"min_size": 1}), "node_groups", "not a known field", id="typo-field"
+        base_args(addons=[{"name": "coredns"}, {"name": "coredns"}]),
+        "addons[1].name",
+        "more than once",
+        id="addon-twice",
+    ),
+    pytest.param(
+        base_args(addons=[{"name": "vpc-cni", "configuration": {"env": {"X": object()}}}]),
+        "addons[0].configuration.env.X",
+        "JSON value",
+        id="addon-configuration-not-json",
+    ),
+    pytest.param(
+        base_args(node_group={"min_size": 1}),
+        "node_group",
+        'not a known field of EksClusterArgs; did you mean "node_groups"?',
+        id="old-node-group-field",
+    ),
+    pytest.param(
+        group(instance_types=["mac2.metal"], capacity_type="SPOT"),
+        "node_groups[0].instance_types[0]",
+        "not offered as Spot",
+        id="spot-with-on-demand-only-type",
+    ),
+    pytest.param(
+        group(instance_types=["m7g.large"]),
+        "node_groups[0].instance_types[0]",
+        'arm64 type but the group\'s architecture is "x86_64"',
+        id="graviton-in-x86-group",
+    ),
+    pytest.param(
+        group(architecture="arm64", instance_types=["t4g.large", "m5.large"]),
+        "node_groups[0].instance_types[1]",
+        "x86_64 type",
+        id="x86-in-arm-group",
+    ),
+    pytest.param(
+        group(architecture="aarch64"),
+        "node_groups[0].architecture",
+        "x86_64, arm64",
+        id="bad-architecture",
+    ),
+    pytest.param(
+        group(taints=[{"key": "dedicated", "value": "batch"}]),
+        "node_groups",
+        "CoreDNS",
+        id="taints-without-tolerations-on-system-pods",
+    ),
+    pytest.param(
+        base_args(
+            node_groups=[
+                {"name": "a", "taints": [{"key": "x", "effect": "NoExecute"}]},
+                {"name": "b", "taints": [{"key": "y"}]},
+            ]
+        ),
+        "node_groups",
+        "leave at least one node group untainted",
+        id="every-group-tainted",
+    ),
+    pytest.param(
+        group(taints=[{"key": "x", "effect": "NO_SCHEDULE"}]),
+        "node_groups[0].taints[0].effect",
+        "NoSchedule, PreferNoSchedule, NoExecute",
+        id="cloud-spelling-of-effect",
+    ),
+    pytest.param(
+        group(labels={"kubernetes.io/role": "web"}),
+        "node_groups[0].labels.kubernetes.io/role",
+        "reserved domain kubernetes.io",
+        id="reserved-label",
+    ),
+    pytest.param(
+        base_args(node_groups=[{"name": "a"}, {"name": "a"}]),
+        "node_groups[1].name",
+        "unique",
+        id="duplicate-group",
+    ),
+    pytest.param(base_args(node_groups=[]), "node_groups", "at least one", id="no-groups"),
+    pytest.param(
+        base_args(node_groups=[{"instance_types": ["t3.large"]}]),
+        "node_groups[0].name",
+        "is required",
+        id="unnamed-group",
+    ),
+    pytest.param(base_args(compute="fargate"), "compute", "managed, auto", id="bad-compute"),
+    pytest.param(
+        base_args(compute="auto", node_groups=[{"name": "general"}]),
+        "node_groups",
+        "Auto Mode creates and scales the nodes",
+        id="auto-mode-with-node-groups",
+    ),
+    pytest.param(
+        base_args(compute="auto", cluster_autoscaler=True),
+        "cluster_autoscaler",
+        "Auto Mode scales the nodes itself",
+        id="auto-mode-with-cluster-autoscaler",
+    ),
+    pytest.param(
+        base_args(compute="auto", addons=[{"name": "vpc-cni"}]),
+        "addons[0].name",
+        "built into Auto Mode",
+        id="auto-mode-with-vpc-cni-addon",
+    ),
+    pytest.param(
+        base_args(nodegroups=[{"name": "a"}]), "nodegroups", "not a known field", id="typo-field"
     ),
     *(
         pytest.param(
@@ -707,7 +868,8 @@ def test_too_few_zones_in_the_region_fail_when_the_invoke_resolves(make_mocks):
 
 def test_the_output_cases_cover_every_field():
     assert set(EksClusterArgs.__annotations__) == set(EVERY_FIELD) | set(OWN_VPC)
-    assert set(EksNodeGroupArgs.__annotations__) == set(EVERY_FIELD["node_group"])
+    assert set(EksNodeGroupArgs.__annotations__) == set(EVERY_FIELD["node_groups"][0])
+    assert set(EksAddonArgs.__annotations__) == set(EVERY_FIELD["addons"][0])
 
 
 @pytest.mark.parametrize("path", MAY_BE_OUTPUTS)
@@ -727,17 +889,25 @@ def test_ids_arns_versions_and_tags_may_be_outputs(make_mocks, path):
 
 def test_eks_spec_defaults():
     spec = validate_eks_args("staging", base_args())
-    assert (spec.kubernetes_version, spec.capacity_type, spec.min_size, spec.max_size) == (
-        "1.34",
+    [nodes] = spec.node_groups
+    assert (spec.kubernetes_version, nodes.capacity_type, nodes.min_size, nodes.max_size) == (
+        "1.36",
         "ON_DEMAND",
         2,
         4,
     )
-    assert spec.desired_size == spec.min_size
+    assert nodes.desired_size == nodes.min_size
+    assert (nodes.name, nodes.architecture, nodes.ami_type) == (
+        "general",
+        "x86_64",
+        "AL2023_x86_64_STANDARD",
+    )
+    assert spec.compute == "managed" and spec.cluster_autoscaler is True
+    assert spec.deletion_protection is False
     assert spec.public_access_cidrs == []
     assert spec.log_retention_days == 90
     assert spec.kms_key_deletion_window_days == 30
-    assert spec.metadata_hop_limit == 1
+    assert nodes.metadata_hop_limit == 1
     assert spec.availability_zone_count == 3
     assert spec.nat_gateway_per_az is False
     assert spec.bring_your_own_vpc is False
@@ -791,13 +961,286 @@ def test_eks_staging_stack_deploys_the_service_on_the_cluster(eks):
     cluster = eks.one(CLUSTER).inputs
     assert cluster["name"] == "moorage-staging"
     assert cluster["vpcConfig"]["publicAccessCidrs"] == ["203.0.113.0/24"]
-    assert eks.one(NODE_GROUP).inputs["scalingConfig"] == {
-        "minSize": 2,
-        "maxSize": 4,
-        "desiredSize": 2,
+    groups = {
+        g.inputs["labels"]["moorage.dev/node-group"]: g.inputs for g in eks.of_type(NODE_GROUP)
     }
+    assert groups["general"]["scalingConfig"] == {"minSize": 2, "maxSize": 4, "desiredSize": 2}
+    assert groups["general"]["capacityType"] == "ON_DEMAND"
+    assert groups["batch-arm"]["amiType"] == "AL2023_ARM_64_STANDARD"
+    assert groups["batch-arm"]["capacityType"] == "SPOT"
+    assert groups["batch-arm"]["taints"] == [
+        {"key": "workload", "value": "batch", "effect": "NO_SCHEDULE"}
+    ]
+    assert eks.one(CLUSTER).inputs["version"] == "1.36"
+    assert eks.one(CLUSTER).inputs["deletionProtection"] is False
     assert len(eks.of_type(NAT)) == 1
     workloads = [r for r in eks.resources if r.typ.startswith("kubernetes:")]
     assert workloads
     assert all("$pulumi:providers:kubernetes::test-k8s::" in r.provider for r in workloads)
     assert _sync_await(outputs["kubeconfig"].is_secret()) is True
+
+
+# --- NetworkPolicy, storage, autoscaling, addons (issues 13 and 17) -------------------
+
+
+def addon_inputs(mocks: RecordingMocks) -> dict[str, dict[str, Any]]:
+    return {a.inputs["addonName"]: a.inputs for a in mocks.of_type(ADDON)}
+
+
+def test_vpc_cni_enforces_network_policy(eks):
+    """CIS EKS 5.4.4: the VPC CNI ignores NetworkPolicy unless enableNetworkPolicy is on."""
+    build(eks, base_args())
+
+    configuration = json.loads(addon_inputs(eks)["vpc-cni"]["configurationValues"])
+    assert configuration == {"enableNetworkPolicy": "true"}
+
+
+def test_addon_configuration_merges_over_the_defaults_and_any_addon_can_be_added(eks):
+    build(
+        eks,
+        base_args(
+            addons=[
+                {"name": "vpc-cni", "configuration": {"env": {"ENABLE_PREFIX_DELEGATION": "true"}}},
+                {
+                    "name": "aws-efs-csi-driver",
+                    "version": "v2.1.0-eksbuild.1",
+                    "configuration": {"controller": {"replicaCount": 2}},
+                },
+            ]
+        ),
+    )
+
+    addons = addon_inputs(eks)
+    assert json.loads(addons["vpc-cni"]["configurationValues"]) == {
+        "enableNetworkPolicy": "true",
+        "env": {"ENABLE_PREFIX_DELEGATION": "true"},
+    }
+    efs = addons["aws-efs-csi-driver"]
+    assert efs["addonVersion"] == "v2.1.0-eksbuild.1"
+    assert json.loads(efs["configurationValues"]) == {"controller": {"replicaCount": 2}}
+    # An added addon may run Deployments, so it waits for the nodes.
+    assert eks.resource(ADDON, "staging-aws-efs-csi-driver").depends_on(
+        NODE_GROUP, "staging-general"
+    )
+    assert "configurationValues" not in addons["kube-proxy"]
+
+
+def test_ebs_csi_driver_gets_its_role_through_pod_identity_and_a_default_gp3_class(eks):
+    cluster = build(eks, base_args())
+
+    ebs = addon_inputs(eks)["aws-ebs-csi-driver"]
+    assert ebs["podIdentityAssociations"] == [
+        {
+            "roleArn": f"arn:aws:iam::{ACCOUNT}:role/staging-ebs-csi",
+            "serviceAccount": "ebs-csi-controller-sa",
+        }
+    ]
+    trust = json.loads(eks.resource(ROLE, "staging-ebs-csi").inputs["assumeRolePolicy"])
+    assert trust["Statement"][0]["Principal"] == {"Service": "pods.eks.amazonaws.com"}
+    assert sorted(trust["Statement"][0]["Action"]) == ["sts:AssumeRole", "sts:TagSession"]
+
+    storage = eks.one(STORAGE_CLASS)
+    assert storage.inputs["metadata"] == {
+        "name": "gp3",
+        "annotations": {"storageclass.kubernetes.io/is-default-class": "true"},
+    }
+    assert storage.inputs["provisioner"] == "ebs.csi.aws.com"
+    assert storage.inputs["parameters"] == {"type": "gp3", "encrypted": "true"}
+    assert storage.inputs["volumeBindingMode"] == "WaitForFirstConsumer"
+    assert storage.inputs["allowVolumeExpansion"] is True
+    assert "$pulumi:providers:kubernetes::staging-k8s::" in storage.provider
+    assert eks.settle(cluster.storage_class) == "gp3"
+
+
+def test_cluster_autoscaler_role_resizes_only_this_clusters_groups(eks):
+    cluster = build(eks, base_args())
+
+    association = eks.one(POD_IDENTITY).inputs
+    assert (association["namespace"], association["serviceAccount"]) == (
+        "kube-system",
+        "cluster-autoscaler",
+    )
+    assert association["roleArn"] == f"arn:aws:iam::{ACCOUNT}:role/staging-cluster-autoscaler"
+    policy = json.loads(
+        eks.resource("aws:iam/rolePolicy:RolePolicy", "staging-cluster-autoscaler-policy").inputs[
+            "policy"
+        ]
+    )
+    read, resize = policy["Statement"]
+    assert "eks:DescribeNodegroup" in read["Action"]
+    assert all(not action.startswith("autoscaling:Set") for action in read["Action"])
+    assert resize["Action"] == [
+        "autoscaling:SetDesiredCapacity",
+        "autoscaling:TerminateInstanceInAutoScalingGroup",
+    ]
+    assert resize["Condition"] == {
+        "StringEquals": {"aws:ResourceTag/k8s.io/cluster-autoscaler/staging": "owned"}
+    }
+    assert eks.settle(cluster.cluster_autoscaler_role_arn) == association["roleArn"]
+
+
+def test_cluster_autoscaler_can_be_left_out(eks):
+    cluster = build(eks, base_args(cluster_autoscaler=False))
+
+    assert eks.of_type(POD_IDENTITY) == []
+    assert "staging-cluster-autoscaler" not in {r.name for r in eks.of_type(ROLE)}
+    assert eks.settle(cluster.cluster_autoscaler_role_arn) == ""
+
+
+def test_deletion_protection_follows_the_args(eks):
+    build(eks, base_args(deletion_protection=True))
+
+    assert eks.one(CLUSTER).inputs["deletionProtection"] is True
+
+
+def test_node_groups_are_a_list_with_architecture_capacity_labels_and_taints(eks):
+    build(
+        eks,
+        base_args(
+            node_groups=[
+                {"name": "system", "instance_types": ["m7i.large"], "min_size": 2},
+                {
+                    "name": "arm-spot",
+                    "architecture": "arm64",
+                    "capacity_type": "SPOT",
+                    "instance_types": ["m7g.large", "m6g.large", "c7g.xlarge"],
+                    "labels": {"workload": "batch"},
+                    "taints": [{"key": "workload", "value": "batch", "effect": "NoExecute"}],
+                    "min_size": 0,
+                    "max_size": 20,
+                },
+            ]
+        ),
+    )
+
+    groups = {g.name: g.inputs for g in eks.of_type(NODE_GROUP)}
+    assert set(groups) == {"staging-system", "staging-arm-spot"}
+    system, arm = groups["staging-system"], groups["staging-arm-spot"]
+    assert (system["amiType"], system["capacityType"]) == ("AL2023_x86_64_STANDARD", "ON_DEMAND")
+    assert (arm["amiType"], arm["capacityType"]) == ("AL2023_ARM_64_STANDARD", "SPOT")
+    assert arm["instanceTypes"] == ["m7g.large", "m6g.large", "c7g.xlarge"]
+    assert arm["labels"] == {"moorage.dev/node-group": "arm-spot", "workload": "batch"}
+    assert arm["taints"] == [{"key": "workload", "value": "batch", "effect": "NO_EXECUTE"}]
+    assert arm["scalingConfig"] == {"minSize": 0, "maxSize": 20, "desiredSize": 0}
+    # Each group has its own hardened launch template.
+    templates = {t.name for t in eks.of_type(LAUNCH_TEMPLATE)}
+    assert templates == {"staging-system-lt", "staging-arm-spot-lt"}
+    assert all(
+        eks.resource(NODE_GROUP, g).ignore_changes == ["scalingConfig.desiredSize"] for g in groups
+    )
+
+
+def test_arm64_groups_default_to_a_graviton_type():
+    spec = validate_eks_args(
+        "staging", base_args(node_groups=[{"name": "arm", "architecture": "arm64"}])
+    )
+    assert spec.node_groups[0].instance_types == ["t4g.medium"]
+
+
+# --- EKS Auto Mode ----------------------------------------------------------------------
+
+
+def test_auto_mode_turns_on_compute_storage_and_load_balancing_together(eks):
+    cluster = build(eks, base_args(compute="auto"))
+
+    inputs = eks.one(CLUSTER).inputs
+    assert inputs["computeConfig"] == {
+        "enabled": True,
+        "nodePools": ["general-purpose", "system"],
+        "nodeRoleArn": f"arn:aws:iam::{ACCOUNT}:role/staging-node-role",
+    }
+    assert inputs["storageConfig"] == {"blockStorage": {"enabled": True}}
+    assert inputs["kubernetesNetworkConfig"] == {"elasticLoadBalancing": {"enabled": True}}
+    assert inputs["bootstrapSelfManagedAddons"] is False
+    assert inputs["accessConfig"]["authenticationMode"] == "API"
+    # AWS runs the nodes: no node groups, launch templates or autoscaler role.
+    assert eks.of_type(NODE_GROUP) == [] and eks.of_type(LAUNCH_TEMPLATE) == []
+    assert eks.of_type(POD_IDENTITY) == []
+    assert eks.settle(cluster.cluster_autoscaler_role_arn) == ""
+    # Only metrics-server is still an addon.
+    assert set(addon_inputs(eks)) == {"metrics-server"}
+
+
+def test_auto_mode_roles_have_the_policies_it_needs(eks):
+    build(eks, base_args(compute="auto"))
+
+    assert policies_by_role(eks) == {
+        "staging-cluster-role": {
+            "AmazonEKSClusterPolicy",
+            "AmazonEKSComputePolicy",
+            "AmazonEKSBlockStoragePolicy",
+            "AmazonEKSLoadBalancingPolicy",
+            "AmazonEKSNetworkingPolicy",
+        },
+        "staging-node-role": {
+            "AmazonEKSWorkerNodeMinimalPolicy",
+            "AmazonEC2ContainerRegistryPullOnly",
+        },
+    }
+    trust = json.loads(eks.resource(ROLE, "staging-cluster-role").inputs["assumeRolePolicy"])
+    assert "sts:TagSession" in trust["Statement"][0]["Action"]
+    # The cluster waits for every policy, the node role's included: Auto Mode launches
+    # nodes as soon as the cluster exists.
+    cluster = eks.resource(CLUSTER, "staging-cluster")
+    assert cluster.depends_on(ATTACHMENT, "staging-cluster-AmazonEKSComputePolicy")
+    assert cluster.depends_on(ATTACHMENT, "staging-node-AmazonEKSWorkerNodeMinimalPolicy")
+
+
+def test_auto_mode_enforces_network_policy_and_offers_alb_ingress_and_gp3(eks):
+    build(eks, base_args(compute="auto"))
+
+    config_map = eks.one("kubernetes:core/v1:ConfigMap").inputs
+    assert config_map["metadata"] == {"name": "amazon-vpc-cni", "namespace": "kube-system"}
+    assert config_map["data"] == {"enable-network-policy-controller": "true"}
+    ingress_class = eks.one("kubernetes:networking.k8s.io/v1:IngressClass").inputs
+    assert ingress_class["spec"] == {"controller": "eks.amazonaws.com/alb"}
+    assert eks.one(STORAGE_CLASS).inputs["provisioner"] == "ebs.csi.eks.amazonaws.com"
+
+
+def test_network_resources_keep_their_identity_from_before_the_child_component(eks):
+    """The VPC and its parts moved under EksNetwork: an alias to their old parent (the
+    EksCluster) keeps an existing stack from replacing them."""
+    build(eks, base_args())
+
+    for typ, name in [(VPC, "staging-vpc"), (SUBNET, "staging-private-0"), (NAT, "staging-nat-0")]:
+        [alias] = eks.requests[(typ, name)].aliases
+        assert alias.spec.parentUrn.endswith("moorage:index:EksCluster::staging"), name
+
+
+def test_the_first_node_group_takes_over_the_single_group_of_earlier_versions(eks):
+    build(eks, base_args(node_groups=[{"name": "general"}, {"name": "other"}]))
+
+    [alias] = eks.requests[(NODE_GROUP, "staging-general")].aliases
+    assert alias.spec.name == "staging-nodes"
+    [alias] = eks.requests[(LAUNCH_TEMPLATE, "staging-general-lt")].aliases
+    assert alias.spec.name == "staging-nodes-lt"
+    assert list(eks.requests[(NODE_GROUP, "staging-other")].aliases) == []
+
+
+@pytest.mark.parametrize(
+    ("instance_type", "architecture"),
+    [
+        ("t4g.medium", "arm64"),
+        ("m7g.large", "arm64"),
+        ("m6gd.xlarge", "arm64"),
+        ("c6gn.2xlarge", "arm64"),
+        ("c7gn.large", "arm64"),
+        ("x2gd.large", "arm64"),
+        ("im4gn.large", "arm64"),
+        ("is4gen.large", "arm64"),
+        ("g5g.xlarge", "arm64"),
+        ("a1.large", "arm64"),
+        ("t3.medium", "x86_64"),
+        ("m7i-flex.large", "x86_64"),
+        ("m5dn.large", "x86_64"),
+        ("g4dn.xlarge", "x86_64"),
+        ("g4ad.xlarge", "x86_64"),
+        ("c7a.large", "x86_64"),
+        ("r7iz.large", "x86_64"),
+        ("u-6tb1.metal", "x86_64"),
+    ],
+)
+def test_instance_architecture_recognises_graviton_types(instance_type, architecture):
+    from moorage.clusters.eks import instance_architecture
+
+    assert instance_architecture(instance_type) == architecture

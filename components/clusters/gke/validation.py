@@ -1,0 +1,439 @@
+"""GkeClusterArgs -> GkeSpec: every rule checked, every default filled, before any resource."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+
+from ..._fields import Fields
+from ..cluster_validation import (
+    check_allow_list,
+    check_kubernetes_version,
+    check_no_overlap,
+    check_node_bounds,
+    check_one_of,
+    check_pattern,
+    check_private_cidr,
+    check_range,
+    component_label,
+)
+from ..nodes import Taint, check_system_pods_fit, labels, list_sections, taints, unique_names
+from .args import (
+    DEFAULTS,
+    GkeClusterArgs,
+    GkeMaintenanceWindowArgs,
+    GkeNetworkArgs,
+    GkeNodePoolArgs,
+)
+
+RELEASE_CHANNELS = ("RAPID", "REGULAR", "STABLE", "EXTENDED")
+DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+NODE_LABEL_RESERVED = ("kubernetes.io", "k8s.io", "gke.io", "cloud.google.com")
+MAINTENANCE_ANCHOR = "2026-01-05"
+"""A Monday; the recurring window's first occurrence is computed from it (GKE only uses the
+time of day and the RRULE's days)."""
+
+_PROJECT = r"[a-z][a-z0-9-]{4,28}[a-z0-9]"
+_REGION = r"[a-z]+-[a-z]+\d+"
+_CLUSTER_NAME = r"[a-z](?:[-a-z0-9]{0,38}[a-z0-9])?"
+_POOL_NAME = r"[a-z](?:[-a-z0-9]{0,38}[a-z0-9])?"
+_RESOURCE_NAME = r"[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?"
+_NETWORK_PATH = re.compile(r"projects/([^/]+)/global/networks/([^/]+)")
+_SUBNETWORK_PATH = re.compile(r"projects/([^/]+)/regions/([^/]+)/subnetworks/([^/]+)")
+_KMS_KEY = re.compile(r"projects/[^/]+/locations/([^/]+)/keyRings/[^/]+/cryptoKeys/[^/]+")
+_TIME = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
+
+
+@dataclass(frozen=True)
+class GkeNodePoolSpec:
+    """One node pool after validation."""
+
+    name: str
+    machine_type: str
+    spot: bool
+    min_nodes: int
+    max_nodes: int
+    disk_size_gb: int
+    labels: dict[str, str]
+    taints: list[Taint]
+
+
+@dataclass(frozen=True)
+class GkeNetworkSpec:
+    """An existing network, resolved to full paths."""
+
+    network: str
+    subnetwork: str
+    host_project: str
+    pods_range_name: str
+    services_range_name: str
+
+    def shared_vpc(self, project: str) -> bool:
+        return self.host_project != project
+
+
+@dataclass(frozen=True)
+class MaintenanceWindow:
+    """A weekly recurring window, as GKE's recurring_window takes it."""
+
+    days: list[str]
+    start_time: str
+    duration_hours: int
+
+    @property
+    def recurrence(self) -> str:
+        return f"FREQ=WEEKLY;BYDAY={','.join(self.days)}"
+
+    def bounds(self) -> tuple[str, str]:
+        """(start, end) RFC 3339 timestamps of a first occurrence."""
+        hour, minute = (int(part) for part in self.start_time.split(":"))
+        end_minutes = hour * 60 + minute + self.duration_hours * 60
+        day = int(MAINTENANCE_ANCHOR[-2:]) + end_minutes // (24 * 60)
+        end_hour, end_minute = divmod(end_minutes % (24 * 60), 60)
+        start = f"{MAINTENANCE_ANCHOR}T{self.start_time}:00Z"
+        end = f"{MAINTENANCE_ANCHOR[:-2]}{day:02d}T{end_hour:02d}:{end_minute:02d}:00Z"
+        return start, end
+
+
+@dataclass(frozen=True)
+class GkeSpec:
+    """GkeClusterArgs after validation, with every default filled in."""
+
+    label: str
+    project: str
+    region: str
+    zone: str | None
+    cluster_name: str
+    kubernetes_version: str
+    release_channel: str
+    autopilot: bool
+    deletion_protection: bool
+    network: GkeNetworkSpec | None
+    subnet_cidr: str
+    pods_cidr: str
+    services_cidr: str
+    master_ipv4_cidr_block: str
+    enable_private_endpoint: bool
+    master_authorized_networks: list[str]
+    cloud_nat: bool
+    node_pools: list[GkeNodePoolSpec]
+    maintenance_window: MaintenanceWindow
+    managed_prometheus: bool
+    secrets_encryption_key: pulumi.Input[str] | None
+    kms_key_rotation_days: int
+    delete_unreachable: pulumi.Input[bool]
+    labels: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None
+
+    @property
+    def location(self) -> str:
+        """Where the cluster lives: the region (regional) or the zone (zonal)."""
+        return self.zone or self.region
+
+    @property
+    def workload_pool(self) -> str:
+        return f"{self.project}.svc.id.goog"
+
+
+def node_service_account_id(cluster_name: str) -> str:
+    """A 6-30 character service account id derived from the cluster name."""
+    return f"{cluster_name[:24].rstrip('-')}-nodes"
+
+
+def validate_gke_args(name: str, args: Mapping[str, Any]) -> GkeSpec:
+    """Validate GkeClusterArgs; raise ValidationError before anything is created."""
+    label = component_label("GkeCluster", name)
+    fields = Fields(label, args)
+    fields.reject_unknown(GkeClusterArgs.__annotations__, "GkeClusterArgs")
+
+    project = check_pattern(
+        fields,
+        "project",
+        fields.required_text("project"),
+        _PROJECT,
+        'a GCP project id like "acme-prod" (6-30 lowercase letters, digits or hyphens)',
+    )
+    region = check_pattern(
+        fields, "region", fields.required_text("region"), _REGION, 'a GCP region like "us-central1"'
+    )
+    zone = fields.optional_text("zone")
+    if zone is not None:
+        check_pattern(
+            fields, "zone", zone, rf"{region}-[a-z]", f'a zone of {region}, like "{region}-a"'
+        )
+    autopilot = fields.boolean("autopilot", DEFAULTS["autopilot"])
+    if autopilot and zone is not None:
+        raise fields.fail("zone", zone, "cannot be set: Autopilot clusters are always regional")
+    if autopilot and fields.present("node_pools"):
+        raise fields.fail(
+            "node_pools", fields.raw("node_pools"), "cannot be set: Autopilot manages the nodes"
+        )
+    cluster_name = check_pattern(
+        fields,
+        "cluster_name",
+        fields.text("cluster_name", name),
+        _CLUSTER_NAME,
+        "1-40 lowercase letters, digits or hyphens, starting with a letter "
+        "and not ending with a hyphen",
+    )
+    version = check_kubernetes_version(
+        fields,
+        "kubernetes_version",
+        fields.text("kubernetes_version", DEFAULTS["kubernetes_version"]),
+    )
+    channel = check_one_of(
+        fields,
+        "release_channel",
+        fields.text("release_channel", DEFAULTS["release_channel"]),
+        RELEASE_CHANNELS,
+    )
+
+    network = _existing_network(fields, project, region)
+    master = check_private_cidr(
+        fields,
+        "master_ipv4_cidr_block",
+        fields.text("master_ipv4_cidr_block", DEFAULTS["master_ipv4_cidr_block"]),
+        28,
+        28,
+    )
+    subnet = check_private_cidr(
+        fields, "subnet_cidr", fields.text("subnet_cidr", DEFAULTS["subnet_cidr"]), 8, 29
+    )
+    pods = check_private_cidr(
+        fields, "pods_cidr", fields.text("pods_cidr", DEFAULTS["pods_cidr"]), 8, 24
+    )
+    services = check_private_cidr(
+        fields, "services_cidr", fields.text("services_cidr", DEFAULTS["services_cidr"]), 8, 27
+    )
+    ranges = {"master_ipv4_cidr_block": master}
+    if network is None:
+        ranges = {"subnet_cidr": subnet, "pods_cidr": pods, "services_cidr": services, **ranges}
+    check_no_overlap(fields, ranges)
+    allow_anywhere = fields.boolean(
+        "allow_public_endpoint_from_anywhere", DEFAULTS["allow_public_endpoint_from_anywhere"]
+    )
+    authorized = check_allow_list(
+        fields,
+        "master_authorized_networks",
+        fields.texts("master_authorized_networks"),
+        allow_anywhere=allow_anywhere,
+        flag="allow_public_endpoint_from_anywhere",
+    )
+
+    managed_prometheus = fields.boolean("managed_prometheus", autopilot)
+    if autopilot and not managed_prometheus:
+        raise fields.fail(
+            "managed_prometheus", False, "cannot be turned off: Autopilot always runs it"
+        )
+
+    key = fields.raw("secrets_encryption_key")
+    if isinstance(key, str):
+        match = _KMS_KEY.fullmatch(key)
+        if match is None:
+            raise fields.fail(
+                "secrets_encryption_key",
+                key,
+                "must be a Cloud KMS key like "
+                '"projects/P/locations/REGION/keyRings/R/cryptoKeys/K"',
+            )
+        if match.group(1) != region:
+            raise fields.fail(
+                "secrets_encryption_key",
+                key,
+                f"is in {match.group(1)}; GKE needs a key in the cluster's region {region}",
+            )
+    if key is not None and fields.present("kms_key_rotation_days"):
+        raise fields.fail(
+            "kms_key_rotation_days",
+            fields.raw("kms_key_rotation_days"),
+            "only applies to the key Moorage creates (no secrets_encryption_key)",
+        )
+
+    return GkeSpec(
+        label=label,
+        project=project,
+        region=region,
+        zone=zone,
+        cluster_name=cluster_name,
+        kubernetes_version=version,
+        release_channel=channel,
+        autopilot=autopilot,
+        deletion_protection=fields.boolean("deletion_protection", DEFAULTS["deletion_protection"]),
+        network=network,
+        subnet_cidr=str(subnet),
+        pods_cidr=str(pods),
+        services_cidr=str(services),
+        master_ipv4_cidr_block=str(master),
+        enable_private_endpoint=fields.boolean(
+            "enable_private_endpoint", DEFAULTS["enable_private_endpoint"]
+        ),
+        master_authorized_networks=authorized,
+        cloud_nat=fields.boolean("cloud_nat", network is None),
+        node_pools=[] if autopilot else _node_pools(fields),
+        maintenance_window=_maintenance_window(fields),
+        managed_prometheus=managed_prometheus,
+        secrets_encryption_key=key,
+        kms_key_rotation_days=check_range(
+            fields,
+            "kms_key_rotation_days",
+            fields.integer("kms_key_rotation_days", DEFAULTS["kms_key_rotation_days"]),
+            1,
+            365,
+        ),
+        delete_unreachable=fields.raw("delete_unreachable", DEFAULTS["delete_unreachable"]),
+        labels=fields.raw("labels"),
+    )
+
+
+def _existing_network(fields: Fields, project: str, region: str) -> GkeNetworkSpec | None:
+    """An existing network, or None when Moorage creates one. Names become full paths in the
+    host project; a path into another project is a Shared VPC and needs host_project."""
+    if not fields.present("network"):
+        return None
+    for key in ("subnet_cidr", "pods_cidr", "services_cidr"):
+        if fields.present(key):
+            raise fields.fail(
+                key, fields.raw(key), "only applies to the network Moorage creates (no network)"
+            )
+    if fields.boolean("cloud_nat", False):
+        raise fields.fail(
+            "cloud_nat",
+            True,
+            "only applies to the network Moorage creates; give an existing network its NAT "
+            "where the network is managed",
+        )
+    net = fields.section("network")
+    net.reject_unknown(GkeNetworkArgs.__annotations__, "GkeNetworkArgs")
+    host = net.optional_text("host_project")
+    if host is not None:
+        check_pattern(net, "host_project", host, _PROJECT, "a GCP project id")
+        if host == project:
+            raise net.fail(
+                "host_project",
+                host,
+                "is the cluster's own project; set it only for a Shared VPC host project",
+            )
+
+    network = net.required_text("network")
+    network_match = _NETWORK_PATH.fullmatch(network)
+    subnetwork = net.required_text("subnetwork")
+    subnetwork_match = _SUBNETWORK_PATH.fullmatch(subnetwork)
+    owners = {
+        "network": network_match.group(1) if network_match else None,
+        "subnetwork": subnetwork_match.group(1) if subnetwork_match else None,
+    }
+    for key, owner in owners.items():
+        if owner is not None and owner != (host or project):
+            value = network if key == "network" else subnetwork
+            if host is None:
+                raise net.fail(
+                    key,
+                    value,
+                    f"is in project {owner}: a Shared VPC needs host_project: {owner}",
+                )
+            raise net.fail(key, value, f"is in project {owner}, not host_project {host}")
+    if subnetwork_match is not None and subnetwork_match.group(2) != region:
+        raise net.fail("subnetwork", subnetwork, f"is in {subnetwork_match.group(2)}, not {region}")
+    owner = host or project
+    if network_match is None:
+        check_pattern(net, "network", network, _RESOURCE_NAME, "a network name or path")
+        network = f"projects/{owner}/global/networks/{network}"
+    if subnetwork_match is None:
+        check_pattern(net, "subnetwork", subnetwork, _RESOURCE_NAME, "a subnetwork name or path")
+        subnetwork = f"projects/{owner}/regions/{region}/subnetworks/{subnetwork}"
+    pods = net.text("pods_range_name", DEFAULTS["network.pods_range_name"])
+    services = net.text("services_range_name", DEFAULTS["network.services_range_name"])
+    if pods == services:
+        raise net.fail("services_range_name", services, "must differ from pods_range_name")
+    return GkeNetworkSpec(network, subnetwork, owner, pods, services)
+
+
+def _node_pools(fields: Fields) -> list[GkeNodePoolSpec]:
+    if fields.present("node_pools"):
+        sections = list_sections(fields, "node_pools")
+        if not sections:
+            raise fields.fail("node_pools", [], "must list at least one node pool")
+    else:
+        sections = [
+            Fields(fields.component, pool, f"node_pools[{i}].")
+            for i, pool in enumerate(DEFAULTS["node_pools"])
+        ]
+    pools = [_node_pool(section) for section in sections]
+    unique_names(fields, "node_pools", [p.name for p in pools])
+    check_system_pods_fit(fields, "node_pools", {p.name: p.taints for p in pools}, "node pool")
+    return pools
+
+
+def _node_pool(pool: Fields) -> GkeNodePoolSpec:
+    pool.reject_unknown(GkeNodePoolArgs.__annotations__, "GkeNodePoolArgs")
+    name = check_pattern(
+        pool,
+        "name",
+        pool.required_text("name"),
+        _POOL_NAME,
+        "1-40 lowercase letters, digits or hyphens, starting with a letter",
+    )
+    min_nodes = pool.integer("min_nodes", DEFAULTS["node_pools.min_nodes"])
+    max_nodes = pool.integer("max_nodes", DEFAULTS["node_pools.max_nodes"])
+    check_node_bounds(
+        pool, min_key="min_nodes", min_value=min_nodes, max_key="max_nodes", max_value=max_nodes
+    )
+    machine_type = check_pattern(
+        pool,
+        "machine_type",
+        pool.text("machine_type", DEFAULTS["node_pools.machine_type"]),
+        r"[a-z][a-z0-9]*-[a-z0-9-]+",
+        'a Compute Engine machine type like "e2-standard-4"',
+    )
+    return GkeNodePoolSpec(
+        name=name,
+        machine_type=machine_type,
+        spot=pool.boolean("spot", DEFAULTS["node_pools.spot"]),
+        min_nodes=min_nodes,
+        max_nodes=max_nodes,
+        disk_size_gb=check_range(
+            pool,
+            "disk_size_gb",
+            pool.integer("disk_size_gb", DEFAULTS["node_pools.disk_size_gb"]),
+            10,
+            65536,
+        ),
+        labels=labels(pool, "labels", NODE_LABEL_RESERVED),
+        taints=taints(pool, "taints"),
+    )
+
+
+def _maintenance_window(fields: Fields) -> MaintenanceWindow:
+    window = fields.section("maintenance_window")
+    window.reject_unknown(GkeMaintenanceWindowArgs.__annotations__, "GkeMaintenanceWindowArgs")
+    days = window.texts("days", DEFAULTS["maintenance_window.days"])
+    if not days:
+        raise window.fail("days", days, "must list at least one day")
+    for i, day in enumerate(days):
+        if day not in DAYS:
+            raise window.fail(f"days[{i}]", day, f"must be one of {', '.join(DAYS)}")
+    if len(set(days)) != len(days):
+        raise window.fail("days", days, "lists a day more than once")
+    start = window.text("start_time", DEFAULTS["maintenance_window.start_time"])
+    if not _TIME.fullmatch(start):
+        raise window.fail("start_time", start, 'must be a UTC time "HH:MM", e.g. "02:00"')
+    hours = check_range(
+        window,
+        "duration_hours",
+        window.integer("duration_hours", DEFAULTS["maintenance_window.duration_hours"]),
+        4,
+        24,
+    )
+    # GKE refuses windows with less than 48 hours of availability in any 32 days; four
+    # weeks of the window is the least any 32 days contain.
+    if len(days) * hours * 4 < 48:
+        raise window.fail(
+            "duration_hours",
+            hours,
+            f"gives {len(days) * hours * 4} hours in four weeks; GKE needs at least 48 "
+            "(add days or hours)",
+        )
+    return MaintenanceWindow(sorted(days, key=DAYS.index), start, hours)
