@@ -164,7 +164,14 @@ def _write_kwok_stages(name: str) -> str:
 def _create_cluster(runtime: str, name: str, nodes: int, bin_dir: str) -> None:
     if runtime == "kwok":
         stage_file = _write_kwok_stages(name)
-        _run(local_cli.kwok_create_command(name, bin_dir, stage_file), bin_dir, timeout=600)
+        try:
+            _run(local_cli.kwok_create_command(name, bin_dir, stage_file), bin_dir, timeout=600)
+        except LocalClusterError:
+            # kwokctl never got as far as writing its config: leave no directory behind.
+            directory = os.path.dirname(stage_file)
+            if os.listdir(directory) == [local_cli.LOAD_BALANCER_STAGE_FILE]:
+                shutil.rmtree(directory)
+            raise
         return
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as config_file:
         config_file.write(local_cli.kind_config(nodes))

@@ -270,3 +270,17 @@ def test_program_accepts_a_load_balancer_on_kwok(
     mocks.run(lambda: deploy(parse_stack_settings(config)))
     service = mocks.one("kubernetes:core/v1:Service")
     assert service.inputs["spec"]["type"] == "LoadBalancer"
+
+
+def test_a_kwokctl_that_never_started_leaves_no_cluster_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("KWOK_WORKDIR", str(tmp_path))
+
+    def missing_kwokctl(command: list[str], bin_dir: str, timeout: int = 0) -> str:
+        raise local_provider.LocalClusterError("kwokctl not found")
+
+    monkeypatch.setattr(local_provider, "_run", missing_kwokctl)
+    with pytest.raises(local_provider.LocalClusterError):
+        local_provider._create_cluster("kwok", "demo", 1, "/nowhere")
+    assert not (tmp_path / "clusters" / "demo").exists()
