@@ -27,9 +27,9 @@ LOAD_BALANCER_PREFIX = "172.18.255."
 """kwok LoadBalancer Services get ``172.18.255.<last octet of their cluster IP>``.
 
 A simulation: nothing answers on the address (kwok runs no data plane). The range
-is the top of kind's Docker network (172.18.0.0/16), where cloud-provider-kind and
-MetalLB examples hand out addresses; the cluster IPs of a kwokctl cluster come from
-kube-apiserver's default 10.0.0.0/24, so the addresses are unique in a cluster."""
+is the top of kind's default Docker network (172.18.0.0/16), the network a kind
+cluster's LoadBalancer addresses come from; the cluster IPs of a kwokctl cluster come
+from kube-apiserver's default 10.0.0.0/24, so the addresses are unique in a cluster."""
 
 LOAD_BALANCER_STAGE_FILE = "moorage-load-balancer-stage.json"
 """The Stage file, kept in the kwokctl cluster's own directory (deleted with it)."""
