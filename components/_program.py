@@ -81,8 +81,9 @@ def check_local_load_balancer(settings: StackSettings) -> None:
         return
     from .clusters.local import LocalCluster
 
+    cluster_args: Any = settings.cluster  # checked by validate_local_args
     problem = rekeyed(
-        "cluster", lambda: LocalCluster.load_balancer_problem(pulumi.get_stack(), settings.cluster)
+        "cluster", lambda: LocalCluster.load_balancer_problem(pulumi.get_stack(), cluster_args)
     )
     if problem:
         raise ValidationError(STACK, key("service.service_type"), "LoadBalancer", problem)
