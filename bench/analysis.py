@@ -101,24 +101,3 @@ def growth_between(rows: Sequence[Row], small: int, large: int, variant: str) ->
     if a is None or b is None:
         return None
     return growth(a, b, small, large)
-
-
-def _renamed(
-    records: Sequence[dict[str, Any]], renames: dict[str, str], drop: str
-) -> list[dict[str, Any]]:
-    return [
-        {**r, "variant": renames.get(r["variant"], r["variant"])}
-        for r in records
-        if r["variant"] != drop
-    ]
-
-
-def before_after(bench: str, records: Sequence[dict[str, Any]]) -> dict[str, list[Row]]:
-    """Rows for the old component (variant ``before``): ``before_vs_raw`` (its ratio to
-    the baseline) and ``after_vs_before`` (today's component against it, paired)."""
-    if not any(r["variant"] == "before" for r in records):
-        return {"before_vs_raw": [], "after_vs_before": []}
-    return {
-        "before_vs_raw": compare(bench, _renamed(records, {"before": "component"}, "component")),
-        "after_vs_before": compare(bench, _renamed(records, {"before": "raw"}, "raw")),
-    }

@@ -99,7 +99,6 @@ def program_config(
     *,
     kubeconfig: str | None = None,
     render_dir: Path | None = None,
-    components_path: Path | None = None,
 ) -> dict[str, Any]:
     """Stack config for bench/engine_program: N services of ``variant`` on a cluster
     (``kubeconfig``) or rendered to ``render_dir``. Each call gets a unique service-name
@@ -114,8 +113,6 @@ def program_config(
         config["moorage-bench:kubeconfig"] = kubeconfig
     if render_dir is not None:
         config["moorage-bench:renderDir"] = str(render_dir)
-    if components_path is not None:
-        config["moorage-bench:componentsPath"] = str(components_path)
     if variant == "raw":
         path = work / f"manifests-{prefix}.json"
         path.write_text(json.dumps(programs.raw_manifests(n, prefix)))

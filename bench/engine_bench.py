@@ -42,31 +42,16 @@ def _order(rep: int, variants: Sequence[str] = programs.VARIANTS) -> Sequence[st
     return variants if rep % 2 == 0 else variants[::-1]
 
 
-def _variants(before_dir: Path | None) -> tuple[str, ...]:
-    return (*programs.VARIANTS, programs.BEFORE) if before_dir else programs.VARIANTS
-
-
 def _stack(
-    work: Path,
-    env: dict[str, str],
-    kubeconfig: str,
-    variant: str,
-    n: int,
-    before_dir: Path | None = None,
+    work: Path, env: dict[str, str], kubeconfig: str, variant: str, n: int
 ) -> contextlib.AbstractContextManager[BenchStack]:
-    components_path = before_dir if variant == programs.BEFORE else None
-    config = program_config(
-        work, variant, n, kubeconfig=kubeconfig, components_path=components_path
-    )
-    return bench_stack(work, env, config)
+    return bench_stack(work, env, program_config(work, variant, n, kubeconfig=kubeconfig))
 
 
-def warm_up(
-    work: Path, env: dict[str, str], kubeconfig: str, before_dir: Path | None = None
-) -> None:
+def warm_up(work: Path, env: dict[str, str], kubeconfig: str) -> None:
     """One untimed preview of each variant: page cache, .pyc files, plugin loading."""
-    for variant in _variants(before_dir):
-        with _stack(work, env, kubeconfig, variant, 1, before_dir) as stack:
+    for variant in programs.VARIANTS:
+        with _stack(work, env, kubeconfig, variant, 1) as stack:
             stack.checked("preview")
 
 
@@ -77,15 +62,13 @@ def preview(
     sizes: Sequence[int],
     reps: int,
     log: Log = print,
-    before_dir: Path | None = None,
 ) -> list[dict[str, Any]]:
-    """Benchmark 2: ``pulumi preview`` of a new stack (every object to create); with
-    ``before_dir`` the old component is previewed as a third variant."""
+    """Benchmark 2: ``pulumi preview`` of a new stack (every object to create)."""
     records: list[dict[str, Any]] = []
     for n in sizes:
         for rep in range(reps):
-            for variant in _order(rep, _variants(before_dir)):
-                with _stack(work, env, kubeconfig, variant, n, before_dir) as stack:
+            for variant in _order(rep):
+                with _stack(work, env, kubeconfig, variant, n) as stack:
                     records.append(_record("preview", variant, n, rep, stack.checked("preview")))
                 r = records[-1]
                 log(

@@ -36,9 +36,9 @@ def available() -> bool:
     return shutil.which("valgrind") is not None
 
 
-def count(variant: str, n: int, manifests: Path | None, before_dir: Path | None) -> int:
+def count(variant: str, n: int, manifests: Path | None) -> int:
     """Instructions executed by one ``mock_construction.py VARIANT N`` process."""
-    env = mock_construction.subprocess_env(variant, before_dir)
+    env = mock_construction.subprocess_env()
     command = [
         "valgrind",
         "--tool=cachegrind",
@@ -60,10 +60,9 @@ def count(variant: str, n: int, manifests: Path | None, before_dir: Path | None)
 def run(
     sizes: Sequence[int],
     log: Callable[[str], None] = print,
-    before_dir: Path | None = None,
 ) -> list[dict[str, Any]]:
     """One count per variant and N (and N=0), on as many processes as CPUs."""
-    variants = (*programs.VARIANTS, programs.BEFORE) if before_dir else programs.VARIANTS
+    variants = programs.VARIANTS
     with tempfile.TemporaryDirectory(prefix="moorage-instructions-") as tmp:
         files = {}
         for n in (0, *sizes):
@@ -73,7 +72,7 @@ def run(
 
         def count_job(job: tuple[str, int]) -> int:
             variant, n = job
-            return count(variant, n, files[n] if variant == "raw" else None, before_dir)
+            return count(variant, n, files[n] if variant == "raw" else None)
 
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
             counts = dict(zip(jobs, pool.map(count_job, jobs), strict=True))

@@ -167,15 +167,9 @@ def check_same_objects(n: int) -> dict[str, Any]:
     }
 
 
-def subprocess_env(variant: str, before_dir: Path | None) -> dict[str, str]:
-    """The environment of one run of this script: fixed hash seed, and for ``before``
-    the old package ahead on the path."""
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
-    if variant == programs.BEFORE:
-        if before_dir is None:
-            raise ValueError("the before variant needs the old package's directory")
-        env["PYTHONPATH"] = str(before_dir)
-    return env
+def subprocess_env() -> dict[str, str]:
+    """The environment of one run of this script: a fixed hash seed."""
+    return {**os.environ, "PYTHONHASHSEED": "0"}
 
 
 def _json_record(args: list[str], env: dict[str, str], what: str) -> dict[str, Any]:
@@ -198,26 +192,24 @@ def check_in_subprocess(n: int = 3) -> dict[str, Any]:
     return _json_record(["--check", str(n)], {**os.environ}, "baseline check")
 
 
-def measure_in_subprocess(variant: str, n: int, before_dir: Path | None = None) -> dict[str, Any]:
-    """One measurement in a fresh interpreter (``before`` runs import from ``before_dir``)."""
-    env = subprocess_env(variant, before_dir)
-    return _json_record([variant, str(n)], env, f"mock construction {variant} N={n}")
+def measure_in_subprocess(variant: str, n: int) -> dict[str, Any]:
+    """One measurement in a fresh interpreter."""
+    return _json_record([variant, str(n)], subprocess_env(), f"mock construction {variant} N={n}")
 
 
 def run(
     reps_by_n: Mapping[int, int],
     log: Callable[[str], None] = print,
-    before_dir: Path | None = None,
 ) -> list[dict[str, Any]]:
     """For each N, ``reps_by_n[N]`` runs of each variant, interleaved (ABBA order, so
-    none always runs first); with ``before_dir`` the old component runs as a third."""
-    variants = (*programs.VARIANTS, programs.BEFORE) if before_dir else programs.VARIANTS
+    none always runs first)."""
+    variants = programs.VARIANTS
     records: list[dict[str, Any]] = []
     for n, reps in reps_by_n.items():
         for rep in range(reps):
             order = variants if rep % 2 == 0 else variants[::-1]
             for variant in order:
-                record = measure_in_subprocess(variant, n, before_dir=before_dir)
+                record = measure_in_subprocess(variant, n)
                 record["rep"] = rep
                 records.append(record)
             log(

@@ -27,10 +27,6 @@ Service, PodDisruptionBudget, NetworkPolicy); the component adds itself as an 8t
 
 VARIANTS = ("component", "raw")
 
-BEFORE = "before"
-"""The component as an earlier commit had it (bench/before.py): declared like
-``component``, with that commit's ``components`` package ahead on ``sys.path``."""
-
 
 def service_names(n: int, prefix: str = "svc") -> list[str]:
     """The names of the N services (DNS-1035 labels, so ``prefix`` starts with a letter)."""
@@ -124,9 +120,8 @@ def declare(
     prefix: str = "svc",
     prepared: list[dict[str, Any]] | None = None,
 ) -> None:
-    """Declare one benchmark program: ``component`` (or ``before``) or ``raw`` (``prepared``
-    required)."""
-    if variant in ("component", BEFORE):
+    """Declare one benchmark program: ``component`` or ``raw`` (``prepared`` required)."""
+    if variant == "component":
         webservices(n, opts, prefix)
     elif variant == "raw":
         if prepared is None:

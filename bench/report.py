@@ -8,7 +8,6 @@ from typing import Any
 
 from bench import programs
 from bench.analysis import GOALS, Row, growth_between
-from bench.before import CHANGES as BEFORE_CHANGES
 from bench.stats import Summary
 
 PER_SERVICE = programs.RESOURCES_PER_SERVICE
@@ -240,7 +239,6 @@ def _instructions(records: Sequence[dict[str, Any]]) -> list[str]:
     counts = instruction_counts(records)
     if not counts:
         return []
-    has_before = any("before" in c for c in counts.values())
     body = []
     for n, c in counts.items():
         line = [
@@ -250,12 +248,8 @@ def _instructions(records: Sequence[dict[str, Any]]) -> list[str]:
             f"**{c['component'] / c['raw']:.2f}**",
             f"{c['component'] / n / 1e6:.1f} M",
         ]
-        if has_before:
-            line += [f"{c['before'] / c['raw']:.2f}", f"{c['component'] / c['before']:.2f}"]
         body.append(line)
     header = ["N", "component", "raw", "component/raw", "per service (comp.)"]
-    if has_before:
-        header += ["before/raw", "after/before"]
     sizes = sorted(counts)
     growth = [
         f"N={a} -> {b}: component {counts[b]['component'] / counts[a]['component'] / (b / a):.2f}"
@@ -418,56 +412,6 @@ def _render(rows: Sequence[Sequence[str]], notes: Sequence[str]) -> list[str]:
     return [*lines, ""]
 
 
-def _before_after(sections: dict[str, Any]) -> list[str]:
-    """The optimisation pass: the old component next to today's, from the same run."""
-    ref = sections.get("before_ref")
-    tables = sections.get("before_after", {})
-    body = []
-    for bench, label in (("mocks", "mocks"), ("preview", "preview")):
-        rows = tables.get(bench, {})
-        before = {row.n: row for row in rows.get("before_vs_raw", [])}
-        change = {row.n: row for row in rows.get("after_vs_before", [])}
-        for after in sections[bench]:
-            old, delta = before.get(after.n), change.get(after.n)
-            if old is None or delta is None:
-                continue
-            body.append(
-                [
-                    f"{label}, N={after.n}",
-                    _s(old.component),
-                    _s(after.component),
-                    _ratio(old),
-                    _ratio(after),
-                    _ratio(delta),
-                ]
-            )
-    if not ref or not body:
-        return []
-    changes = [f"- {text}" for text in BEFORE_CHANGES]
-    return [
-        "## Before and after the optimisation pass",
-        "",
-        f"The component as of commit `{ref[:7]}` (*before*, extracted from git by "
-        "`bench/before.py`) ran in the same benchmark run as today's (*after*) and the raw "
-        "baseline, interleaved, so all three share the machine's state. What changed:",
-        "",
-        *changes,
-        "",
-        *_table(
-            [
-                "benchmark",
-                "before",
-                "after",
-                "before/raw",
-                "after/raw",
-                "after/before",
-            ],
-            body,
-        ),
-        "",
-    ]
-
-
 def markdown(meta: dict[str, Any], sections: dict[str, Any]) -> str:
     """The whole BENCHMARKS.md."""
     lines = [
@@ -483,8 +427,6 @@ def markdown(meta: dict[str, Any], sections: dict[str, Any]) -> str:
     ]
     lines += _machine(meta)
     lines += _goals(sections)
-    lines += sections.get("findings", [])
-    lines += _before_after(sections)
     lines += _mocks(sections["mocks"], sections.get("check"))
     lines += _instructions(sections.get("instructions", []))
     lines += _preview(sections["preview"], sections["preview_unchanged"])

@@ -42,8 +42,6 @@ from bench import (  # noqa: E402
     report,
 )
 from bench import mock_construction as mocks  # noqa: E402
-from bench.before import BEFORE_REF, export_components  # noqa: E402
-from bench.findings import findings  # noqa: E402
 from bench.helm_tool import ensure_helm  # noqa: E402
 from tests.engine.harness import give_children_default_sigint, tools_bin  # noqa: E402
 
@@ -70,14 +68,12 @@ class Plan:
     render_reps: int
     build_helm: bool
     """Build helm when it is not cached yet (about 2 minutes with a warm module cache)."""
-    before: bool
-    """Also measure the component as of bench/before.py's commit (mocks and preview)."""
     instruction_sizes: tuple[int, ...] = ()
     """N for benchmark 1b (instructions under valgrind, one deterministic count each)."""
 
 
 PLANS = {
-    "quick": Plan("quick", {10: 3, 50: 2}, (10,), 2, {10: 1}, {}, 10, 1, False, True, (10,)),
+    "quick": Plan("quick", {10: 3, 50: 2}, (10,), 2, {10: 1}, {}, 10, 1, False, (10,)),
     "default": Plan(
         "default",
         {10: 11, 50: 9, 200: 5},
@@ -87,7 +83,6 @@ PLANS = {
         {50: 1},
         50,
         2,
-        True,
         True,
         (10, 50, 200),
     ),
@@ -100,7 +95,6 @@ PLANS = {
         {10: 2, 50: 2},
         50,
         5,
-        True,
         True,
         (10, 50, 200),
     ),
@@ -130,9 +124,7 @@ def _component_parallel(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for r in records if r.get("parallel") == 4]
 
 
-def run_engine(
-    plan: Plan, only: set[str], results: dict[str, Any], before_dir: Path | None
-) -> None:
+def run_engine(plan: Plan, only: set[str], results: dict[str, Any]) -> None:
     """Benchmarks 2-4 in one temporary directory and one kwok cluster, always cleaned up."""
     with tempfile.TemporaryDirectory(prefix="moorage-bench-") as tmp:
         work = Path(tmp)
@@ -141,7 +133,7 @@ def run_engine(
         if only & {"preview", "up"}:
             log("[bench] starting a kwok cluster (3 simulated nodes)")
             with engine.kwok_cluster(env) as kubeconfig:
-                engine_bench.warm_up(work, env, kubeconfig, before_dir)
+                engine_bench.warm_up(work, env, kubeconfig)
                 if "preview" in only:
                     log("[bench] 2. pulumi preview")
                     results["preview"] = engine_bench.preview(
@@ -151,7 +143,6 @@ def run_engine(
                         plan.preview_sizes,
                         plan.preview_reps,
                         log,
-                        before_dir,
                     )
                 if "up" in only:
                     log("[bench] 3. pulumi up / destroy")
@@ -195,17 +186,11 @@ def build_report(results: dict[str, Any]) -> tuple[str, dict[str, Any]]:
             [r for r in _component_parallel(up_records) if r["kind"] == "destroy"],
             setting="4",
         ),
-        "before_after": {
-            bench: analysis.before_after(bench, results.get(bench, []))
-            for bench in ("mocks", "preview")
-        },
-        "before_ref": results["meta"].get("before"),
         "instructions": results.get("instructions", []),
         "render_rows": render_rows(results.get("render", [])),
         "render_notes": results.get("render_notes", ["not run"]),
         "check": results.get("check"),
     }
-    sections["findings"] = findings(sections)
     return report.markdown(results["meta"], sections), sections
 
 
@@ -265,26 +250,18 @@ def main(argv: list[str]) -> int:
     saved = RESULTS / f"{stamp}-{plan.name}.json"
     load = machine.LoadSampler()
     try:
-        with load, tempfile.TemporaryDirectory(prefix="moorage-before-") as old:
-            before_dir = export_components(ROOT, Path(old)) if plan.before else None
-            results["meta"]["before"] = BEFORE_REF if before_dir else None
-            log(
-                f"[bench] before/after: components/ at {BEFORE_REF[:7]} "
-                + ("found" if before_dir else "not available, skipped")
-            )
+        with load:
             if "mocks" in only:
                 log("[bench] 1. program construction under mocks")
                 results["check"] = mocks.check_in_subprocess()
                 log(f"  baseline check: {results['check']}")
-                results["mocks"] = mocks.run(plan.mock_reps, log, before_dir)
+                results["mocks"] = mocks.run(plan.mock_reps, log)
                 if instructions.available():
                     log("[bench] 1b. instructions under mocks (valgrind)")
-                    results["instructions"] = instructions.run(
-                        plan.instruction_sizes, log, before_dir
-                    )
+                    results["instructions"] = instructions.run(plan.instruction_sizes, log)
                 else:
                     log("[bench] 1b. skipped: valgrind is not installed")
-            run_engine(plan, only, results, before_dir)
+            run_engine(plan, only, results)
     finally:
         # Keep whatever was measured, even when a later benchmark fails.
         results["meta"]["load"] = {k: asdict(v) for k, v in load.summary().items()}

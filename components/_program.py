@@ -24,7 +24,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from ._errors import ValidationError
-from ._stack_config import StackSettings, parse_stack_settings, rekeyed
+from ._stack_config import STACK, StackSettings, key, parse_stack_settings, rekeyed
 from .clusters.base import KubernetesCluster
 from .webservice import WebService
 from .webservice.spec import build_spec
@@ -68,6 +68,25 @@ def validate(settings: StackSettings) -> None:
     rekeyed("cluster", lambda: validator(pulumi.get_stack(), settings.cluster))
     service_args = {**settings.service, "secrets": dict.fromkeys(settings.secret_keys, "x")}
     rekeyed("service", lambda: build_spec(settings.service_name, service_args))  # type: ignore[arg-type]
+
+
+def check_local_load_balancer(settings: StackSettings) -> None:
+    """Refuse a LoadBalancer Service that a local cluster could never give an address.
+
+    pulumi-kubernetes waits ten minutes for the address and then fails; this says
+    why, and how to fix it, before anything is created. kwok clusters simulate
+    addresses, so only kind without cloud-provider-kind is refused.
+    """
+    if settings.cloud != "local" or settings.service.get("service_type") != "LoadBalancer":
+        return
+    from .clusters.local import LocalCluster
+
+    cluster_args: Any = settings.cluster  # checked by validate_local_args
+    problem = rekeyed(
+        "cluster", lambda: LocalCluster.load_balancer_problem(pulumi.get_stack(), cluster_args)
+    )
+    if problem:
+        raise ValidationError(STACK, key("service.service_type"), "LoadBalancer", problem)
 
 
 def render_directory(raw_config: Mapping[str, str]) -> str | None:
@@ -132,6 +151,7 @@ def render(settings: StackSettings, directory: str) -> dict[str, Any]:
 def deploy(settings: StackSettings) -> dict[str, Any]:
     """Create the stack's cluster and the WebService on it; return the outputs."""
     validate(settings)
+    check_local_load_balancer(settings)
     module_name, class_name, _ = CLUSTERS[settings.cloud]
     cluster_class = getattr(importlib.import_module(module_name, __package__), class_name)
     cluster_args = {**settings.cluster, "delete_unreachable": settings.delete_unreachable}

@@ -1,11 +1,10 @@
 """Benchmark program for the real engine: N WebServices, or the same objects raw.
 
 Config (project ``moorage-bench``): ``kubeconfig`` (secret) or ``renderDir`` (render
-mode: the provider writes the manifests there, as components/program.py does), ``variant``
-(``component``, ``before`` or ``raw``), ``count``, ``prefix`` (service name prefix),
-for ``raw``, ``manifests``: a JSON file of the prepared objects (bench/programs.py),
-so the raw program does no building or validation of its own, and for ``before``,
-``componentsPath``: a directory holding an older ``components`` package (bench/before.py).
+mode: the provider writes the manifests there, as the Moorage program does), ``variant``
+(``component`` or ``raw``), ``count``, ``prefix`` (service name prefix), and for ``raw``,
+``manifests``: a JSON file of the prepared objects (bench/programs.py), so the raw
+program does no building or validation of its own.
 """
 
 import json
@@ -20,9 +19,6 @@ sys.path.append(str(Path(__file__).resolve().parents[2]))  # after PYTHONPATH
 from bench import programs
 
 config = pulumi.Config()
-components_path = config.get("componentsPath")
-if components_path:
-    sys.path.insert(0, components_path)  # ahead of this checkout's components/
 variant = config.require("variant")
 render_dir = config.get("renderDir")
 target = (

@@ -11,6 +11,7 @@ from typing_extensions import NotRequired
 from .. import _rules as rule
 from .._errors import ValidationError
 from .._fields import Fields
+from . import local_provider
 from .base import KubernetesCluster
 from .local_cli import RUNTIMES
 from .local_provider import LocalClusterProvider
@@ -89,10 +90,26 @@ class LocalCluster(KubernetesCluster):
     starts it (adopting a cluster of the same name that already runs), `refresh`
     notices when it is gone, and `destroy` stops every process and removes its
     files.
+
+    LoadBalancer Services get an address: on kwok a simulated one (see
+    docs/clusters.md), on kind from cloud-provider-kind, which must be running
+    (the Moorage program refuses a LoadBalancer on kind without it).
     """
 
     resolved_runtime: pulumi.Output[str]
     """The runtime actually used: "kind" or "kwok"."""
+
+    @staticmethod
+    def load_balancer_problem(name: str, args: LocalClusterArgs) -> str | None:
+        """Why a LoadBalancer Service on this LocalCluster would get no address, or None.
+
+        Call it before creating anything (a WebService does not know its cluster; the
+        Moorage program does this for you). On kwok the cluster simulates addresses,
+        so the answer is None; on kind (or "auto" where Docker and kind are found)
+        cloud-provider-kind must be running. Raises ValidationError for bad ``args``.
+        """
+        settings = validate_local_args(name, args)
+        return local_provider.load_balancer_problem(settings["runtime"], settings["tools_bin_dir"])
 
     def __init__(
         self,

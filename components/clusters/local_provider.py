@@ -6,6 +6,7 @@ It runs in the dynamic-provider plugin process, so it only uses the CLIs found i
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -134,9 +135,43 @@ def _resolve_runtime(requested: str, bin_dir: str) -> str:
     )
 
 
+def load_balancer_problem(requested_runtime: str, bin_dir: str) -> str | None:
+    """Why LoadBalancer Services would get no address on this machine, or None.
+
+    kwok clusters always simulate addresses (see ``local_cli.load_balancer_stage``);
+    kind clusters need cloud-provider-kind running.
+    """
+    if _resolve_runtime(requested_runtime, bin_dir) == "kwok":
+        return None
+    env = _env(bin_dir)
+    return local_cli.kind_load_balancer_problem(
+        provider_running=local_cli.cloud_provider_kind_running(env),
+        provider_installed=shutil.which(local_cli.CLOUD_PROVIDER_KIND, path=env["PATH"])
+        is not None,
+    )
+
+
+def _write_kwok_stages(name: str) -> str:
+    """Write the LoadBalancer Stage into the kwokctl cluster's directory; return its path."""
+    directory = local_cli.kwok_cluster_dir(name, os.environ)
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, local_cli.LOAD_BALANCER_STAGE_FILE)
+    with open(path, "w", encoding="utf-8") as stage_file:
+        json.dump(local_cli.load_balancer_stage(), stage_file, indent=2)
+    return path
+
+
 def _create_cluster(runtime: str, name: str, nodes: int, bin_dir: str) -> None:
     if runtime == "kwok":
-        _run(local_cli.kwok_create_command(name, bin_dir), bin_dir, timeout=600)
+        stage_file = _write_kwok_stages(name)
+        try:
+            _run(local_cli.kwok_create_command(name, bin_dir, stage_file), bin_dir, timeout=600)
+        except LocalClusterError:
+            # kwokctl never got as far as writing its config: leave no directory behind.
+            directory = os.path.dirname(stage_file)
+            if os.listdir(directory) == [local_cli.LOAD_BALANCER_STAGE_FILE]:
+                shutil.rmtree(directory)
+            raise
         return
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as config_file:
         config_file.write(local_cli.kind_config(nodes))
