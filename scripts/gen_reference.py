@@ -84,9 +84,11 @@ def _format_default(value: Any) -> str:
 def _type_name(prop: Any) -> str:
     if prop.ref and str(prop.ref).startswith("pulumi.json#/"):
         return str(prop.ref).rsplit("/", 1)[-1].lower()
-    if prop.ref:
-        name = prop.ref.rsplit(":", 1)[-1]
+    if prop.ref and "#/types/moorage:" in str(prop.ref):
+        name = str(prop.ref).rsplit(":", 1)[-1]
         return f"[{name}](#{name.lower()})"
+    if prop.ref:  # another package's resource or type, e.g. the Kubernetes Provider
+        return f"`{str(prop.ref).rsplit('#/', 1)[-1]}`"
     kind = prop.type.value if prop.type is not None else "any"
     if kind == "array" and prop.items is not None:
         return f"list of {_type_name(prop.items)}"
