@@ -160,6 +160,7 @@ def build_probes(
         default_path=liveness.path if liveness is not None else liveness_path,
         default_port=liveness.port if liveness is not None else None,
         default_command=liveness.command if liveness is not None else None,
+        default_headers=liveness.http_headers if liveness is not None else None,
         timing={
             "period_seconds": p.value(
                 "startup_period_seconds",
@@ -194,6 +195,7 @@ def _probe(
     timing: dict[str, Any],
     default_port: PortSpec | None = None,
     default_command: list[pulumi.Input[str]] | None = None,
+    default_headers: Mapping[str, pulumi.Input[str]] | None = None,
 ) -> ProbeSpec | None:
     c = s.component
     kind = s.text("kind", default_kind)
@@ -223,7 +225,9 @@ def _probe(
     path = None
     if kind == "http":
         path = s.value("path", default_path or DEFAULTS["probes.readiness.path"], rule.http_path)
-    headers = s.mapping("http_headers")
+    headers = s.mapping("http_headers") if s.present("http_headers") else {}
+    if kind == "http" and not headers and default_headers:
+        headers = dict(default_headers)
     for name in headers:
         rule.http_header_name(c, s.field(f"http_headers.{name}"), name)
 

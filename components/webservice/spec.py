@@ -393,7 +393,7 @@ def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
     probe_ports = {p.name: p for p in [*main_ports, *ports]}
 
     labels = _labels(r, "labels", values_are_labels=True)
-    lifecycle, grace, pre_stop = _shutdown(r)
+    lifecycle, grace, pre_stop = _shutdown(r, worker)
     strategy = _strategy(r, replicas, autoscaling)
     if worker and strategy["strategy"] != "rolling":
         raise r.fail(
@@ -711,7 +711,7 @@ def _network_policy(r: Fields) -> NetworkPolicySpec | None:
 
 
 def _shutdown(
-    r: Fields,
+    r: Fields, worker: bool
 ) -> tuple[dict[str, Any], pulumi.Input[int], pulumi.Input[int] | None]:
     """Lifecycle hooks, grace period and preStop delay, each default fitted to the others.
 
@@ -739,6 +739,9 @@ def _shutdown(
         r.value("termination_grace_period_seconds", None, rule.positive_int) if grace_set else None
     )
     delay = r.value("pre_stop_delay_seconds", None, rule.non_negative_int) if delay_set else None
+    if worker and delay is None:
+        # No endpoints to leave, so nothing to wait for: shut down at once.
+        return hooks, grace if grace is not None else DEFAULT_GRACE_SECONDS, 0
     if "preStop" in hooks:
         return hooks, grace if grace is not None else _default_grace(0), None
     if grace is not None and delay is not None:
