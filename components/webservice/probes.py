@@ -14,6 +14,7 @@ from typing import Any
 import pulumi
 
 from .. import _rules as rule
+from .._errors import ValidationError
 from .._fields import Fields, checked
 from .args import ProbeArgs, ProbesArgs
 from .defaults import DEFAULTS
@@ -294,7 +295,7 @@ def _port(
 
 def _text(component: str, field_name: str, value: object) -> str:
     if not isinstance(value, str):
-        raise rule.ValidationError(component, field_name, value, "must be a string")
+        raise ValidationError(component, field_name, value, "must be a string")
     return value
 
 
