@@ -27,7 +27,7 @@ from ._errors import ValidationError
 from ._stack_config import StackSettings, parse_stack_settings, rekeyed
 from .clusters.base import KubernetesCluster
 from .webservice import WebService
-from .webservice.spec import validated_spec
+from .webservice.spec import prevalidate
 
 RENDER_DIR_ENV = "MOORAGE_RENDER_DIR"
 RENDER_DIR_CONFIG = "moorage:renderYamlToDirectory"
@@ -65,12 +65,12 @@ def validate(settings: StackSettings, service_args: Mapping[str, Any]) -> None:
     """Run every component's validation before any resource is registered.
 
     ``service_args`` are the very WebServiceArgs the program then passes to the
-    WebService, which reuses the spec built here (:func:`validated_spec`).
+    WebService, which takes over the spec built here (:func:`prevalidate`).
     """
     module_name, _, validator_name = CLUSTERS[settings.cloud]
     validator = getattr(importlib.import_module(module_name, __package__), validator_name)
     rekeyed("cluster", lambda: validator(pulumi.get_stack(), settings.cluster))
-    rekeyed("service", lambda: validated_spec(settings.service_name, service_args))  # type: ignore[arg-type]
+    rekeyed("service", lambda: prevalidate(settings.service_name, service_args))  # type: ignore[arg-type]
 
 
 def render_directory(raw_config: Mapping[str, str]) -> str | None:

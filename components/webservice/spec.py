@@ -59,6 +59,7 @@ __all__ = [
     "build_spec",
     "checked",
     "cross_checked",
+    "prevalidate",
     "validated_spec",
 ]
 
@@ -263,24 +264,32 @@ class WebServiceSpec:
         return url_scheme(self.main_port, self.app_protocol)
 
 
-_BUILT: dict[int, tuple[Mapping[str, Any], dict[str, Any], str, WebServiceSpec]] = {}
+_PREVALIDATED: dict[int, tuple[Mapping[str, Any], dict[str, Any], str, WebServiceSpec]] = {}
+
+
+def prevalidate(name: str, args: WebServiceArgs) -> WebServiceSpec:
+    """:func:`build_spec`, kept for the WebService that the same args will create.
+
+    The program validates the service's args before it creates the cluster; the
+    WebService built next from the same (unchanged) mapping takes that spec over
+    (:func:`validated_spec`) instead of validating and building it a second time.
+    """
+    spec = build_spec(name, args)
+    _PREVALIDATED[id(args)] = (args, dict(args), name, spec)
+    return spec
 
 
 def validated_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
-    """:func:`build_spec`, once per args mapping.
+    """The spec :func:`prevalidate` built for exactly these args, or a fresh one.
 
-    The program validates the service's args before it creates the cluster; the
-    WebService then reuses that spec for the same (unchanged) mapping instead of
-    validating and building it a second time.
+    A kept spec is used once: it is handed over and forgotten.
     """
-    entry = _BUILT.get(id(args))
+    entry = _PREVALIDATED.pop(id(args), None)
     if entry is not None:
         mapping, snapshot, built_for, spec = entry
         if mapping is args and built_for == name and snapshot == dict(args):
             return spec
-    spec = build_spec(name, args)
-    _BUILT[id(args)] = (args, dict(args), name, spec)
-    return spec
+    return build_spec(name, args)
 
 
 def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
