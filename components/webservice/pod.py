@@ -109,7 +109,7 @@ def _request_within_limit(c: str, prefix: str, kind: str, request: str, limit: s
 
 def env_from(r: Fields, key: str = "env_from") -> list[dict[str, Any]]:
     """envFrom entries for existing ConfigMaps and Secrets."""
-    out = []
+    out: list[dict[str, Any]] = []
     for e in r.sections(key, EnvFromArgs):
         sources = [k for k in ("config_map_name", "secret_name") if e.present(k)]
         if len(sources) != 1:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 
@@ -134,7 +134,9 @@ def build_probes(
             "success_threshold": DEFAULTS["probes.readiness.success_threshold"],
         },
     )
-    ready_failures = readiness.timing["failure_threshold"] if readiness is not None else failures
+    ready_failures: pulumi.Input[int] = failures
+    if readiness is not None and readiness.timing.get("failure_threshold") is not None:
+        ready_failures = cast(pulumi.Input[int], readiness.timing["failure_threshold"])
     alive_kind = "none" if main is None else ("http" if liveness_path is not None else "tcp")
     liveness = _probe(
         sections["liveness"],
