@@ -243,6 +243,9 @@ class ContainerArgs(TypedDict):
     """Ports of a sidecar (not allowed on init containers); exposed like ``ports``."""
     volume_mounts: NotRequired[pulumi.Input[Sequence[pulumi.Input[VolumeMountArgs]]]]
     """Pod volumes to mount; /tmp (the shared emptyDir) is always mounted."""
+    probes: NotRequired[pulumi.Input[ProbesArgs]]
+    """Probes of a sidecar (not allowed on init containers), on its own ``ports``; none
+    unless set."""
     privileged: NotRequired[pulumi.Input[bool]]
     """Run privileged (weakens the default; flagged by the policy pack)."""
     run_as_user: NotRequired[pulumi.Input[int]]

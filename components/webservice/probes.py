@@ -279,8 +279,8 @@ def _port(
             raise s.fail(
                 "port",
                 None,
-                f"is required for a {kind} probe of a worker (it has no main port): name one "
-                "of ports[].name, or use kind exec or none",
+                f"is required for a {kind} probe here (there is no main port to default to): "
+                "name one of ports[].name, or use kind exec or none",
             )
         return port
     if name not in ports:
