@@ -360,8 +360,8 @@ def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
     secrets_mount_path = r.value(
         "secrets_mount_path", DEFAULTS["secrets_mount_path"], rule.absolute_path
     )
-    metrics = _metrics(r, main)
     ports = extra_ports(r, "ports")
+    metrics = _metrics(r, main, ports)
     mount_paths: list[Any] = []
     if config and config_mount_path is not None:
         mount_paths.append(config_mount_path)
@@ -549,7 +549,7 @@ def _ingress(r: Fields, main: PortSpec | None, service_ports: Sequence[str]) -> 
     )
 
 
-def _metrics(r: Fields, main: PortSpec | None) -> MetricsSpec | None:
+def _metrics(r: Fields, main: PortSpec | None, ports: Sequence[PortSpec]) -> MetricsSpec | None:
     m = r.nested("metrics", MetricsArgs)
     if m is None:
         return None
@@ -560,7 +560,10 @@ def _metrics(r: Fields, main: PortSpec | None) -> MetricsSpec | None:
     return MetricsSpec(
         port=m.value("port", main_number, rule.port),
         path=m.value("path", DEFAULTS["metrics.path"], rule.http_path),
-        separate_port=metrics_port is not None and metrics_port != main_number,
+        # Served on a port of its own unless it is the main port or one of ``ports``.
+        separate_port=metrics_port is not None
+        and metrics_port != main_number
+        and all(metrics_port != p.port for p in ports),
     )
 
 
