@@ -29,9 +29,7 @@ from .args import (
     ResourcesArgs,
     WebServiceArgs,
 )
-from .defaults import (
-    DEFAULTS,
-)
+from .defaults import DEFAULTS
 from .pod import (
     ContainerSpec,
     ResourcesSpec,
