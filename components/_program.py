@@ -27,7 +27,7 @@ from ._errors import ValidationError
 from ._stack_config import STACK, StackSettings, key, parse_stack_settings, rekeyed
 from .clusters.base import KubernetesCluster
 from .webservice import WebService
-from .webservice.spec import build_spec
+from .webservice.spec import prevalidate
 
 RENDER_DIR_ENV = "MOORAGE_RENDER_DIR"
 RENDER_DIR_CONFIG = "moorage:renderYamlToDirectory"
@@ -61,13 +61,16 @@ def _item(key: str) -> Callable[[Any], str]:
     return lambda values: str(values[key])
 
 
-def validate(settings: StackSettings) -> None:
-    """Run every component's validation before any resource is registered."""
+def validate(settings: StackSettings, service_args: Mapping[str, Any]) -> None:
+    """Run every component's validation before any resource is registered.
+
+    ``service_args`` are the very WebServiceArgs the program then passes to the
+    WebService, which takes over the spec built here (:func:`prevalidate`).
+    """
     module_name, _, validator_name = CLUSTERS[settings.cloud]
     validator = getattr(importlib.import_module(module_name, __package__), validator_name)
     rekeyed("cluster", lambda: validator(pulumi.get_stack(), settings.cluster))
-    service_args = {**settings.service, "secrets": dict.fromkeys(settings.secret_keys, "x")}
-    rekeyed("service", lambda: build_spec(settings.service_name, service_args))  # type: ignore[arg-type]
+    rekeyed("service", lambda: prevalidate(settings.service_name, service_args))  # type: ignore[arg-type]
 
 
 def check_local_load_balancer(settings: StackSettings) -> None:
@@ -117,20 +120,20 @@ def render(settings: StackSettings, directory: str) -> dict[str, Any]:
     Runs the same validation as :func:`deploy`, and gives the ServiceAccount the same
     cloud identity annotation, so the files match what the stack would apply.
     """
-    validate(settings)
     module_name, class_name, _ = CLUSTERS[settings.cloud]
     cluster_class = getattr(importlib.import_module(module_name, __package__), class_name)
-    provider = k8s.Provider(
-        f"{pulumi.get_stack()}-render",
-        render_yaml_to_directory=directory,
-        enable_config_map_mutable=True,
-        enable_secret_mutable=True,
-    )
     # The annotations depend only on the cloud, not on a cluster instance.
     service_args = _service_args(
         settings,
         cluster_class.identity_annotations,
         dict.fromkeys(settings.secret_keys, RENDERED_SECRET_PLACEHOLDER),
+    )
+    validate(settings, service_args)
+    provider = k8s.Provider(
+        f"{pulumi.get_stack()}-render",
+        render_yaml_to_directory=directory,
+        enable_config_map_mutable=True,
+        enable_secret_mutable=True,
     )
     service = WebService(
         settings.service_name,
@@ -150,16 +153,18 @@ def render(settings: StackSettings, directory: str) -> dict[str, Any]:
 
 def deploy(settings: StackSettings) -> dict[str, Any]:
     """Create the stack's cluster and the WebService on it; return the outputs."""
-    validate(settings)
-    check_local_load_balancer(settings)
     module_name, class_name, _ = CLUSTERS[settings.cloud]
     cluster_class = getattr(importlib.import_module(module_name, __package__), class_name)
+    # Built before the cluster (identity annotations need no cluster instance), so the
+    # service is validated once, before anything is registered, and the WebService
+    # reuses that spec.
+    service_args = _service_args(
+        settings, cluster_class.identity_annotations, _service_secrets(settings)
+    )
+    validate(settings, service_args)
+    check_local_load_balancer(settings)
     cluster_args = {**settings.cluster, "delete_unreachable": settings.delete_unreachable}
     cluster: KubernetesCluster = cluster_class(pulumi.get_stack(), cluster_args)
-
-    service_args = _service_args(
-        settings, cluster.workload_identity_annotations, _service_secrets(settings)
-    )
     service = WebService(
         settings.service_name,
         service_args,  # type: ignore[arg-type]

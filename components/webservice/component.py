@@ -10,8 +10,8 @@ import pulumi_kubernetes as k8s
 from .._rules import component_label
 from . import manifests as m
 from .args import WebServiceArgs
-from .rollout import declare_release, plan_release
-from .spec import WebServiceSpec, build_spec
+from .rollout import COLOR_LABEL, declare_release, plan_release
+from .spec import WebServiceSpec, validated_spec
 
 TYPE_TOKEN = "moorage:index:WebService"
 
@@ -21,7 +21,8 @@ class WebService(pulumi.ComponentResource):
 
     Creates (as children, named after the component): an optional Namespace, a
     ServiceAccount, a ConfigMap and a Secret when config/secrets are given, a
-    Deployment, a Service, a HorizontalPodAutoscaler when ``autoscaling`` is set,
+    Deployment, a Service (none for a ``worker``) and one per ``extra_services`` entry,
+    a HorizontalPodAutoscaler when ``autoscaling`` is set,
     a PodDisruptionBudget when the service can run two or more replicas, a
     NetworkPolicy (unless disabled) and an optional Ingress.
 
@@ -35,9 +36,11 @@ class WebService(pulumi.ComponentResource):
     deployment_name: pulumi.Output[str]
     """Name of the Deployment (equal to the component name)."""
     service_name: pulumi.Output[str]
-    """Name of the Service (equal to the component name)."""
+    """Name of the Service (equal to the component name); empty for a worker."""
     url: pulumi.Output[str]
-    """In-cluster URL, e.g. ``http://api.shop.svc.cluster.local:80``."""
+    """In-cluster URL whose scheme follows ``app_protocol``, e.g.
+    ``http://api.shop.svc.cluster.local:80`` or ``grpc://cart.shop.svc.cluster.local:50051``;
+    empty for a worker."""
 
     namespace_resource: k8s.core.v1.Namespace | None
     """The Namespace, when ``create_namespace`` is true."""
@@ -53,8 +56,10 @@ class WebService(pulumi.ComponentResource):
     """Every Deployment by role: "main" (rolling), "blue"/"green" or "stable"/"canary"."""
     live_color: pulumi.Output[str] | None
     """The colour the Service sends traffic to (blue_green only)."""
-    service: k8s.core.v1.Service
-    """The Service."""
+    service: k8s.core.v1.Service | None
+    """The Service (None for a worker)."""
+    extra_services: dict[str, k8s.core.v1.Service]
+    """The ``extra_services`` by their ``name`` suffix."""
     horizontal_pod_autoscaler: k8s.autoscaling.v2.HorizontalPodAutoscaler | None
     """The HPA, when ``autoscaling`` is set."""
     pod_disruption_budget: k8s.policy.v1.PodDisruptionBudget | None
@@ -71,7 +76,7 @@ class WebService(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
-        spec = build_spec(name, args)
+        spec = validated_spec(name, args)
         child = pulumi.ResourceOptions(parent=self)
         checksums = _checksums(spec)
         template = m.pod_template(spec, checksums)
@@ -123,7 +128,7 @@ class WebService(pulumi.ComponentResource):
         ) -> k8s.core.v1.Service:
             return k8s.core.v1.Service(
                 f"{name}-service",
-                metadata=m.metadata(spec, name, namespace),
+                metadata=m.metadata(spec, name, namespace, spec.service_annotations),
                 spec=m.service_spec(spec, release_labels),
                 opts=opts,
             )
@@ -132,21 +137,21 @@ class WebService(pulumi.ComponentResource):
         if planned is None:
             self.deployment = k8s.apps.v1.Deployment(
                 f"{name}-deployment",
-                metadata=m.metadata(spec, name, namespace),
-                spec=m.release_deployment_spec(
-                    spec, template, {}, spec.replicas if spec.autoscaling is None else None
-                ),
+                metadata=m.metadata(spec, name, namespace, spec.deployment_annotations),
+                spec=m.release_deployment_spec(spec, template, {}, spec.fixed_replicas),
                 opts=pulumi.ResourceOptions(parent=self, depends_on=before_pods),
             )
             self.deployments = {"main": self.deployment}
-            self.service = service_for({}, child)
+            self.service = service_for({}, child) if spec.has_service else None
         else:
             release = declare_release(
                 self,
                 spec,
                 planned,
                 template,
-                lambda object_name: m.metadata(spec, object_name, namespace),
+                lambda object_name: m.metadata(
+                    spec, object_name, namespace, spec.deployment_annotations
+                ),
                 before_pods,
                 service_for,
             )
@@ -154,6 +159,20 @@ class WebService(pulumi.ComponentResource):
             self.service = release.service
             if release.live_color is not None:
                 self.live_color = pulumi.Output.from_input(release.live_color)
+
+        # Extra Services follow the live colour like the main one (blue/green).
+        extra_selector = {COLOR_LABEL: self.live_color} if self.live_color is not None else {}
+        self.extra_services = {
+            extra.suffix: k8s.core.v1.Service(
+                f"{name}-service-{extra.suffix}",
+                metadata=m.metadata(
+                    spec, m.extra_service_name(spec, extra), namespace, extra.annotations
+                ),
+                spec=m.extra_service_spec(spec, extra, extra_selector),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.deployment]),
+            )
+            for extra in spec.extra_services
+        }
 
         self.horizontal_pod_autoscaler = None
         if spec.autoscaling is not None:
@@ -197,9 +216,16 @@ class WebService(pulumi.ComponentResource):
 
         self.namespace = pulumi.Output.from_input(namespace)
         self.deployment_name = self.deployment.metadata.apply(_object_name)
-        service_meta = self.service.metadata
-        self.service_name = service_meta.apply(_object_name)
-        self.url = pulumi.Output.all(service_meta, spec.service_port).apply(_cluster_url)
+        if self.service is None:
+            self.service_name = pulumi.Output.from_input("")
+            self.url = pulumi.Output.from_input("")
+        else:
+            service_meta = self.service.metadata
+            self.service_name = service_meta.apply(_object_name)
+            scheme = spec.url_scheme
+            self.url = pulumi.Output.all(service_meta, spec.service_port).apply(
+                lambda meta_and_port: _cluster_url(scheme, meta_and_port)
+            )
         self.register_outputs(
             {
                 "live_color": self.live_color,
@@ -266,15 +292,15 @@ def _object_name(meta: k8s.meta.v1.outputs.ObjectMeta) -> str:
     return str(meta.name)
 
 
-def _cluster_url(meta_and_port: list[Any]) -> str:
-    """``http://NAME.NAMESPACE.svc.cluster.local:PORT`` from a Service's metadata and port.
+def _cluster_url(scheme: str, meta_and_port: list[Any]) -> str:
+    """``SCHEME://NAME.NAMESPACE.svc.cluster.local:PORT`` from a Service's metadata and port.
 
     One Output for the whole URL: the metadata (a plain mapping once ``Output.all``
     has resolved it) carries the name and the namespace the Service really is in,
     and depends on the Service, so on the Namespace.
     """
     meta, port = meta_and_port
-    return f"http://{meta['name']}.{meta['namespace']}.svc.cluster.local:{port}"
+    return f"{scheme}://{meta['name']}.{meta['namespace']}.svc.cluster.local:{port}"
 
 
 def _can_run_two_or_more(spec: WebServiceSpec) -> bool:
