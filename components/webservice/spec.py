@@ -14,6 +14,7 @@ from typing import Any, TypeVar, cast
 
 import pulumi
 
+from .. import _grammar as grammar
 from .. import _rules as rule
 from .._errors import ValidationError
 from .._fields import unknown_field_rule
@@ -21,6 +22,7 @@ from .args import (
     AutoscalingArgs,
     BlueGreenArgs,
     CanaryArgs,
+    EgressArgs,
     IngressArgs,
     MetricsArgs,
     NetworkPolicyArgs,
@@ -125,6 +127,8 @@ class NetworkPolicySpec:
     allow_from_namespaces: Sequence[pulumi.Input[str]]
     allow_from_pod_labels: Mapping[str, pulumi.Input[str]]
     allow_cidrs: Sequence[pulumi.Input[str]]
+    allow_metrics_from_namespaces: Sequence[pulumi.Input[str]] = ()
+    egress: EgressSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -298,8 +302,10 @@ def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
     image = checked(args["image"], lambda v: rule.image(component, v, allow_unpinned))
 
     namespace_given = args.get("namespace") is not None
-    namespace = r.value("namespace", name, rule.dns_label)
     create_namespace = r.known_bool("create_namespace", not namespace_given)
+    namespace = r.value(
+        "namespace", name, lambda c, f, v: rule.namespace_claim(c, f, v, create=create_namespace)
+    )
 
     port = r.value("port", DEFAULT_PORT, rule.port)
     service_port = r.value("service_port", DEFAULT_SERVICE_PORT, rule.port)
@@ -333,6 +339,7 @@ def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
     service_type = r.value(
         "service_type", "ClusterIP", lambda c, f, v: rule.one_of(c, f, v, rule.SERVICE_TYPES)
     )
+    load_balancer_source_ranges, service_type = _source_ranges(r, service_type)
     config_mount_path = r.optional("config_mount_path", rule.absolute_path)
 
     return WebServiceSpec(
@@ -343,8 +350,8 @@ def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
         image_pull_policy=r.value(
             "image_pull_policy", "Always", lambda c, f, v: rule.one_of(c, f, v, rule.PULL_POLICIES)
         ),
-        command=r.strings("command") if args.get("command") is not None else None,
-        container_args=r.strings("container_args")
+        command=r.strings("command", rule.text) if args.get("command") is not None else None,
+        container_args=r.strings("container_args", rule.text)
         if args.get("container_args") is not None
         else None,
         port=port,
@@ -359,24 +366,24 @@ def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
         resources=_resources(r),
         probes=_probes(r),
         service_type=service_type,
-        load_balancer_source_ranges=_source_ranges(r, service_type),
+        load_balancer_source_ranges=load_balancer_source_ranges,
         ingress=_ingress(r),
         metrics=_metrics(r, port),
         volumes=_volumes(r, config_mount_path if config else None),
-        service_account_annotations=r.known_mapping("service_account_annotations"),
+        service_account_annotations=_annotations(r, "service_account_annotations"),
         network_policy=_network_policy(r),
-        labels=_labels(r, "labels", values_are_labels=True),
-        annotations=_labels(r, "annotations", values_are_labels=False),
+        labels=_label_map(r, "labels"),
+        annotations=_annotations(r, "annotations"),
         version=(
             r.value("version", None, rule.version_label)
             if args.get("version") is not None
             else checked(image, rule.image_version)
         ),
         component=r.value("component", "web", rule.version_label),
-        run_as_user=r.value("run_as_user", DEFAULT_RUN_AS, rule.positive_int),
-        run_as_group=r.value("run_as_group", DEFAULT_RUN_AS, rule.positive_int),
+        run_as_user=r.value("run_as_user", DEFAULT_RUN_AS, rule.unix_id),
+        run_as_group=r.value("run_as_group", DEFAULT_RUN_AS, rule.unix_id),
         termination_grace_period_seconds=r.value(
-            "termination_grace_period_seconds", 30, rule.positive_int
+            "termination_grace_period_seconds", 30, rule.int64_seconds
         ),
         pre_stop_delay_seconds=_pre_stop_delay(r),
         **_strategy(r, replicas, autoscaling),
@@ -384,19 +391,26 @@ def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
 
 
 def _keyed(r: _Reader, key: str, *, secret: bool = False) -> dict[str, Any]:
+    """ConfigMap or Secret data: valid keys, string values (checked before any resource)."""
     values = r.known_mapping(key, secret=secret)
-    for k in values:
+    value_rule = rule.secret_text if secret else rule.text
+    checked_values: dict[str, Any] = {}
+    for k, v in values.items():
         rule.config_key(r.component, f"{key}.{k}", k)
         if secret:
             rule.env_name(r.component, f"{key}.{k}", k)
-    return dict(values)
+        checked_values[k] = checked(v, r._item_check(value_rule, f"{key}.{k}"))
+    rule.data_size(r.component, key, checked_values, secret=secret)
+    return checked_values
 
 
 def _env(r: _Reader) -> dict[str, Any]:
     values = r.known_mapping("env")
-    for k in values:
+    checked_values: dict[str, Any] = {}
+    for k, v in values.items():
         rule.env_name(r.component, f"env.{k}", k)
-    return dict(values)
+        checked_values[k] = checked(v, r._item_check(rule.text, f"env.{k}"))
+    return checked_values
 
 
 def _resources(r: _Reader) -> ResourcesSpec:
@@ -450,7 +464,7 @@ def _probes(r: _Reader) -> ProbesSpec:
         liveness_path=p.optional("liveness_path", rule.http_path),
         period_seconds=p.value("period_seconds", 10, rule.positive_int),
         timeout_seconds=p.value("timeout_seconds", 2, rule.positive_int),
-        failure_threshold=p.value("failure_threshold", 3, rule.positive_int),
+        failure_threshold=p.value("failure_threshold", 3, _doubled_int32),
         startup_period_seconds=p.value("startup_period_seconds", 5, rule.positive_int),
         startup_failure_threshold=p.value("startup_failure_threshold", 30, rule.positive_int),
     )
@@ -463,11 +477,11 @@ def _ingress(r: _Reader) -> IngressSpec | None:
     if ing.get("host") is None:
         raise ValidationError(r.component, "ingress.host", None, "is required")
     return IngressSpec(
-        host=ing.value("host", None, rule.dns_subdomain),
-        path=ing.value("path", "/", rule.http_path),
+        host=ing.value("host", None, rule.ingress_host),
+        path=ing.value("path", "/", rule.ingress_path),
         tls_secret_name=ing.optional("tls_secret_name", rule.dns_subdomain),
         ingress_class_name=ing.optional("ingress_class_name", rule.dns_subdomain),
-        annotations=ing.known_mapping("annotations"),
+        annotations=_annotations(ing, "annotations"),
     )
 
 
@@ -491,11 +505,17 @@ _VOLUME_SOURCES = {
 }
 
 
-def _source_ranges(r: _Reader, service_type: pulumi.Input[str]) -> list[Any]:
-    """Source ranges are only valid on a LoadBalancer Service."""
+def _source_ranges(
+    r: _Reader, service_type: pulumi.Input[str]
+) -> tuple[list[Any], pulumi.Input[str]]:
+    """Source ranges are only valid on a LoadBalancer Service.
+
+    Returns the ranges and the service type checked against them: the Service gets
+    that checked value, so it is never registered with a type the ranges forbid.
+    """
     ranges = r.strings("load_balancer_source_ranges", rule.cidr)
     if not ranges:
-        return ranges
+        return ranges, service_type
     c = r.component
 
     def load_balancer_only(kind: str) -> None:
@@ -507,17 +527,31 @@ def _source_ranges(r: _Reader, service_type: pulumi.Input[str]) -> list[Any]:
                 f"can only be used with service_type LoadBalancer (not {kind})",
             )
 
-    cross_checked([service_type], load_balancer_only)
-    return ranges
+    (checked_type,) = cross_checked([service_type], load_balancer_only)
+    return ranges, checked_type
 
 
-def _labels(r: _Reader, key: str, *, values_are_labels: bool) -> dict[str, Any]:
+def _label_map(r: _Reader, key: str) -> dict[str, Any]:
+    """Labels: qualified-name keys, label values; an Output value reaches the resources
+    only through its check, so no object is registered with a bad one."""
     values = r.known_mapping(key)
+    checked_values: dict[str, Any] = {}
     for name, value in values.items():
-        rule.qualified_name(r.component, f"{key}.{name}", name)
-        if values_are_labels:
-            checked(value, r._item_check(rule.version_label, f"{key}.{name}"))
-    return dict(values)
+        field_name = f"{r.field(key)}.{name}"
+        rule.qualified_name(r.component, field_name, name)
+        checked_values[name] = checked(value, r._item_check(rule.version_label, field_name))
+    return checked_values
+
+
+def _annotations(r: _Reader, key: str) -> dict[str, Any]:
+    """Annotations: annotation keys, string values, 256 KiB in all."""
+    values = r.known_mapping(key)
+    checked_values: dict[str, Any] = {}
+    for name, value in values.items():
+        rule.annotation_key(r.component, f"{r.field(key)}.{name}", name)
+        checked_values[name] = checked(value, r._item_check(rule.text, f"{r.field(key)}.{name}"))
+    rule.annotations_size(r.component, r.field(key), checked_values)
+    return checked_values
 
 
 def _volumes(r: _Reader, config_mount_path: pulumi.Input[str] | None) -> list[VolumeSpec]:
@@ -581,16 +615,38 @@ def _network_policy(r: _Reader) -> NetworkPolicySpec | None:
         r.component, {}, "network_policy."
     )
     if not np.known_bool("enabled", True):
+        for key in ("egress", "allow_metrics_from_namespaces"):
+            if np.get(key) is not None:
+                raise ValidationError(
+                    r.component,
+                    np.field(key),
+                    "{...}",
+                    "needs the NetworkPolicy; remove it or set network_policy.enabled: true",
+                )
         return None
+    metrics_namespaces = np.strings("allow_metrics_from_namespaces", rule.dns_label)
+    if metrics_namespaces and r.get("metrics") is None:
+        raise ValidationError(
+            r.component,
+            "network_policy.allow_metrics_from_namespaces",
+            "[...]",
+            "opens the metrics port, but metrics is not set",
+        )
     return NetworkPolicySpec(
         allow_from_namespaces=np.strings("allow_from_namespaces", rule.dns_label),
-        allow_from_pod_labels=np.known_mapping("allow_from_pod_labels"),
+        allow_from_pod_labels=_label_map(np, "allow_from_pod_labels"),
         allow_cidrs=np.strings("allow_cidrs", rule.cidr),
+        allow_metrics_from_namespaces=metrics_namespaces,
+        egress=_egress(np),
     )
 
 
 def _pre_stop_delay(r: _Reader) -> pulumi.Input[int]:
-    delay = r.value("pre_stop_delay_seconds", 5, rule.non_negative_int)
+    delay = r.value(
+        "pre_stop_delay_seconds",
+        5,
+        lambda c, f, v: rule.non_negative_int(c, f, v, grammar.INT64_MAX),
+    )
     grace = r.get("termination_grace_period_seconds", 30)
     c = r.component
 
@@ -661,3 +717,31 @@ def _strategy(
         "strategy": strategy,
         "canary": CanarySpec(weight=weight, promote=promote, abort=abort),
     }
+
+
+def _doubled_int32(component: str, field: str, value: object) -> int:
+    """A probe failure threshold: liveness uses twice it, which must still fit an int32."""
+    return rule.positive_int(component, field, value, grammar.INT32_MAX // 2)
+
+
+@dataclass(frozen=True)
+class EgressSpec:
+    """Default-deny egress: DNS to kube-dns, plus these peers and ports."""
+
+    allow_to_namespaces: Sequence[pulumi.Input[str]]
+    allow_to_pod_labels: Mapping[str, pulumi.Input[str]]
+    allow_cidrs: Sequence[pulumi.Input[str]]
+    allow_ports: Sequence[pulumi.Input[int]]
+
+
+def _egress(np: _Reader) -> EgressSpec | None:
+    """``network_policy.egress``: None unless enabled (egress is opt-in)."""
+    eg = np.nested("egress", EgressArgs)
+    if eg is None or not eg.known_bool("enabled", True):
+        return None
+    return EgressSpec(
+        allow_to_namespaces=eg.strings("allow_to_namespaces", rule.dns_label),
+        allow_to_pod_labels=_label_map(eg, "allow_to_pod_labels"),
+        allow_cidrs=eg.strings("allow_cidrs", rule.cidr),
+        allow_ports=eg.strings("allow_ports", rule.port),
+    )

@@ -104,6 +104,7 @@ def test_the_readme_documents_every_webservice_and_local_cluster_field() -> None
         args.MetricsArgs,
         args.VolumeArgs,
         args.NetworkPolicyArgs,
+        args.EgressArgs,
         args.BlueGreenArgs,
         args.CanaryArgs,
     ]
