@@ -24,7 +24,8 @@ class WebService(pulumi.ComponentResource):
     ServiceAccount, a ConfigMap and a Secret when config/secrets are given, a
     Deployment, a Service, a HorizontalPodAutoscaler when ``autoscaling`` is set,
     a PodDisruptionBudget when the service can run two or more replicas, a
-    NetworkPolicy (unless disabled) and an optional Ingress.
+    NetworkPolicy (unless disabled) and an optional Ingress. With secrets, a
+    ``<name>-checksum-key`` holds the random key of the secrets checksum (a Pulumi secret).
 
     Pass a Kubernetes provider through ``opts`` (``providers=[...]`` or
     ``provider=...``); every child inherits it. Bad arguments raise

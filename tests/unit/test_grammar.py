@@ -67,6 +67,8 @@ ACCEPTED: dict[str, list[Any]] = {
         "0.0.0.0/0",
         "10.0.0.1/32",
         "2001:db8::/64",
+        "2001:DB8::/64",
+        "2001:0db8::/64",
         "::/0",
     ],
     "ingress_host": [
@@ -95,7 +97,7 @@ REJECTED: dict[str, list[Any]] = {
         "api.example.com\n",
         "*.example.com",
     ],
-    "dns1035_label": ["", "1a", "A", "a-", "a" * 64, "api\n", "a.b"],
+    "dns1035_label": ["", "A", "a-", "a" * 64, "api\n", "a.b"],
     "label_key": [
         "",
         "/a",
@@ -127,6 +129,12 @@ REJECTED: dict[str, list[Any]] = {
         "2001:db8::/129",
         "10.0.0.0/-1",
         "10.0.0.0/ 8",
+        # refused since 1.36 (StrictIPCIDRValidation, beta and on by default)
+        "10.0.0.1/24",
+        "2001:db8::1/64",
+        "010.0.0.0/8",
+        "10.0.0.0/08",
+        "::ffff:10.0.0.0/104",
     ],
     "ingress_host": [
         "1.2.3.4",
@@ -155,6 +163,9 @@ REJECTED: dict[str, list[Any]] = {
 }
 
 STRICTER_THAN_SERVER: dict[str, list[Any]] = {
+    # The WebService name is also its Service's name: a DNS-1035 label, which every
+    # supported cluster accepts; only 1.36+ (RelaxedServiceNameValidation) takes "1a".
+    "dns1035_label": ["1a", "0-api"],
     # Since 1.34 the server takes any printable ASCII but '=' as an env name; a name no
     # shell can expand as $NAME is nearly always a slip, so Moorage wants a C identifier.
     "env_var_name": ["1A", "A-B", "A.B", "a b", "my.env-name"],
