@@ -60,11 +60,11 @@ def _ingress(host: str = "example.com", path: str = "/") -> dict[str, Any]:
     }
 
 
-def _service(port: int = 80, name: str = "http", service_name: str | None = None) -> Any:
+def _service(port: int = 80, service_name: str | None = None) -> Any:
     meta = _meta() if service_name is None else {"name": service_name}
     return {
         "metadata": meta,
-        "spec": {"selector": {"app": "x"}, "ports": [{"name": name, "port": port}]},
+        "spec": {"selector": {"app": "x"}, "ports": [{"name": "http", "port": port}]},
     }
 
 
@@ -104,8 +104,8 @@ class Server:
             "port_number": lambda v: self.core.create_namespaced_service(
                 NS, _service(port=v), dry_run="All"
             ),
-            "port_name": lambda v: self.core.create_namespaced_service(
-                NS, _service(name=v), dry_run="All"
+            "port_name": lambda v: self._pod(
+                _pod_spec(ports=[{"name": v, "containerPort": 8080}])
             ),
             "int32": lambda v: self.apps.create_namespaced_deployment(
                 NS, _deployment(v), dry_run="All"

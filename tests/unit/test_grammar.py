@@ -117,7 +117,7 @@ REJECTED: dict[str, list[Any]] = {
     "config_key": ["", ".", "..", "..a", "a b", "a/b", "a" * 254, "key\n", "é"],
     "env_var_name": ["", "A=B", "A\n", "A\tB", "é"],
     "port_number": [0, -1, 65536],
-    "port_name": ["", "HTTP", "80", "-http", "http-", "a--b", "a" * 16, "http\n", "h_t"],
+    "port_name": ["HTTP", "80", "-http", "http-", "a--b", "a" * 16, "http\n", "h_t"],
     "int32": [-1, 2**31],
     "cidr": [
         "",
