@@ -104,9 +104,7 @@ class Server:
             "port_number": lambda v: self.core.create_namespaced_service(
                 NS, _service(port=v), dry_run="All"
             ),
-            "port_name": lambda v: self._pod(
-                _pod_spec(ports=[{"name": v, "containerPort": 8080}])
-            ),
+            "port_name": lambda v: self._pod(_pod_spec(ports=[{"name": v, "containerPort": 8080}])),
             "int32": lambda v: self.apps.create_namespaced_deployment(
                 NS, _deployment(v), dry_run="All"
             ),
@@ -166,3 +164,33 @@ def test_the_stricter_spellings_are_ones_the_server_accepts(kwok_cluster: str) -
     ]
 
     assert refused_by_server == []
+
+
+def test_the_api_server_accepts_the_egress_and_metrics_policy(kwok_cluster: str) -> None:
+    from moorage.webservice import manifests as m
+    from moorage.webservice.spec import build_spec
+
+    spec = build_spec(
+        "api",
+        {
+            "image": "ghcr.io/acme/api:1.4.2",
+            "metrics": {"port": 9090},
+            "network_policy": {
+                "allow_from_namespaces": ["ingress-nginx"],
+                "allow_metrics_from_namespaces": ["monitoring"],
+                "egress": {
+                    "allow_to_namespaces": ["data"],
+                    "allow_to_pod_labels": {"app": "postgres"},
+                    "allow_cidrs": ["10.20.0.0/16", "2001:db8::/64"],
+                    "allow_ports": [5432, 443],
+                },
+            },
+        },
+    )
+    server = Server(kwok_cluster)
+
+    body = {"metadata": _meta(), "spec": m.network_policy_spec(spec)}
+    created = server.net.create_namespaced_network_policy(NS, body, dry_run="All")
+
+    assert created.spec.policy_types == ["Ingress", "Egress"]
+    assert len(created.spec.egress) == 2
