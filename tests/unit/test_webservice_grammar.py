@@ -234,6 +234,12 @@ OUTPUT_CASES = [
         {"annotations": {"team": 7}}, ("annotations", "team"), '"team": 7', id="annotation-value"
     ),
     pytest.param({"env": {"A": 1}}, ("env", "A"), '"value": 1', id="env-value"),
+    pytest.param(
+        {"namespace": "kube-system", "create_namespace": False},
+        ("namespace",),
+        '"kube-system"',
+        id="system-namespace",
+    ),
     pytest.param({"config": {"A": None}}, ("config", "A"), '"A": null', id="config-value"),
     pytest.param(
         {"service_type": "ClusterIP", "load_balancer_source_ranges": ["10.0.0.0/8"]},
@@ -271,6 +277,7 @@ def test_a_bad_output_value_reaches_no_resource(
     assert carrying == []
 
 
+@pytest.mark.usefixtures("collect_failed_futures")
 def test_a_secret_output_that_resolves_to_none_is_not_shown(mocks: Any) -> None:
     with pytest.raises(ValueError) as caught:
         mocks.run(
@@ -282,4 +289,4 @@ def test_a_secret_output_that_resolves_to_none_is_not_shown(mocks: Any) -> None:
 
     assert "secrets.TOKEN" in str(caught.value)
     assert "is None" in str(caught.value)
-    gc.collect()
+    assert "[secret]" in str(caught.value)
