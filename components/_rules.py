@@ -6,7 +6,6 @@ component, the field, the value and the rule. Nothing here touches Pulumi.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -14,16 +13,12 @@ from typing import cast
 
 import pulumi
 
+from . import _grammar as grammar
 from ._errors import ValidationError
 from ._quantity import parse_quantity
 
-_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
-_IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
-_QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
-_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+_IMAGE_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+_IMAGE_DIGEST = re.compile(r"[a-z0-9]+:[a-f0-9]{32,}")
 
 SERVICE_TYPES = ("ClusterIP", "NodePort", "LoadBalancer")
 PULL_POLICIES = ("Always", "IfNotPresent", "Never")
@@ -36,7 +31,7 @@ def component_label(name: str) -> str:
 
 def service_name(component: str, name: object) -> str:
     """A Service name: a DNS-1035 label (it also names the Deployment and more)."""
-    if not isinstance(name, str) or len(name) > 63 or not _DNS1035_LABEL.match(name):
+    if not isinstance(name, str) or not grammar.is_dns1035_label(name):
         raise ValidationError(
             component,
             "name",
@@ -49,7 +44,7 @@ def service_name(component: str, name: object) -> str:
 
 def dns_label(component: str, field: str, value: object) -> str:
     """A DNS-1123 label such as a namespace or volume name."""
-    if not isinstance(value, str) or len(value) > 63 or not _DNS1123_LABEL.match(value):
+    if not isinstance(value, str) or not grammar.is_dns1123_label(value):
         raise ValidationError(
             component,
             field,
@@ -79,7 +74,7 @@ def image(component: str, value: object, allow_unpinned: bool) -> str:
     repository, tag, digest = split_image(value)
     if not repository or tag == "" or digest == "":
         raise ValidationError(component, "image", value, "is not a valid image reference")
-    if tag is not None and not _IMAGE_TAG.match(tag):
+    if tag is not None and not _IMAGE_TAG.fullmatch(tag):
         raise ValidationError(
             component,
             "image",
@@ -87,7 +82,7 @@ def image(component: str, value: object, allow_unpinned: bool) -> str:
             "has an invalid tag: at most 128 letters, digits, '_', '.' or '-', "
             "not starting with '.' or '-'",
         )
-    if digest is not None and not re.match(r"^[a-z0-9]+:[a-f0-9]{32,}$", digest):
+    if digest is not None and not _IMAGE_DIGEST.fullmatch(digest):
         raise ValidationError(
             component, "image", value, "has a malformed digest (expected e.g. sha256:<hex>)"
         )
@@ -112,7 +107,7 @@ def image(component: str, value: object, allow_unpinned: bool) -> str:
 
 def version_label(component: str, field: str, value: object) -> str:
     """A Kubernetes label value (63 characters, alphanumerics and '-_.')."""
-    if not isinstance(value, str) or len(value) > 63 or not _LABEL_VALUE.match(value):
+    if not isinstance(value, str) or not grammar.is_label_value(value):
         raise ValidationError(
             component,
             field,
@@ -125,14 +120,8 @@ def version_label(component: str, field: str, value: object) -> str:
 
 def qualified_name(component: str, field: str, value: object) -> str:
     """A label or annotation key: an optional DNS subdomain prefix and a name."""
-    if isinstance(value, str):
-        prefix, _, name = value.rpartition("/")
-        if (
-            len(name) <= 63
-            and _QUALIFIED_NAME.match(name)
-            and (not prefix or (len(prefix) <= 253 and _is_dns_subdomain(prefix)))
-        ):
-            return value
+    if isinstance(value, str) and grammar.is_qualified_name(value):
+        return value
     raise ValidationError(
         component,
         field,
@@ -140,10 +129,6 @@ def qualified_name(component: str, field: str, value: object) -> str:
         "must be a valid label/annotation key: an optional DNS prefix and '/', then at most "
         "63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
     )
-
-
-def _is_dns_subdomain(value: str) -> bool:
-    return all(_DNS1123_LABEL.match(part) for part in value.split("."))
 
 
 def image_version(image_ref: str) -> str:
@@ -163,15 +148,25 @@ def port(component: str, field: str, value: object) -> int:
     return value
 
 
-def non_negative_int(component: str, field: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValidationError(component, field, value, "must be an integer of 0 or more")
+def non_negative_int(
+    component: str, field: str, value: object, maximum: int = grammar.INT32_MAX
+) -> int:
+    """A count of 0 or more that fits its API field (int32 unless ``maximum`` says else)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= maximum:
+        raise ValidationError(
+            component, field, value, f"must be an integer of 0 or more, at most {maximum}"
+        )
     return value
 
 
-def positive_int(component: str, field: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValidationError(component, field, value, "must be an integer of 1 or more")
+def positive_int(
+    component: str, field: str, value: object, maximum: int = grammar.INT32_MAX
+) -> int:
+    """A count of 1 or more that fits its API field (int32 unless ``maximum`` says else)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
+        raise ValidationError(
+            component, field, value, f"must be an integer of 1 or more, at most {maximum}"
+        )
     return value
 
 
@@ -243,7 +238,7 @@ def request_within_limit(component: str, resource: str, request: str, limit: str
 
 
 def env_name(component: str, field: str, value: object) -> str:
-    if not isinstance(value, str) or not _ENV_NAME.match(value):
+    if not isinstance(value, str) or not grammar.is_env_var_name(value):
         raise ValidationError(
             component,
             field,
@@ -256,7 +251,7 @@ def env_name(component: str, field: str, value: object) -> str:
 
 def config_env_key(component: str, field: str, value: object) -> str:
     """A config key that is also exposed as an environment variable."""
-    if not isinstance(value, str) or not _ENV_NAME.match(value):
+    if not isinstance(value, str) or not grammar.is_env_var_name(value):
         raise ValidationError(
             component,
             field,
@@ -269,7 +264,7 @@ def config_env_key(component: str, field: str, value: object) -> str:
 
 def dns_subdomain(component: str, field: str, value: object) -> str:
     """A DNS-1123 subdomain such as a host name or an object name."""
-    if not isinstance(value, str) or len(value) > 253 or not _is_dns_subdomain(value):
+    if not isinstance(value, str) or not grammar.is_dns1123_subdomain(value):
         raise ValidationError(
             component,
             field,
@@ -281,17 +276,13 @@ def dns_subdomain(component: str, field: str, value: object) -> str:
 
 def config_key(component: str, field: str, value: object) -> str:
     """A ConfigMap or Secret key."""
-    if (
-        not isinstance(value, str)
-        or len(value) > 253
-        or value in (".", "..")
-        or not _CONFIG_KEY.match(value)
-    ):
+    if not isinstance(value, str) or not grammar.is_config_key(value):
         raise ValidationError(
             component,
             field,
             value,
-            "must be a ConfigMap/Secret key: at most 253 letters, digits, '-', '_' or '.'",
+            "must be a ConfigMap/Secret key: at most 253 letters, digits, '-', '_' or '.', "
+            "not '.' and not starting with '..'",
         )
     return value
 
@@ -314,14 +305,15 @@ def no_shared_keys(
 
 
 def cidr(component: str, field: str, value: object) -> str:
-    try:
-        if not isinstance(value, str):
-            raise ValueError
-        ipaddress.ip_network(value, strict=True)
-    except ValueError:
+    """A strict CIDR block: address/length, no host bits set (see ``_grammar.is_cidr``)."""
+    if not isinstance(value, str) or not grammar.is_cidr(value):
         raise ValidationError(
-            component, field, value, "must be a CIDR block such as 203.0.113.0/24"
-        ) from None
+            component,
+            field,
+            value,
+            "must be a CIDR block with a prefix length and no host bits set, "
+            "such as 203.0.113.0/24 or 2001:db8::/64",
+        )
     return value
 
 
@@ -351,10 +343,172 @@ def known(
         )
 
 
+# -- the API server's grammar for the remaining fields (see _grammar.py) ------------------
+
+
+def annotation_key(component: str, field: str, value: object) -> str:
+    """An annotation key: a qualified name, case-insensitively (as the server checks it)."""
+    if not isinstance(value, str) or not grammar.is_annotation_key(value):
+        raise ValidationError(
+            component,
+            field,
+            value,
+            "must be a valid annotation key: an optional DNS prefix and '/', then at most "
+            "63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+        )
+    return value
+
+
+def annotations_size(component: str, field: str, values: Mapping[str, object]) -> None:
+    """All annotations of one object may hold at most 256 KiB of keys and values."""
+    total = sum(len(k) + len(v) for k, v in values.items() if isinstance(v, str))
+    if total > grammar.TOTAL_ANNOTATION_SIZE:
+        raise ValidationError(
+            component,
+            field,
+            f"<{total} bytes>",
+            "is larger than the API server's limit of 256 KiB for all annotations of an object",
+        )
+
+
+def text(component: str, field: str, value: object, *, secret: bool = False) -> str:
+    """A string value (ConfigMap/Secret data, env values, annotation values).
+
+    Kubernetes stores these as strings only: a number, a boolean or None would be
+    refused by the server, or worse, silently leave a key out. Secret values are
+    never echoed.
+    """
+    if value is None:
+        raise ValidationError(
+            component,
+            field,
+            None,
+            "is None; every value must be a string (a secret left unset would leave its key "
+            "out of the Secret while the container still references it)"
+            if secret
+            else "is None; every value must be a string",
+            secret=secret,
+        )
+    if not isinstance(value, str):
+        raise ValidationError(
+            component,
+            field,
+            value,
+            f'must be a string, not {type(value).__name__} (quote it in YAML, e.g. "8080")',
+            secret=secret,
+        )
+    return value
+
+
+def secret_text(component: str, field: str, value: object) -> str:
+    """A secret string value; errors name the field and never show the value."""
+    return text(component, field, value, secret=True)
+
+
+def data_size(
+    component: str, field: str, values: Mapping[str, object], *, secret: bool = False
+) -> None:
+    """A ConfigMap or Secret holds at most 1 MiB of data."""
+    total = sum(len(k) + len(v.encode()) for k, v in values.items() if isinstance(v, str))
+    if total > grammar.MAX_DATA_SIZE:
+        raise ValidationError(
+            component,
+            field,
+            f"<{total} bytes>",
+            "is larger than the API server's limit of 1 MiB for a ConfigMap or Secret",
+            secret=secret,
+        )
+
+
+def ingress_host(component: str, field: str, value: object) -> str:
+    """An Ingress host: a DNS-1123 subdomain or a wildcard ``*.example.com``, not an IP."""
+    if isinstance(value, str) and grammar.is_ip_address(value):
+        raise ValidationError(
+            component, field, value, "must be a DNS name, not an IP address (the server refuses it)"
+        )
+    if not isinstance(value, str) or not grammar.is_ingress_host(value):
+        raise ValidationError(
+            component,
+            field,
+            value,
+            "must be a DNS-1123 subdomain (lowercase letters, digits, '-' and '.'), "
+            "optionally starting with '*.' (e.g. api.example.com or *.example.com)",
+        )
+    return value
+
+
+def ingress_path(component: str, field: str, value: object) -> str:
+    """An Ingress Prefix path: absolute, without '//', '/./', '/../' or '%2f'."""
+    if not isinstance(value, str) or not grammar.is_ingress_prefix_path(value):
+        raise ValidationError(
+            component,
+            field,
+            value,
+            "must be an HTTP path starting with '/', without '//', '/./', '/../' or '%2f', "
+            "not ending in '/.' or '/..'",
+        )
+    return value
+
+
+def port_name(component: str, field: str, value: object) -> str:
+    """A port name: at most 15 of a-z, 0-9 and '-', with a letter, no '--', no '-' at the ends."""
+    if not isinstance(value, str) or not grammar.is_port_name(value):
+        raise ValidationError(
+            component,
+            field,
+            value,
+            "must be a port name: at most 15 lowercase letters, digits or '-', with at "
+            "least one letter, not starting or ending with '-', no '--'",
+        )
+    return value
+
+
+def unix_id(component: str, field: str, value: object) -> int:
+    """A UID or GID the server accepts, but not 0 (root): 1-2147483647."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value < 1
+        or not grammar.is_unix_id(value)
+    ):
+        raise ValidationError(
+            component,
+            field,
+            value,
+            f"must be an integer of 1 or more (0 is root), at most {grammar.INT32_MAX}",
+        )
+    return value
+
+
+def int64_seconds(component: str, field: str, value: object) -> int:
+    """A number of seconds in an int64 field (grace periods, sleeps): 1 or more."""
+    return positive_int(component, field, value, grammar.INT64_MAX)
+
+
+def namespace_claim(component: str, field: str, value: object, *, create: bool) -> str:
+    """A namespace a WebService may use: never a system namespace, nor create ``default``."""
+    name = dns_label(component, field, value)
+    if name in grammar.SYSTEM_NAMESPACES:
+        raise ValidationError(
+            component,
+            field,
+            name,
+            "is a system namespace that Kubernetes owns; a WebService may not create it "
+            "or deploy into it (choose another name or namespace)",
+        )
+    if create and name == "default":
+        raise ValidationError(
+            component,
+            field,
+            name,
+            "always exists and cannot be created; set create_namespace: false to deploy into it",
+        )
+    return name
+
+
 # -- issue 14: ports, probes and pod-spec fields ---------------------------------------------
 
-_IANA_SVC_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_HTTP_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+_HTTP_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 APP_PROTOCOLS = ("http", "https", "http2", "grpc", "tcp")
@@ -363,25 +517,6 @@ TOLERATION_OPERATORS = ("Equal", "Exists")
 TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 NODE_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt")
 ANTI_AFFINITY = ("none", "preferred", "required")
-
-
-def port_name(component: str, field: str, value: object) -> str:
-    """A port name (IANA_SVC_NAME): at most 15 characters, with at least one letter."""
-    if (
-        not isinstance(value, str)
-        or len(value) > 15
-        or not _IANA_SVC_NAME.match(value)
-        or "--" in value
-        or not any(c.isalpha() for c in value)
-    ):
-        raise ValidationError(
-            component,
-            field,
-            value,
-            "must be a port name: at most 15 lowercase letters, digits or '-' with at least "
-            "one letter, no '--', starting and ending with a letter or digit",
-        )
-    return value
 
 
 def app_protocol(component: str, field: str, value: object) -> str:
@@ -400,7 +535,7 @@ def app_protocol(component: str, field: str, value: object) -> str:
 
 def http_header_name(component: str, field: str, value: object) -> str:
     """An HTTP header name (an RFC 9110 token)."""
-    if not isinstance(value, str) or not _HTTP_TOKEN.match(value):
+    if not isinstance(value, str) or not _HTTP_TOKEN.fullmatch(value):
         raise ValidationError(
             component, field, value, "must be an HTTP header name such as X-Probe"
         )

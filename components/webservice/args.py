@@ -317,6 +317,29 @@ class VolumeArgs(TypedDict):
     """Mount read-only (by default true for ConfigMaps and Secrets, false otherwise)."""
 
 
+class EgressArgs(TypedDict):
+    """Opt-in egress control: deny every outgoing connection but DNS and the allow-lists.
+
+    DNS (UDP and TCP 53) to the cluster DNS pods (``k8s-app: kube-dns`` in kube-system)
+    is always allowed. Peers and ports combine: with only ``allow_ports``, those ports
+    are open to any destination; with peers and ports, only those ports of those peers.
+    """
+
+    enabled: NotRequired[pulumi.Input[bool]]
+    """Deny egress by default and allow only DNS and the lists below. Giving ``egress``
+    is the opt-in; false turns the restriction off again while keeping the lists."""
+    allow_to_namespaces: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
+    """Namespaces (by name) whose pods the service may connect to."""
+    allow_to_pod_labels: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    """Only pods with these labels (in the service's namespace and in
+    ``allow_to_namespaces``); unset means any pod of those namespaces."""
+    allow_cidrs: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
+    """IP ranges the service may connect to, e.g. a database subnet ("10.20.0.0/16")."""
+    allow_ports: NotRequired[pulumi.Input[Sequence[pulumi.Input[int]]]]
+    """TCP ports the service may connect to (on the peers above, or anywhere when no
+    peer is listed), e.g. [443]; unset means every port of the listed peers."""
+
+
 class NetworkPolicyArgs(TypedDict):
     """Ingress isolation. By default only pods in the same namespace may connect."""
 
@@ -329,6 +352,11 @@ class NetworkPolicyArgs(TypedDict):
     means any pod."""
     allow_cidrs: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
     """IP ranges outside the cluster that may connect, e.g. a load balancer's subnet."""
+    allow_metrics_from_namespaces: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
+    """Namespaces (by name) whose pods may reach the metrics port only, e.g.
+    ["monitoring"] for Prometheus. Needs ``metrics``."""
+    egress: NotRequired[pulumi.Input[EgressArgs]]
+    """Egress control; unset means outgoing connections are not restricted."""
 
 
 class BlueGreenArgs(TypedDict):

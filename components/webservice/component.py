@@ -10,6 +10,7 @@ import pulumi_kubernetes as k8s
 from .._rules import component_label
 from . import manifests as m
 from .args import WebServiceArgs
+from .checksum_key import ChecksumKey
 from .rollout import COLOR_LABEL, declare_release, plan_release
 from .spec import WebServiceSpec, validated_spec
 
@@ -24,7 +25,8 @@ class WebService(pulumi.ComponentResource):
     Deployment, a Service (none for a ``worker``) and one per ``extra_services`` entry,
     a HorizontalPodAutoscaler when ``autoscaling`` is set,
     a PodDisruptionBudget when the service can run two or more replicas, a
-    NetworkPolicy (unless disabled) and an optional Ingress.
+    NetworkPolicy (unless disabled) and an optional Ingress. With secrets, a
+    ``<name>-checksum-key`` holds the random key of the secrets checksum (a Pulumi secret).
 
     Pass a Kubernetes provider through ``opts`` (``providers=[...]`` or
     ``provider=...``); every child inherits it. Bad arguments raise
@@ -78,7 +80,8 @@ class WebService(pulumi.ComponentResource):
         super().__init__(TYPE_TOKEN, name, None, opts)
         spec = validated_spec(name, args)
         child = pulumi.ResourceOptions(parent=self)
-        checksums = _checksums(spec)
+        checksum_key = ChecksumKey(f"{name}-checksum-key", child).key if spec.secrets else None
+        checksums = _checksums(spec, checksum_key)
         template = m.pod_template(spec, checksums)
         # A release strategy reads the previous release first: its errors (say,
         # promote without a canary in flight) come before anything is created.
@@ -204,6 +207,9 @@ class WebService(pulumi.ComponentResource):
         blocked = _ingress_blocked_warning(spec)
         if blocked is not None:
             pulumi.log.warn(blocked, resource=self)
+        unscraped = _metrics_unscraped_warning(spec)
+        if unscraped is not None:
+            pulumi.log.warn(unscraped, resource=self)
 
         self.ingress = None
         if spec.ingress is not None:
@@ -241,19 +247,25 @@ def _secret_values(spec: WebServiceSpec) -> dict[str, pulumi.Output[str]]:
     return {k: pulumi.Output.secret(v) for k, v in spec.secrets.items()}
 
 
-def _checksums(spec: WebServiceSpec) -> dict[str, pulumi.Input[str]]:
-    """Pod-template annotations that change whenever the config or the secrets do."""
+def _checksums(
+    spec: WebServiceSpec, key: pulumi.Output[str] | None
+) -> dict[str, pulumi.Input[str]]:
+    """Pod-template annotations that change whenever the config or the secrets do.
+
+    ``key`` is the stack's random checksum key (a secret), needed when there are secrets.
+    """
     checksums: dict[str, pulumi.Input[str]] = {}
     if spec.config:
         checksums[m.CONFIG_CHECKSUM] = _digest(spec.config, m.config_checksum)
     if spec.secrets:
-        # The checksum is a salted scrypt digest that cannot be turned back into
-        # the secrets, so it is declassified: otherwise Pulumi would mark the
-        # whole Deployment spec secret and previews could show no diff of it.
-        salt = f"moorage/{spec.name}"
+        assert key is not None
+        # The checksum is an HMAC under a random per-stack key that only the state
+        # holds (encrypted), so nothing can be guessed from it and it is declassified:
+        # otherwise Pulumi would mark the whole Deployment spec secret and previews
+        # could show no diff of it.
         checksums[m.SECRETS_CHECKSUM] = pulumi.Output.unsecret(
-            pulumi.Output.all(**_secret_values(spec)).apply(
-                lambda data: m.secrets_checksum(salt, data)
+            pulumi.Output.all(key, pulumi.Output.all(**_secret_values(spec))).apply(
+                lambda key_and_data: m.secrets_checksum(key_and_data[0], key_and_data[1])
             )
         )
     return checksums
@@ -313,3 +325,22 @@ def _can_run_two_or_more(spec: WebServiceSpec) -> bool:
     if isinstance(most, int):
         return most >= 2
     return True
+
+
+def _metrics_unscraped_warning(spec: WebServiceSpec) -> str | None:
+    """A warning when metrics are served but the NetworkPolicy lets no scraper reach them.
+
+    Prometheus runs in a namespace of its own (which one is cluster-specific), and the
+    policy admits only the service's own namespace unless told otherwise.
+    """
+    policy = spec.network_policy
+    if spec.metrics is None or policy is None:
+        return None
+    if policy.allow_metrics_from_namespaces or policy.allow_from_namespaces:
+        return None
+    return (
+        f"{component_label(spec.name)}: metrics is set but network_policy admits only pods "
+        "of the service's own namespace, so a Prometheus running in another namespace "
+        "cannot scrape it; add that namespace to "
+        'network_policy.allow_metrics_from_namespaces (for example ["monitoring"])'
+    )

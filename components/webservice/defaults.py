@@ -103,6 +103,7 @@ DEFAULTS: dict[str, Any] = {
     "affinity.pod_anti_affinity_topology_key": "kubernetes.io/hostname",
     "affinity.node_preferred.weight": 1,
     "network_policy.enabled": True,
+    "network_policy.egress.enabled": True,
     "version": Computed("the image tag"),
     "component": "web",
     "run_as_user": 10001,

@@ -8,6 +8,7 @@ component passes the dicts straight to ``pulumi_kubernetes`` resources.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -15,18 +16,13 @@ from typing import Any
 import pulumi
 
 from .pod import HARDENED_CONTEXT
-from .spec import METRICS_PORT_NAME, ExtraServiceSpec, WebServiceSpec
+from .spec import METRICS_PORT_NAME, EgressSpec, ExtraServiceSpec, WebServiceSpec
 
 MANAGED_BY = "pulumi"
 TMP_VOLUME = "tmp"
 CONFIG_VOLUME = "config"
 CONFIG_CHECKSUM = "checksum/config"
 SECRETS_CHECKSUM = "checksum/secrets"
-
-# scrypt parameters for the secrets checksum: slow enough that the annotation
-# cannot be brute-forced back to a weak secret, fast enough to compute per update.
-_SCRYPT_N = 2**13
-_SCRYPT_R = 8
 
 
 def config_map_name(name: str) -> str:
@@ -84,18 +80,17 @@ def config_checksum(data: Mapping[str, str]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def secrets_checksum(salt: str, data: Mapping[str, str]) -> str:
-    """A checksum of the secret data that does not reveal it.
+def secrets_checksum(key: str, data: Mapping[str, str]) -> str:
+    """A checksum of the secret data that reveals nothing that can be guessed offline.
 
-    scrypt with a per-service salt: it changes whenever a secret changes, but
-    cannot be looked up in a table or cheaply brute-forced, so the component can
-    show it in plain text (keeping the Deployment spec diffable in previews).
+    HMAC-SHA256 keyed by ``key``, a random per-stack, per-service key kept as a Pulumi
+    secret (see ``checksum_key.py``). It changes whenever a secret changes, but without
+    the key a guess cannot be checked against it, however weak the secret; and the same
+    secret gives unrelated checksums in two stacks. So the component can show it in
+    plain text, keeping the Deployment spec diffable in previews.
     """
     canonical = json.dumps(dict(data), sort_keys=True, separators=(",", ":"))
-    digest = hashlib.scrypt(
-        canonical.encode(), salt=salt.encode(), n=_SCRYPT_N, r=_SCRYPT_R, p=1, dklen=16
-    )
-    return digest.hex()
+    return hmac.new(key.encode(), canonical.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def resources(spec: WebServiceSpec) -> dict[str, Any]:
@@ -416,12 +411,19 @@ def network_policy_spec(spec: WebServiceSpec) -> dict[str, Any]:
     opened += [p for s in spec.sidecars for p in s.ports if p.expose]
     # No open port (a worker): no rule at all, so all ingress is denied. (A rule with
     # an empty port list would open every port.)
-    rules = [{"from": peers, "ports": [p.policy_port() for p in opened]}] if opened else []
-    return {
+    rules: list[dict[str, Any]] = (
+        [{"from": peers, "ports": [p.policy_port() for p in opened]}] if opened else []
+    )
+    rules += metrics_ingress_rules(spec)
+    body: dict[str, Any] = {
         "podSelector": {"matchLabels": selector_labels(spec.name)},
         "policyTypes": ["Ingress"],
         "ingress": rules,
     }
+    if policy.egress is not None:
+        body["policyTypes"] = ["Ingress", "Egress"]
+        body["egress"] = egress_rules(policy.egress)
+    return body
 
 
 def ingress_spec(spec: WebServiceSpec) -> dict[str, Any]:
@@ -450,3 +452,67 @@ def ingress_spec(spec: WebServiceSpec) -> dict[str, Any]:
     if ing.tls_secret_name is not None:
         body["tls"] = [{"hosts": [ing.host], "secretName": ing.tls_secret_name}]
     return body
+
+
+DNS_NAMESPACE = "kube-system"
+DNS_POD_LABELS = {"k8s-app": "kube-dns"}
+"""The cluster DNS pods (CoreDNS or kube-dns carry this label on kind, EKS and GKE)."""
+
+
+def _namespace_selector(namespace: pulumi.Input[str]) -> dict[str, Any]:
+    return {"matchLabels": {"kubernetes.io/metadata.name": namespace}}
+
+
+def metrics_ingress_rules(spec: WebServiceSpec) -> list[dict[str, Any]]:
+    """Admit ``allow_metrics_from_namespaces`` to the metrics port only."""
+    policy = spec.network_policy
+    if policy is None or spec.metrics is None or not policy.allow_metrics_from_namespaces:
+        return []
+    return [
+        {
+            "from": [
+                {"namespaceSelector": _namespace_selector(ns)}
+                for ns in policy.allow_metrics_from_namespaces
+            ],
+            "ports": [{"protocol": "TCP", "port": spec.metrics.port}],
+        }
+    ]
+
+
+def egress_rules(egress: EgressSpec) -> list[dict[str, Any]]:
+    """DNS to kube-dns always; then the allowed peers, on the allowed ports.
+
+    With no peer but some ports, those ports are open to any destination; with
+    neither, only DNS is allowed.
+    """
+    rules: list[dict[str, Any]] = [
+        {
+            "to": [
+                {
+                    "namespaceSelector": _namespace_selector(DNS_NAMESPACE),
+                    "podSelector": {"matchLabels": dict(DNS_POD_LABELS)},
+                }
+            ],
+            "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
+        }
+    ]
+    pod_selector: dict[str, Any] = (
+        {"matchLabels": dict(egress.allow_to_pod_labels)} if egress.allow_to_pod_labels else {}
+    )
+    peers: list[dict[str, Any]] = []
+    if egress.allow_to_pod_labels:
+        peers.append({"podSelector": pod_selector})
+    peers += [
+        {"namespaceSelector": _namespace_selector(ns), "podSelector": pod_selector}
+        for ns in egress.allow_to_namespaces
+    ]
+    peers += [{"ipBlock": {"cidr": cidr}} for cidr in egress.allow_cidrs]
+    ports = [{"protocol": "TCP", "port": port} for port in egress.allow_ports]
+    if peers or ports:
+        rule: dict[str, Any] = {}
+        if peers:
+            rule["to"] = peers
+        if ports:
+            rule["ports"] = ports
+        rules.append(rule)
+    return rules

@@ -13,6 +13,7 @@ from typing import Any, cast
 
 import pulumi
 
+from .. import _grammar as grammar
 from .. import _rules as rule
 from .._errors import ValidationError
 from .._fields import Fields, checked
@@ -117,7 +118,7 @@ def build_probes(
     liveness_path = p.optional("liveness_path", rule.http_path)
     period = p.value("period_seconds", DEFAULTS["probes.period_seconds"], rule.positive_int)
     timeout = p.value("timeout_seconds", DEFAULTS["probes.timeout_seconds"], rule.positive_int)
-    failures = p.value("failure_threshold", DEFAULTS["probes.failure_threshold"], rule.positive_int)
+    failures = p.value("failure_threshold", DEFAULTS["probes.failure_threshold"], _doubled_int32)
 
     default_kind = "none" if main is None else _DEFAULT_KIND[app_protocol]
     readiness = _probe(
@@ -307,3 +308,8 @@ def _raise(s: Fields, key: str, value: Any, message: str) -> bool:
 
 def _doubled(value: pulumi.Input[int]) -> pulumi.Input[int]:
     return checked(value, lambda n: n * 2)
+
+
+def _doubled_int32(component: str, field: str, value: object) -> int:
+    """A probe failure threshold: liveness uses twice it, which must still fit an int32."""
+    return rule.positive_int(component, field, value, grammar.INT32_MAX // 2)

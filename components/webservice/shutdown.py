@@ -6,6 +6,7 @@ from typing import Any
 
 import pulumi
 
+from .. import _grammar as grammar
 from .. import _rules as rule
 from .._errors import ValidationError
 from .._fields import Fields, checked, cross_checked
@@ -43,9 +44,9 @@ def shutdown(
     grace_set = r.present("termination_grace_period_seconds")
     delay_set = r.present("pre_stop_delay_seconds") and "preStop" not in hooks
     grace = (
-        r.value("termination_grace_period_seconds", None, rule.positive_int) if grace_set else None
+        r.value("termination_grace_period_seconds", None, rule.int64_seconds) if grace_set else None
     )
-    delay = r.value("pre_stop_delay_seconds", None, rule.non_negative_int) if delay_set else None
+    delay = r.value("pre_stop_delay_seconds", None, _int64_delay) if delay_set else None
     if worker and delay is None:
         # No endpoints to leave, so nothing to wait for: shut down at once.
         return hooks, grace if grace is not None else DEFAULT_GRACE_SECONDS, 0
@@ -86,3 +87,8 @@ def _command(lc: Fields, key: str) -> list[Any]:
     if not command:
         raise lc.fail(key, command, "must be a non-empty list (the command and its arguments)")
     return command
+
+
+def _int64_delay(component: str, field: str, value: object) -> int:
+    """A preStop sleep in seconds: 0 or more, in the API's int64 field."""
+    return rule.non_negative_int(component, field, value, grammar.INT64_MAX)

@@ -22,6 +22,7 @@ from .args import (
     AutoscalingArgs,
     BlueGreenArgs,
     CanaryArgs,
+    EgressArgs,
     ExtraServiceArgs,
     IngressArgs,
     MetricsArgs,
@@ -107,6 +108,8 @@ class NetworkPolicySpec:
     allow_from_namespaces: Sequence[pulumi.Input[str]]
     allow_from_pod_labels: Mapping[str, pulumi.Input[str]]
     allow_cidrs: Sequence[pulumi.Input[str]]
+    allow_metrics_from_namespaces: Sequence[pulumi.Input[str]] = ()
+    egress: EgressSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -296,8 +299,10 @@ def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
     image = checked(args["image"], lambda v: rule.image(component, v, allow_unpinned))
 
     namespace_given = r.present("namespace")
-    namespace = r.value("namespace", name, rule.dns_label)
     create_namespace = r.boolean("create_namespace", not namespace_given)
+    namespace = r.value(
+        "namespace", name, lambda c, f, v: rule.namespace_claim(c, f, v, create=create_namespace)
+    )
 
     worker = r.boolean("worker", DEFAULTS["worker"])
     if worker:
@@ -343,6 +348,7 @@ def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
         DEFAULTS["service_type"],
         lambda c, f, v: rule.one_of(c, f, v, rule.SERVICE_TYPES),
     )
+    load_balancer_source_ranges, service_type = _source_ranges(r, service_type)
     config_mount_path = r.optional("config_mount_path", rule.absolute_path)
     secrets_mount_path = r.value(
         "secrets_mount_path", DEFAULTS["secrets_mount_path"], rule.absolute_path
@@ -367,7 +373,7 @@ def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
         DEFAULTS["image_pull_policy"],
         lambda c, f, v: rule.one_of(c, f, v, rule.PULL_POLICIES),
     )
-    run_as_user = r.value("run_as_user", DEFAULTS["run_as_user"], rule.positive_int)
+    run_as_user = r.value("run_as_user", DEFAULTS["run_as_user"], rule.unix_id)
     container_kwargs: dict[str, Any] = {
         "allow_unpinned": allow_unpinned,
         "pull_policy": pull_policy,
@@ -388,7 +394,7 @@ def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
     check_unique(component, all_ports, ())
     probe_ports = {p.name: p for p in [*main_ports, *ports]}
 
-    labels = _labels(r, "labels", values_are_labels=True)
+    labels = _label_map(r, "labels")
     lifecycle, grace, pre_stop = shutdown(r, worker)
     strategy = _strategy(r, replicas, autoscaling)
     if worker and strategy["strategy"] != "rolling":
@@ -406,11 +412,9 @@ def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
         create_namespace=create_namespace,
         image=image,
         image_pull_policy=pull_policy,
-        command=r.items("command", "it is validated up front") if r.present("command") else None,
+        command=r.checked_items("command", rule.text) if r.present("command") else None,
         container_args=(
-            r.items("container_args", "it is validated up front")
-            if r.present("container_args")
-            else None
+            r.checked_items("container_args", rule.text) if r.present("container_args") else None
         ),
         port=main.port if main is not None else 0,
         service_port=main.service_port if main is not None else 0,
@@ -424,14 +428,14 @@ def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
         resources=build_resources(r.nested_or_empty("resources", ResourcesArgs)),
         probes=build_probes(r, probe_ports, main, app_protocol),
         service_type=service_type,
-        load_balancer_source_ranges=_source_ranges(r, service_type),
+        load_balancer_source_ranges=load_balancer_source_ranges,
         ingress=_ingress(r, main, service_ports),
         metrics=metrics,
         volumes=volumes,
-        service_account_annotations=r.mapping("service_account_annotations"),
+        service_account_annotations=_annotations(r, "service_account_annotations"),
         network_policy=_network_policy(r),
         labels=labels,
-        annotations=_labels(r, "annotations", values_are_labels=False),
+        annotations=_annotations(r, "annotations"),
         version=(
             r.value("version", None, rule.version_label)
             if r.present("version")
@@ -439,7 +443,7 @@ def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
         ),
         component=r.value("component", DEFAULTS["component"], rule.version_label),
         run_as_user=run_as_user,
-        run_as_group=r.value("run_as_group", DEFAULTS["run_as_group"], rule.positive_int),
+        run_as_group=r.value("run_as_group", DEFAULTS["run_as_group"], rule.unix_id),
         termination_grace_period_seconds=grace,
         pre_stop_delay_seconds=pre_stop,
         container_name=container_name,
@@ -455,31 +459,38 @@ def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
         secrets_mount_path=secrets_mount_path,
         lifecycle=lifecycle,
         image_pull_secrets=r.checked_items("image_pull_secrets", rule.dns_subdomain),
-        node_selector=_labels(r, "node_selector", values_are_labels=True),
+        node_selector=_label_map(r, "node_selector"),
         tolerations=tolerations(r),
         affinity=affinity(r, {"app.kubernetes.io/name": name, "app.kubernetes.io/instance": name}),
         priority_class_name=r.optional("priority_class_name", rule.dns_subdomain),
-        service_annotations=_labels(r, "service_annotations", values_are_labels=False),
-        pod_annotations=_labels(r, "pod_annotations", values_are_labels=False),
-        deployment_annotations=_labels(r, "deployment_annotations", values_are_labels=False),
+        service_annotations=_annotations(r, "service_annotations"),
+        pod_annotations=_annotations(r, "pod_annotations"),
+        deployment_annotations=_annotations(r, "deployment_annotations"),
         **strategy,
     )
 
 
 def _keyed(r: Fields, key: str, *, secret: bool = False, env_names: bool = True) -> dict[str, Any]:
+    """ConfigMap or Secret data: valid keys, string values (checked before any resource)."""
     values = r.mapping(key, secret=secret)
-    for k in values:
+    value_rule = rule.secret_text if secret else rule.text
+    checked_values: dict[str, Any] = {}
+    for k, v in values.items():
         rule.config_key(r.component, f"{key}.{k}", k)
         if secret and env_names:
             rule.env_name(r.component, f"{key}.{k}", k)
-    return values
+        checked_values[k] = checked(v, r.item_check(value_rule, f"{key}.{k}"))
+    rule.data_size(r.component, key, checked_values, secret=secret)
+    return checked_values
 
 
 def _env(r: Fields) -> dict[str, Any]:
     values = r.mapping("env")
-    for k in values:
+    checked_values: dict[str, Any] = {}
+    for k, v in values.items():
         rule.env_name(r.component, f"env.{k}", k)
-    return values
+        checked_values[k] = checked(v, r.item_check(rule.text, f"env.{k}"))
+    return checked_values
 
 
 def _unique_container_names(r: Fields, main: str, others: Sequence[ContainerSpec]) -> None:
@@ -527,11 +538,11 @@ def _ingress(r: Fields, main: PortSpec | None, service_ports: Sequence[str]) -> 
             "port", port_name, f"is not a Service port; expected one of: {', '.join(service_ports)}"
         )
     return IngressSpec(
-        host=ing.value("host", None, rule.dns_subdomain),
-        path=ing.value("path", DEFAULTS["ingress.path"], rule.http_path),
+        host=ing.value("host", None, rule.ingress_host),
+        path=ing.value("path", DEFAULTS["ingress.path"], rule.ingress_path),
         tls_secret_name=ing.optional("tls_secret_name", rule.dns_subdomain),
         ingress_class_name=ing.optional("ingress_class_name", rule.dns_subdomain),
-        annotations=ing.mapping("annotations"),
+        annotations=_annotations(ing, "annotations"),
         port_name=port_name,
     )
 
@@ -554,11 +565,17 @@ def _metrics(r: Fields, main: PortSpec | None, ports: Sequence[PortSpec]) -> Met
     )
 
 
-def _source_ranges(r: Fields, service_type: pulumi.Input[str]) -> list[Any]:
-    """Source ranges are only valid on a LoadBalancer Service."""
+def _source_ranges(
+    r: Fields, service_type: pulumi.Input[str]
+) -> tuple[list[Any], pulumi.Input[str]]:
+    """Source ranges are only valid on a LoadBalancer Service.
+
+    Returns the ranges and the service type checked against them: the Service gets
+    that checked value, so it is never registered with a type the ranges forbid.
+    """
     ranges = r.checked_items("load_balancer_source_ranges", rule.cidr)
     if not ranges:
-        return ranges
+        return ranges, service_type
     c = r.component
 
     def load_balancer_only(kind: str) -> None:
@@ -570,8 +587,8 @@ def _source_ranges(r: Fields, service_type: pulumi.Input[str]) -> list[Any]:
                 f"can only be used with service_type LoadBalancer (not {kind})",
             )
 
-    cross_checked([service_type], load_balancer_only)
-    return ranges
+    (checked_type,) = cross_checked([service_type], load_balancer_only)
+    return ranges, checked_type
 
 
 def _extra_services(r: Fields, name: str, service_ports: Sequence[str]) -> list[ExtraServiceSpec]:
@@ -607,30 +624,60 @@ def _extra_services(r: Fields, name: str, service_ports: Sequence[str]) -> list[
                 suffix=suffix,
                 type=kind,
                 port_names=names,
-                annotations=_labels(s, "annotations", values_are_labels=False),
+                annotations=_annotations(s, "annotations"),
                 load_balancer_source_ranges=ranges,
             )
         )
     return out
 
 
-def _labels(r: Fields, key: str, *, values_are_labels: bool) -> dict[str, Any]:
+def _label_map(r: Fields, key: str) -> dict[str, Any]:
+    """Labels: qualified-name keys, label values; an Output value reaches the resources
+    only through its check, so no object is registered with a bad one."""
     values = r.mapping(key)
+    checked_values: dict[str, Any] = {}
     for name, value in values.items():
-        rule.qualified_name(r.component, r.field(f"{key}.{name}"), name)
-        if values_are_labels:
-            checked(value, r.item_check(rule.version_label, f"{key}.{name}"))
-    return values
+        field_name = r.field(f"{key}.{name}")
+        rule.qualified_name(r.component, field_name, name)
+        checked_values[name] = checked(value, r.item_check(rule.version_label, f"{key}.{name}"))
+    return checked_values
+
+
+def _annotations(r: Fields, key: str) -> dict[str, Any]:
+    """Annotations: annotation keys, string values, 256 KiB in all."""
+    values = r.mapping(key)
+    checked_values: dict[str, Any] = {}
+    for name, value in values.items():
+        rule.annotation_key(r.component, r.field(f"{key}.{name}"), name)
+        checked_values[name] = checked(value, r.item_check(rule.text, f"{key}.{name}"))
+    rule.annotations_size(r.component, r.field(key), checked_values)
+    return checked_values
 
 
 def _network_policy(r: Fields) -> NetworkPolicySpec | None:
     np = r.nested_or_empty("network_policy", NetworkPolicyArgs)
     if not np.boolean("enabled", DEFAULTS["network_policy.enabled"]):
+        for key in ("egress", "allow_metrics_from_namespaces"):
+            if np.present(key):
+                raise np.fail(
+                    key,
+                    "{...}",
+                    "needs the NetworkPolicy; remove it or set network_policy.enabled: true",
+                )
         return None
+    metrics_namespaces = np.checked_items("allow_metrics_from_namespaces", rule.dns_label)
+    if metrics_namespaces and not r.present("metrics"):
+        raise np.fail(
+            "allow_metrics_from_namespaces",
+            "[...]",
+            "opens the metrics port, but metrics is not set",
+        )
     return NetworkPolicySpec(
         allow_from_namespaces=np.checked_items("allow_from_namespaces", rule.dns_label),
-        allow_from_pod_labels=np.mapping("allow_from_pod_labels"),
+        allow_from_pod_labels=_label_map(np, "allow_from_pod_labels"),
         allow_cidrs=np.checked_items("allow_cidrs", rule.cidr),
+        allow_metrics_from_namespaces=metrics_namespaces,
+        egress=_egress(np),
     )
 
 
@@ -688,3 +735,26 @@ def _strategy(
         "strategy": strategy,
         "canary": CanarySpec(weight=weight, promote=promote, abort=abort),
     }
+
+
+@dataclass(frozen=True)
+class EgressSpec:
+    """Default-deny egress: DNS to kube-dns, plus these peers and ports."""
+
+    allow_to_namespaces: Sequence[pulumi.Input[str]]
+    allow_to_pod_labels: Mapping[str, pulumi.Input[str]]
+    allow_cidrs: Sequence[pulumi.Input[str]]
+    allow_ports: Sequence[pulumi.Input[int]]
+
+
+def _egress(np: Fields) -> EgressSpec | None:
+    """``network_policy.egress``: None unless enabled (egress is opt-in)."""
+    eg = np.nested("egress", EgressArgs)
+    if eg is None or not eg.boolean("enabled", DEFAULTS["network_policy.egress.enabled"]):
+        return None
+    return EgressSpec(
+        allow_to_namespaces=eg.checked_items("allow_to_namespaces", rule.dns_label),
+        allow_to_pod_labels=_label_map(eg, "allow_to_pod_labels"),
+        allow_cidrs=eg.checked_items("allow_cidrs", rule.cidr),
+        allow_ports=eg.checked_items("allow_ports", rule.port),
+    )

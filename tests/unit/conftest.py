@@ -12,6 +12,7 @@ in ``AsOutput`` to pass it as a ``pulumi.Output`` (see ``with_outputs``).
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -25,6 +26,15 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 T = TypeVar("T")
+
+CHECKSUM_KEY = "pulumi-python:dynamic/moorage:ChecksumKey"
+
+
+def checksum_key_for(stack: str, name: str) -> str:
+    """The key a ChecksumKey resource holds in the mocks: fixed per stack and resource,
+    as the real one is once created (it lives in that stack's state)."""
+    return hashlib.sha256(f"mock-checksum-key/{stack}/{name}".encode()).hexdigest()
+
 
 CallHandler = Callable[[str, Mapping[str, Any]], Mapping[str, Any]]
 ResourceOutputs = Callable[[pulumi.runtime.MockResourceArgs], Mapping[str, Any]]
@@ -81,6 +91,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
             # Like the engine: a stack with no outputs yet reads as an empty map.
             outputs.setdefault("outputs", {})
             outputs.setdefault("secretOutputNames", [])
+        if args.typ == CHECKSUM_KEY:
+            outputs["key"] = checksum_key_for(pulumi.get_stack(), args.name)
         if self.outputs_for is not None:
             outputs.update(self.outputs_for(args))
         request = self.requests.get((args.typ, args.name))

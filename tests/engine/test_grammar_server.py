@@ -1,0 +1,196 @@
+"""The grammar WebService validates names, keys, values, ports, counts and CIDRs with is
+the real API server's.
+
+Each spelling of ``tests/unit/test_grammar.py`` is put into the field it governs of a
+small object and sent to kube-apiserver in a server-side dry run. The server must accept
+every ACCEPTED spelling and reject every REJECTED one, exactly as Moorage does; the
+STRICTER_THAN_SERVER spellings must be ones the server accepts (Moorage refuses them on
+purpose), so that list cannot hide a real disagreement.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import yaml
+from kubernetes import client, config
+from kubernetes.client.exceptions import ApiException
+
+from ..unit.test_grammar import ACCEPTED, GRAMMARS, REJECTED, STRICTER_THAN_SERVER
+
+pytestmark = pytest.mark.engine
+
+NS = "default"
+
+
+def _name() -> str:
+    return f"g-{uuid.uuid4().hex[:8]}"
+
+
+def _meta(**extra: Any) -> dict[str, Any]:
+    return {"name": _name(), **extra}
+
+
+def _pod_spec(**container: Any) -> dict[str, Any]:
+    return {"containers": [{"name": "app", "image": "nginx:1.27", **container}]}
+
+
+def _network_policy(cidr: str) -> dict[str, Any]:
+    return {
+        "metadata": _meta(),
+        "spec": {"podSelector": {}, "ingress": [{"from": [{"ipBlock": {"cidr": cidr}}]}]},
+    }
+
+
+def _ingress(host: str = "example.com", path: str = "/") -> dict[str, Any]:
+    backend = {"service": {"name": "api", "port": {"number": 80}}}
+    return {
+        "metadata": _meta(),
+        "spec": {
+            "rules": [
+                {
+                    "host": host,
+                    "http": {"paths": [{"path": path, "pathType": "Prefix", "backend": backend}]},
+                }
+            ]
+        },
+    }
+
+
+def _service(port: int = 80, service_name: str | None = None) -> Any:
+    meta = _meta() if service_name is None else {"name": service_name}
+    return {
+        "metadata": meta,
+        "spec": {"selector": {"app": "x"}, "ports": [{"name": "http", "port": port}]},
+    }
+
+
+def _deployment(replicas: int) -> dict[str, Any]:
+    labels = {"app": "x"}
+    return {
+        "metadata": _meta(),
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": labels},
+            "template": {"metadata": {"labels": labels}, "spec": _pod_spec()},
+        },
+    }
+
+
+class Server:
+    """One dry-run request per kind of field."""
+
+    def __init__(self, kubeconfig: str) -> None:
+        api = config.new_client_from_config_dict(yaml.safe_load(kubeconfig))
+        self.core = client.CoreV1Api(api)
+        self.apps = client.AppsV1Api(api)
+        self.net = client.NetworkingV1Api(api)
+        self.requests: dict[str, Callable[[Any], Any]] = {
+            "dns1123_label": lambda v: self.core.create_namespace(
+                {"metadata": {"name": v}}, dry_run="All"
+            ),
+            "dns1123_subdomain": lambda v: self._config_map({"metadata": {"name": v}}),
+            "dns1035_label": lambda v: self.core.create_namespaced_service(
+                NS, _service(service_name=v), dry_run="All"
+            ),
+            "label_key": lambda v: self._config_map({"metadata": _meta(labels={v: "x"})}),
+            "label_value": lambda v: self._config_map({"metadata": _meta(labels={"k": v})}),
+            "annotation_key": lambda v: self._config_map({"metadata": _meta(annotations={v: "x"})}),
+            "config_key": lambda v: self._config_map({"metadata": _meta(), "data": {v: "x"}}),
+            "env_var_name": lambda v: self._pod(_pod_spec(env=[{"name": v, "value": "x"}])),
+            "port_number": lambda v: self.core.create_namespaced_service(
+                NS, _service(port=v), dry_run="All"
+            ),
+            "port_name": lambda v: self._pod(_pod_spec(ports=[{"name": v, "containerPort": 8080}])),
+            "int32": lambda v: self.apps.create_namespaced_deployment(
+                NS, _deployment(v), dry_run="All"
+            ),
+            "cidr": lambda v: self.net.create_namespaced_network_policy(
+                NS, _network_policy(v), dry_run="All"
+            ),
+            "ingress_host": lambda v: self.net.create_namespaced_ingress(
+                NS, _ingress(host=v), dry_run="All"
+            ),
+            "ingress_path": lambda v: self.net.create_namespaced_ingress(
+                NS, _ingress(path=v), dry_run="All"
+            ),
+            "unix_id": lambda v: self._pod({**_pod_spec(), "securityContext": {"runAsUser": v}}),
+        }
+
+    def _config_map(self, body: dict[str, Any]) -> Any:
+        return self.core.create_namespaced_config_map(NS, body, dry_run="All")
+
+    def _pod(self, spec: dict[str, Any]) -> Any:
+        return self.core.create_namespaced_pod(
+            NS, {"metadata": _meta(), "spec": spec}, dry_run="All"
+        )
+
+    def accepts(self, kind: str, value: Any) -> bool:
+        try:
+            self.requests[kind](value)
+        except ApiException as error:
+            if error.status in (400, 422):
+                return False
+            raise
+        return True
+
+
+def test_moorage_and_the_api_server_agree_on_every_spelling(kwok_cluster: str) -> None:
+    server = Server(kwok_cluster)
+    assert set(server.requests) == set(GRAMMARS)
+
+    disagreements = {
+        f"{kind}: {value!r}"[:120]: {"server": theirs, "moorage": ours}
+        for table in (ACCEPTED, REJECTED)
+        for kind, values in table.items()
+        for value in values
+        if (theirs := server.accepts(kind, value)) != (ours := GRAMMARS[kind](value))
+    }
+
+    assert disagreements == {}
+
+
+def test_the_stricter_spellings_are_ones_the_server_accepts(kwok_cluster: str) -> None:
+    server = Server(kwok_cluster)
+
+    refused_by_server = [
+        f"{kind}: {value!r}"
+        for kind, values in STRICTER_THAN_SERVER.items()
+        for value in values
+        if not server.accepts(kind, value)
+    ]
+
+    assert refused_by_server == []
+
+
+def test_the_api_server_accepts_the_egress_and_metrics_policy(kwok_cluster: str) -> None:
+    from moorage.webservice import manifests as m
+    from moorage.webservice.spec import build_spec
+
+    spec = build_spec(
+        "api",
+        {
+            "image": "ghcr.io/acme/api:1.4.2",
+            "metrics": {"port": 9090},
+            "network_policy": {
+                "allow_from_namespaces": ["ingress-nginx"],
+                "allow_metrics_from_namespaces": ["monitoring"],
+                "egress": {
+                    "allow_to_namespaces": ["data"],
+                    "allow_to_pod_labels": {"app": "postgres"},
+                    "allow_cidrs": ["10.20.0.0/16", "2001:db8::/64"],
+                    "allow_ports": [5432, 443],
+                },
+            },
+        },
+    )
+    server = Server(kwok_cluster)
+
+    body = {"metadata": _meta(), "spec": m.network_policy_spec(spec)}
+    created = server.net.create_namespaced_network_policy(NS, body, dry_run="All")
+
+    assert created.spec.policy_types == ["Ingress", "Egress"]
+    assert len(created.spec.egress) == 2
