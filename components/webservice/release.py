@@ -90,7 +90,7 @@ class ReleaseState:
         one: the desired template when that is secret, or any secret template of
         ``previous``. (Equal content counts as coming from it: over-marking only hides
         a diff, under-marking would leak.)"""
-        sources = [desired] if desired_secret and desired is not None else []
+        sources: list[Template | None] = [desired] if desired_secret else []
         if previous is not None:
             sources += [previous.templates.get(k) for k in previous.secret_templates]
         marked = tuple(

@@ -159,9 +159,7 @@ def declare_release(
     template: Mapping[str, Any],
     metadata_for: Callable[[str], dict[str, Any]],
     depends_on: list[pulumi.Resource],
-    service_for: Callable[
-        [dict[str, pulumi.Input[str]], pulumi.ResourceOptions], k8s.core.v1.Service
-    ],
+    service_for: Callable[[dict[str, Any], pulumi.ResourceOptions], k8s.core.v1.Service],
 ) -> Release:
     """Declare the ledger, the Deployments, the Service (and the switch grace period)."""
     name = spec.name
@@ -195,22 +193,11 @@ def declare_release(
 
     deployments: dict[str, k8s.apps.v1.Deployment] = {}
     for key in keys:
-        step = steps.apply(lambda s, key=key: s.deployments[key])
-        kept = step.apply(lambda p: p.template)  # secret: the ledger's whole state is
-        uses_desired = pulumi.Output.unsecret(step.apply(lambda p: p.template is None))
-        kept_secret = pulumi.Output.unsecret(
-            steps.apply(lambda s, key=key: key in s.secret_templates)
-        )
-        chosen = pulumi.Output.all(uses_desired, kept_secret).apply(
-            lambda flags, kept=kept: _chosen(desired, kept, *flags)
-        )
-        labels = {label: key}
-        deployment_spec = m.release_deployment_spec(spec, {}, labels, None)
-        deployment_spec["template"] = chosen.apply(
-            lambda t, labels=labels: m.release_deployment_spec(spec, t, labels, None)["template"]
-        )
+        step = _step(steps, key)
+        deployment_spec = m.release_deployment_spec(spec, {}, {label: key}, None)
+        deployment_spec["template"] = _template(spec, steps, key, desired, {label: key})
         if not (key == "stable" and spec.autoscaling is not None):
-            deployment_spec["replicas"] = pulumi.Output.unsecret(step.apply(lambda p: p.replicas))
+            deployment_spec["replicas"] = pulumi.Output.unsecret(step.apply(_replicas))
         object_name = name if key == "stable" else f"{name}-{key}"
         deployments[key] = k8s.apps.v1.Deployment(
             f"{name}-deployment-{key}",
@@ -240,7 +227,9 @@ def declare_release(
             trigger=live,
             opts=pulumi.ResourceOptions(parent=owner, depends_on=[service]),
         )
-        primary_name = live.apply(lambda color: deployments[color].metadata.apply(_object_name))
+        primary_name: pulumi.Output[str] = live.apply(
+            lambda color: deployments[color].metadata.apply(_object_name)  # type: ignore[arg-type,return-value]
+        )
         primary_ready: pulumi.Input[list[pulumi.Resource]] = live.apply(
             lambda color: [deployments[color]]
         )
@@ -256,6 +245,36 @@ def declare_release(
         None,
         ledger,
     )
+
+
+def _step(steps: pulumi.Output[Steps], key: str) -> pulumi.Output[DeploymentPlan]:
+    return steps.apply(lambda s: s.deployments[key])
+
+
+def _replicas(plan: DeploymentPlan) -> int | None:
+    return plan.replicas
+
+
+def _template(
+    spec: WebServiceSpec,
+    steps: pulumi.Output[Steps],
+    key: str,
+    desired: pulumi.Output[Any],
+    labels: dict[str, str],
+) -> pulumi.Output[Any]:
+    """The pod template Deployment ``key`` runs, with its release labels."""
+    step = _step(steps, key)
+    kept: pulumi.Output[Any] = step.apply(lambda p: p.template)  # secret, as the ledger is
+    uses_desired = pulumi.Output.unsecret(step.apply(lambda p: p.template is None))
+    kept_secret = pulumi.Output.unsecret(steps.apply(lambda s: key in s.secret_templates))
+    chosen: pulumi.Output[Any] = pulumi.Output.all(uses_desired, kept_secret).apply(
+        lambda flags: _chosen(desired, kept, bool(flags[0]), bool(flags[1]))
+    )
+
+    def labelled(template: Mapping[str, Any]) -> Any:
+        return m.release_deployment_spec(spec, template, labels, None)["template"]
+
+    return chosen.apply(labelled)
 
 
 def _chosen(
