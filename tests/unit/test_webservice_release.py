@@ -490,3 +490,31 @@ def test_bad_release_settings_fail_before_any_kubernetes_resource(
         run(mocks, **args)
     assert error.value.field == field
     assert [r for r in mocks.resources if r.typ.startswith("kubernetes:")] == []
+
+
+class Team(pulumi.ComponentResource):
+    """A user's own component that holds a WebService named "api"."""
+
+    def __init__(self, typ: str) -> None:
+        super().__init__(typ, "team")
+        self.api = WebService(
+            "api",
+            {"image": "app:1.0.0", "strategy": "blue_green", "namespace": typ.split(":")[-1]},
+            pulumi.ResourceOptions(parent=self),
+        )
+        self.register_outputs({})
+
+
+def test_each_component_owns_its_release_state(
+    make_mocks: Callable[..., RecordingMocks],
+) -> None:
+    mocks = make_mocks()
+    mocks.run(lambda: (Team("acme:index:shop"), Team("acme:index:cart")))
+    ledgers = mocks.of_type(LEDGER)
+    # Same name, two ledgers: each a child of its own WebService, so their URNs differ.
+    assert [r.name for r in ledgers] == ["api-release", "api-release"]
+    assert {r.parent.split("::")[-2] for r in ledgers} == {
+        "acme:index:shop$moorage:index:WebService",
+        "acme:index:cart$moorage:index:WebService",
+    }
+    assert not mocks.of_type("pulumi:pulumi:StackReference") and mocks.calls == []
