@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from kubernetes import client, config
+from pulumi import automation as auto
 
 from .harness import PROGRAMS, EndpointWatcher, EngineStack, engine_stack
 
@@ -18,11 +20,13 @@ PLAINTEXT = "s3cr3t-dsn-4f1c9e"
 
 
 def configure(stack: EngineStack, kubeconfig: str, name: str, **service: Any) -> None:
+    """Config for the service_only program; a None value drops that field."""
+    args = {key: value for key, value in {"replicas": 2, **service}.items() if value is not None}
     stack.set_config(
         {
             "moorage:kubeconfig": kubeconfig,
             "moorage:name": name,
-            "moorage:service": {"replicas": 2, **service},
+            "moorage:service": args,
         },
         secret_keys=("moorage:kubeconfig",),
     )
@@ -140,6 +144,34 @@ def test_canary_deploy_promote_and_abort_keep_endpoints_ready(
         up_watched(stack, kwok_cluster, name)
         assert cluster.deployment("canary") == (4, 4, "registry.local/app:2.0.0")
         assert cluster.deployment("canary-canary")[0] == 0
+
+        # Nothing in flight now: a promote is refused by the ledger, in the preview.
+        release("registry.local/app:2.0.0", promote=True)
+        with pytest.raises(auto.CommandError, match="needs a canary in flight"):
+            stack.preview()
+
+
+def test_blue_green_with_an_hpa_switches_to_a_colour_running_min_replicas(
+    env: dict[str, str], work_dir: Path, kwok_cluster: str
+) -> None:
+    name = "bghpa"
+    cluster = Cluster(kwok_cluster, name)
+    service = {
+        "strategy": "blue_green",
+        "blue_green": {"scale_down_delay_seconds": 1},
+        "replicas": None,
+        "autoscaling": {"min_replicas": 3, "max_replicas": 6},
+    }
+    with engine_stack(work_dir, env, SERVICE_ONLY) as stack:
+        configure(stack, kwok_cluster, name, image="registry.local/app:1.0.0", **service)
+        stack.up()
+        configure(stack, kwok_cluster, name, image="registry.local/app:2.0.0", **service)
+        watcher = up_watched(stack, kwok_cluster, name)
+        # The new colour was not one pod when the Service moved to it.
+        assert max(count for _, count in watcher.samples) >= 3
+        assert cluster.deployment("bghpa-green") == (3, 3, "registry.local/app:2.0.0")
+        assert cluster.deployment("bghpa-blue")[0] == 0
+        assert stack.outputs()["deployment_name"] == "bghpa-green"
 
 
 def test_a_preview_shows_the_real_deployment_changes_of_a_switch(
