@@ -11,7 +11,7 @@ from .._rules import component_label
 from . import manifests as m
 from .args import WebServiceArgs
 from .checksum_key import ChecksumKey
-from .rollout import COLOR_LABEL, declare_release, plan_release
+from .rollout import COLOR_LABEL, declare_release
 from .spec import WebServiceSpec, validated_spec
 
 TYPE_TOKEN = "moorage:index:WebService"
@@ -36,7 +36,7 @@ class WebService(pulumi.ComponentResource):
     namespace: pulumi.Output[str]
     """Namespace the service runs in."""
     deployment_name: pulumi.Output[str]
-    """Name of the Deployment (equal to the component name)."""
+    """Name of the Deployment (the component name; with blue/green the live colour's)."""
     service_name: pulumi.Output[str]
     """Name of the Service (equal to the component name); empty for a worker."""
     url: pulumi.Output[str]
@@ -53,7 +53,8 @@ class WebService(pulumi.ComponentResource):
     secret: k8s.core.v1.Secret | None
     """The Secret holding ``secrets``, when given."""
     deployment: k8s.apps.v1.Deployment
-    """The Deployment (with blue/green the live colour's, with canary the stable one)."""
+    """The Deployment (with canary the stable one, with blue/green the blue one: which
+    colour is live is an Output, see ``live_color`` and ``deployment_name``)."""
     deployments: dict[str, k8s.apps.v1.Deployment]
     """Every Deployment by role: "main" (rolling), "blue"/"green" or "stable"/"canary"."""
     live_color: pulumi.Output[str] | None
@@ -83,9 +84,6 @@ class WebService(pulumi.ComponentResource):
         checksum_key = ChecksumKey(f"{name}-checksum-key", child).key if spec.secrets else None
         checksums = _checksums(spec, checksum_key)
         template = m.pod_template(spec, checksums)
-        # A release strategy reads the previous release first: its errors (say,
-        # promote without a canary in flight) come before anything is created.
-        planned = plan_release(self, spec, template) if spec.strategy != "rolling" else None
 
         self.namespace_resource = None
         namespace: pulumi.Input[str] = spec.namespace
@@ -137,7 +135,9 @@ class WebService(pulumi.ComponentResource):
             )
 
         self.live_color = None
-        if planned is None:
+        deployment_name: pulumi.Output[str] | None = None
+        hpa_waits_for: pulumi.Input[list[pulumi.Resource]] | None = None
+        if spec.strategy == "rolling":
             self.deployment = k8s.apps.v1.Deployment(
                 f"{name}-deployment",
                 metadata=m.metadata(spec, name, namespace, spec.deployment_annotations),
@@ -150,7 +150,6 @@ class WebService(pulumi.ComponentResource):
             release = declare_release(
                 self,
                 spec,
-                planned,
                 template,
                 lambda object_name: m.metadata(
                     spec, object_name, namespace, spec.deployment_annotations
@@ -160,8 +159,10 @@ class WebService(pulumi.ComponentResource):
             )
             self.deployment, self.deployments = release.primary, release.deployments
             self.service = release.service
-            if release.live_color is not None:
-                self.live_color = pulumi.Output.from_input(release.live_color)
+            self.live_color = release.live_color
+            deployment_name, hpa_waits_for = release.primary_name, release.primary_ready
+        if deployment_name is None:
+            deployment_name = self.deployment.metadata.apply(_object_name)
 
         # Extra Services follow the live colour like the main one (blue/green).
         extra_selector = {COLOR_LABEL: self.live_color} if self.live_color is not None else {}
@@ -182,8 +183,10 @@ class WebService(pulumi.ComponentResource):
             self.horizontal_pod_autoscaler = k8s.autoscaling.v2.HorizontalPodAutoscaler(
                 f"{name}-hpa",
                 metadata=m.metadata(spec, name, namespace),
-                spec=m.hpa_spec(spec, self.deployment.metadata.apply(_object_name)),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.deployment]),
+                spec=m.hpa_spec(spec, deployment_name),
+                opts=pulumi.ResourceOptions(
+                    parent=self, depends_on=hpa_waits_for or [self.deployment]
+                ),
             )
 
         self.pod_disruption_budget = None
@@ -221,7 +224,7 @@ class WebService(pulumi.ComponentResource):
             )
 
         self.namespace = pulumi.Output.from_input(namespace)
-        self.deployment_name = self.deployment.metadata.apply(_object_name)
+        self.deployment_name = deployment_name
         if self.service is None:
             self.service_name = pulumi.Output.from_input("")
             self.url = pulumi.Output.from_input("")
