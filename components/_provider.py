@@ -1,0 +1,111 @@
+"""Moorage as a Pulumi component package: its components served to every Pulumi language.
+
+``provider/__main__.py`` (next to ``provider/PulumiPlugin.yaml``) calls :func:`main`. It
+does what ``pulumi.provider.experimental.component_provider_host`` does (the components'
+schema is inferred from their type annotations by Pulumi's component analyzer, and the
+type tokens are ``moorage:index:<Class>``) with two corrections for callers in other
+languages:
+
+- integers arrive over the wire as floats (``2.0``); they are turned back into ``int``
+  before the Args are read, so ``replicas: 2`` from YAML is the same as from Python;
+- a :class:`ValidationError` is reported as an invalid-input error carrying Moorage's own
+  message (the same one a Python program gets), not as a provider traceback.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Mapping
+from importlib import metadata
+from typing import Any
+
+import pulumi
+from pulumi.errors import InputPropertiesError
+from pulumi.provider import ConstructResult
+from pulumi.provider import main as serve
+from pulumi.provider.experimental.analyzer import PropertyDefinition, PropertyType
+from pulumi.provider.experimental.component import ComponentProvider
+
+from ._errors import ValidationError
+
+PACKAGE_NAME = "moorage"
+"""The Pulumi package name; every type token is ``moorage:index:<Class>``."""
+
+
+def served_components() -> list[type[pulumi.ComponentResource]]:
+    """The components other languages can use, in schema order."""
+    from . import EksCluster, GkeCluster, LocalCluster, WebService
+
+    return [WebService, LocalCluster, EksCluster, GkeCluster]
+
+
+def package_version() -> str:
+    """The installed distribution's version (the schema and SDK version)."""
+    try:
+        return metadata.version(PACKAGE_NAME)
+    except metadata.PackageNotFoundError:
+        return "0.0.0"
+
+
+def camel_case(path: str) -> str:
+    """A Python field path as other languages spell it: ``a.min_replicas`` -> ``a.minReplicas``."""
+    return re.sub(r"_([a-z0-9])", lambda match: match.group(1).upper(), path)
+
+
+def integral(value: Any) -> Any:
+    """A whole float as an ``int`` (``2.0`` -> ``2``); anything else unchanged."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, pulumi.Output):
+        return value.apply(integral)
+    return value
+
+
+class MoorageProvider(ComponentProvider):
+    """The component provider of the ``moorage`` package (see the module docstring)."""
+
+    def __init__(self) -> None:
+        super().__init__(served_components(), PACKAGE_NAME, version=package_version())
+
+    def map_input_properties(  # type: ignore[override]
+        self,
+        inputs: Mapping[str, Any],
+        properties: dict[str, PropertyDefinition],
+        mapping: dict[str, str],
+        component_name: str,
+        property_path: str,
+    ) -> dict[str, Any]:
+        """Map schema names to Python names (the analyzer's job), then restore integers."""
+        mapped = dict(
+            super().map_input_properties(inputs, properties, mapping, component_name, property_path)
+        )
+        for schema_name, prop in properties.items():
+            py_name = mapping[schema_name]
+            if prop.type == PropertyType.INTEGER and py_name in mapped:
+                mapped[py_name] = integral(mapped[py_name])
+        return mapped
+
+    def construct(
+        self,
+        name: str,
+        resource_type: str,
+        inputs: Mapping[str, Any],
+        options: pulumi.ResourceOptions | None = None,
+    ) -> ConstructResult:
+        """Build the component; bad Args become an invalid-input error with Moorage's message."""
+        try:
+            return super().construct(name, resource_type, dict(inputs), options)
+        except Exception as error:
+            cause = getattr(error, "inner", error)
+            if isinstance(cause, ValidationError):
+                raise InputPropertiesError(
+                    str(cause),
+                    [{"property_path": camel_case(cause.field), "reason": str(cause)}],
+                ) from None
+            raise
+
+
+def main() -> None:
+    """Serve the components to the Pulumi engine (the plugin's entry point)."""
+    serve(MoorageProvider(), sys.argv[1:])
