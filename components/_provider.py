@@ -14,6 +14,7 @@ languages:
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import Mapping
@@ -24,7 +25,12 @@ import pulumi
 from pulumi.errors import InputPropertiesError
 from pulumi.provider import ConstructResult
 from pulumi.provider import main as serve
-from pulumi.provider.experimental.analyzer import PropertyDefinition, PropertyType
+from pulumi.provider.experimental.analyzer import (
+    Analyzer,
+    ComponentDefinition,
+    PropertyDefinition,
+    PropertyType,
+)
 from pulumi.provider.experimental.component import ComponentProvider
 
 from ._errors import ValidationError
@@ -62,11 +68,40 @@ def integral(value: Any) -> Any:
     return value
 
 
+def with_inherited_docs(
+    schema: dict[str, Any],
+    components: list[type[pulumi.ComponentResource]],
+    definitions: Mapping[str, ComponentDefinition],
+) -> dict[str, Any]:
+    """Document outputs declared on a base class (the analyzer reads only the class itself).
+
+    The clusters' shared outputs (``kubeconfig``, ``provider``...) are declared and
+    documented once, on :class:`KubernetesCluster`.
+    """
+    analyzer = Analyzer(PACKAGE_NAME)
+    for component in components:
+        outputs = schema["resources"][f"{PACKAGE_NAME}:index:{component.__name__}"]["properties"]
+        mapping = definitions[component.__name__].outputs_mapping
+        for schema_name, prop in outputs.items():
+            if prop.get("description"):
+                continue
+            for klass in component.__mro__[1:]:
+                if klass.__module__.startswith(__package__ or PACKAGE_NAME):
+                    doc = analyzer.get_docstring(klass, mapping[schema_name])
+                    if doc:
+                        prop["description"] = doc
+                        break
+    return schema
+
+
 class MoorageProvider(ComponentProvider):
     """The component provider of the ``moorage`` package (see the module docstring)."""
 
     def __init__(self) -> None:
-        super().__init__(served_components(), PACKAGE_NAME, version=package_version())
+        components = served_components()
+        super().__init__(components, PACKAGE_NAME, version=package_version())
+        schema = with_inherited_docs(json.loads(self.schema), components, self._component_defs)
+        self.schema = json.dumps(schema)
 
     def map_input_properties(  # type: ignore[override]
         self,
