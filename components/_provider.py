@@ -25,12 +25,7 @@ import pulumi
 from pulumi.errors import InputPropertiesError
 from pulumi.provider import ConstructResult
 from pulumi.provider import main as serve
-from pulumi.provider.experimental.analyzer import (
-    Analyzer,
-    ComponentDefinition,
-    PropertyDefinition,
-    PropertyType,
-)
+from pulumi.provider.experimental.analyzer import Analyzer, PropertyDefinition, PropertyType
 from pulumi.provider.experimental.component import ComponentProvider
 
 from ._errors import ValidationError
@@ -69,9 +64,7 @@ def integral(value: Any) -> Any:
 
 
 def with_inherited_docs(
-    schema: dict[str, Any],
-    components: list[type[pulumi.ComponentResource]],
-    definitions: Mapping[str, ComponentDefinition],
+    schema: dict[str, Any], components: list[type[pulumi.ComponentResource]]
 ) -> dict[str, Any]:
     """Document outputs declared on a base class (the analyzer reads only the class itself).
 
@@ -81,7 +74,7 @@ def with_inherited_docs(
     analyzer = Analyzer(PACKAGE_NAME)
     for component in components:
         outputs = schema["resources"][f"{PACKAGE_NAME}:index:{component.__name__}"]["properties"]
-        mapping = definitions[component.__name__].outputs_mapping
+        mapping = analyzer.analyze_component(component).outputs_mapping
         for schema_name, prop in outputs.items():
             if prop.get("description"):
                 continue
@@ -100,7 +93,8 @@ class MoorageProvider(ComponentProvider):
     def __init__(self) -> None:
         components = served_components()
         super().__init__(components, PACKAGE_NAME, version=package_version())
-        schema = with_inherited_docs(json.loads(self.schema), components, self._component_defs)
+        assert self.schema is not None  # ComponentProvider always infers one
+        schema = with_inherited_docs(json.loads(self.schema), components)
         self.schema = json.dumps(schema)
 
     def map_input_properties(  # type: ignore[override]
