@@ -125,3 +125,31 @@ def test_bad_args_from_yaml_get_the_validation_message(
         message = str(error.value)
         assert 'WebService "api": replicas (3) cannot be set together with autoscaling' in message
         assert "Traceback" not in message and 'File "' not in message, message
+
+
+def test_blue_green_switch_from_yaml(
+    env: dict[str, str], work_dir: Path, kwok_cluster: str, yaml_host: Path
+) -> None:
+    """The release state is written and read inside the plugin process."""
+    name = "yamlbg"
+    core = client.CoreV1Api(api_client(kwok_cluster))
+    values = {"kubeconfig": kwok_cluster, "name": name, "image": "registry.local/app:1.0.0"}
+    with yaml_stack(work_dir, env, "yaml_blue_green", values) as stack:
+        stack.up()
+        assert stack.outputs()["liveColor"] == "blue"
+        assert core.read_namespaced_service(name, name).spec.selector["moorage.dev/color"] == "blue"
+
+        stack.set_config({"image": "registry.local/app:1.1.0"})
+        with EndpointWatcher(kwok_cluster, name, name) as watcher:
+            stack.up()
+        assert watcher.samples and watcher.minimum > 0, watcher.samples
+        assert stack.outputs()["liveColor"] == "green"
+        selector = core.read_namespaced_service(name, name).spec.selector
+        assert selector["moorage.dev/color"] == "green"
+        green = client.AppsV1Api(api_client(kwok_cluster)).read_namespaced_deployment(
+            f"{name}-green", name
+        )
+        assert green.spec.template.spec.containers[0].image == "registry.local/app:1.1.0"
+
+        quiet = stack.preview(expect_no_changes=True)
+        assert set(quiet.change_summary) <= {"same"}, quiet.change_summary
