@@ -6,9 +6,11 @@ plugin (``provider/``) and the schema it serves, as any other language would.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import shutil
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from .harness import PROGRAMS, ROOT, EndpointWatcher, EngineStack, unique_stack_
 
 PLUGIN_DIR = ROOT / "provider"
 DB_PASSWORD = "yaml-db-pass-5f1e9c"
+"""The ``fn::secret`` literal of programs/yaml_webservice."""
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +70,16 @@ def api_client(kubeconfig: str) -> client.ApiClient:
     return config.new_client_from_config_dict(yaml.safe_load(kubeconfig))
 
 
+def eventually(check: Callable[[], bool], seconds: float = 30) -> bool:
+    """Whether ``check`` passes within ``seconds`` (EndpointSlices trail pod readiness)."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
+    return True
+
+
 def is_available(kubeconfig: str, namespace: str, name: str) -> bool:
     deployment = client.AppsV1Api(api_client(kubeconfig)).read_namespaced_deployment(
         name, namespace
@@ -78,15 +91,15 @@ def is_available(kubeconfig: str, namespace: str, name: str) -> bool:
 def test_yaml_program_runs_a_web_service_through_the_package(
     env: dict[str, str], work_dir: Path, kwok_cluster: str, yaml_host: Path
 ) -> None:
-    values = {"kubeconfig": kwok_cluster, "name": "yamlweb", "dbPassword": DB_PASSWORD}
+    values = {"kubeconfig": kwok_cluster, "name": "yamlweb"}
     with yaml_stack(work_dir, env, "yaml_webservice", values) as stack:
         up = stack.up()
         assert up.summary.result == "succeeded"
         outputs = stack.outputs()
-        assert outputs["url"] == "http://yamlweb.yamlweb.svc.cluster.local:80"
+        assert outputs["url"] == "http://api.yamlweb.svc.cluster.local:80"
         assert is_available(kwok_cluster, "yamlweb", outputs["deploymentName"])
         watcher = EndpointWatcher(kwok_cluster, "yamlweb", outputs["serviceName"])
-        assert watcher.ready_endpoints() >= 2
+        assert eventually(lambda: watcher.ready_endpoints() >= 2), "no 2 ready endpoints"
 
         types = stack.resource_types()
         assert "moorage:index:WebService" in types
@@ -96,9 +109,9 @@ def test_yaml_program_runs_a_web_service_through_the_package(
         assert DB_PASSWORD not in stack.state_files()
         assert DB_PASSWORD not in stack.exported_state()
         secret = client.CoreV1Api(api_client(kwok_cluster)).read_namespaced_secret(
-            "yamlweb-secrets", "yamlweb"
+            "api-secrets", "yamlweb"
         )
-        assert set(secret.data) == {"DB_PASSWORD"}
+        assert base64.b64decode(secret.data["DB_PASSWORD"]).decode() == DB_PASSWORD
 
         quiet = stack.preview(expect_no_changes=True)
         assert set(quiet.change_summary) <= {"same"}, quiet.change_summary
@@ -106,7 +119,7 @@ def test_yaml_program_runs_a_web_service_through_the_package(
         stack.set_config({"logLevel": "debug"})
         stack.up()
         config_map = client.CoreV1Api(api_client(kwok_cluster)).read_namespaced_config_map(
-            "yamlweb-config", "yamlweb"
+            "api-config", "yamlweb"
         )
         assert config_map.data == {"LOG_LEVEL": "debug"}
         assert is_available(kwok_cluster, "yamlweb", outputs["deploymentName"])
