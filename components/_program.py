@@ -43,10 +43,16 @@ CLUSTERS = {
 
 
 def _raw_config() -> dict[str, str]:
-    """The stack config as the engine passed it (secrets stay undecoded here)."""
-    from pulumi.runtime.config import CONFIG
+    """The stack config as the engine passed it (secrets stay undecoded here).
 
-    return dict(CONFIG.get())
+    Read from ``PULUMI_CONFIG``, the environment variable in which the engine hands a
+    program its whole config (a JSON object of ``namespace:key`` to string): a public
+    contract, unlike the SDK's private config store.
+    """
+    import json  # local: this function is the only user
+
+    passed = json.loads(os.environ.get("PULUMI_CONFIG") or "{}")
+    return {str(key): str(value) for key, value in passed.items()}
 
 
 def _service_secrets(settings: StackSettings) -> dict[str, pulumi.Output[str]]:

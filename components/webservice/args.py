@@ -224,7 +224,7 @@ class WebServiceArgs(TypedDict):
     """Time a pod gets to shut down. Default 30."""
     strategy: NotRequired[pulumi.Input[str]]
     """Release strategy: "rolling" (default), "blue_green" or "canary". Blue/green and
-    canary keep their release state in the stack output ``<name>-release``."""
+    canary keep their release state in a child resource, ``<name>-release``."""
     blue_green: NotRequired[pulumi.Input[BlueGreenArgs]]
     """Settings of the blue_green strategy."""
     canary: NotRequired[pulumi.Input[CanaryArgs]]

@@ -10,7 +10,7 @@ import pulumi_kubernetes as k8s
 from .._rules import component_label
 from . import manifests as m
 from .args import WebServiceArgs
-from .rollout import declare_release, plan_release
+from .rollout import declare_release
 from .spec import WebServiceSpec, build_spec
 
 TYPE_TOKEN = "moorage:index:WebService"
@@ -33,7 +33,7 @@ class WebService(pulumi.ComponentResource):
     namespace: pulumi.Output[str]
     """Namespace the service runs in."""
     deployment_name: pulumi.Output[str]
-    """Name of the Deployment (equal to the component name)."""
+    """Name of the Deployment (the component name; with blue/green the live colour's)."""
     service_name: pulumi.Output[str]
     """Name of the Service (equal to the component name)."""
     url: pulumi.Output[str]
@@ -48,7 +48,8 @@ class WebService(pulumi.ComponentResource):
     secret: k8s.core.v1.Secret | None
     """The Secret holding ``secrets``, when given."""
     deployment: k8s.apps.v1.Deployment
-    """The Deployment (with blue/green the live colour's, with canary the stable one)."""
+    """The Deployment (with canary the stable one, with blue/green the blue one: which
+    colour is live is an Output, see ``live_color`` and ``deployment_name``)."""
     deployments: dict[str, k8s.apps.v1.Deployment]
     """Every Deployment by role: "main" (rolling), "blue"/"green" or "stable"/"canary"."""
     live_color: pulumi.Output[str] | None
@@ -75,9 +76,6 @@ class WebService(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         checksums = _checksums(spec)
         template = m.pod_template(spec, checksums)
-        # A release strategy reads the previous release first: its errors (say,
-        # promote without a canary in flight) come before anything is created.
-        planned = plan_release(self, spec, template) if spec.strategy != "rolling" else None
 
         self.namespace_resource = None
         namespace: pulumi.Input[str] = spec.namespace
@@ -129,7 +127,9 @@ class WebService(pulumi.ComponentResource):
             )
 
         self.live_color = None
-        if planned is None:
+        deployment_name: pulumi.Output[str] | None = None
+        hpa_waits_for: pulumi.Input[list[pulumi.Resource]] | None = None
+        if spec.strategy == "rolling":
             self.deployment = k8s.apps.v1.Deployment(
                 f"{name}-deployment",
                 metadata=m.metadata(spec, name, namespace),
@@ -144,7 +144,6 @@ class WebService(pulumi.ComponentResource):
             release = declare_release(
                 self,
                 spec,
-                planned,
                 template,
                 lambda object_name: m.metadata(spec, object_name, namespace),
                 before_pods,
@@ -152,16 +151,20 @@ class WebService(pulumi.ComponentResource):
             )
             self.deployment, self.deployments = release.primary, release.deployments
             self.service = release.service
-            if release.live_color is not None:
-                self.live_color = pulumi.Output.from_input(release.live_color)
+            self.live_color = release.live_color
+            deployment_name, hpa_waits_for = release.primary_name, release.primary_ready
+        if deployment_name is None:
+            deployment_name = self.deployment.metadata.apply(_object_name)
 
         self.horizontal_pod_autoscaler = None
         if spec.autoscaling is not None:
             self.horizontal_pod_autoscaler = k8s.autoscaling.v2.HorizontalPodAutoscaler(
                 f"{name}-hpa",
                 metadata=m.metadata(spec, name, namespace),
-                spec=m.hpa_spec(spec, self.deployment.metadata.apply(_object_name)),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.deployment]),
+                spec=m.hpa_spec(spec, deployment_name),
+                opts=pulumi.ResourceOptions(
+                    parent=self, depends_on=hpa_waits_for or [self.deployment]
+                ),
             )
 
         self.pod_disruption_budget = None
@@ -196,7 +199,7 @@ class WebService(pulumi.ComponentResource):
             )
 
         self.namespace = pulumi.Output.from_input(namespace)
-        self.deployment_name = self.deployment.metadata.apply(_object_name)
+        self.deployment_name = deployment_name
         service_meta = self.service.metadata
         self.service_name = service_meta.apply(_object_name)
         self.url = pulumi.Output.all(service_meta, spec.service_port).apply(_cluster_url)

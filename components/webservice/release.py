@@ -1,17 +1,20 @@
 """Pure planning of blue/green and canary releases.
 
-Each ``pulumi up`` reads the release state the previous one left (which pod
-template each colour or track runs, which colour is live, whether a canary is in
-flight), compares it with the desired pod template, and plans every Deployment:
-its template, its replicas and whether it must wait for the Service switch.
-Nothing here touches Pulumi; the component wires the plan to resources.
+A release has a state: which pod template each colour (blue/green) or track
+(stable/canary) runs, which colour is live, whether a canary is in flight. Each
+``pulumi up`` moves the state on (:func:`next_blue_green_state`,
+:func:`next_canary_state`) from the previous one and the desired pod template, and
+the Deployments follow from the new state alone (:func:`blue_green_steps`,
+:func:`canary_steps`): their templates, their replicas and their order. Nothing
+here touches Pulumi; ``rollout.py`` wires the steps to resources and ``ledger.py``
+keeps the state between updates.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .._errors import ValidationError
@@ -24,11 +27,12 @@ Template = dict[str, Any]
 
 
 def other_color(color: str) -> str:
+    """The colour that is not ``color``."""
     return "green" if color == "blue" else "blue"
 
 
 def normalized(value: Any) -> Any:
-    """JSON-normalise a template: integral floats (as stack outputs return them) become ints."""
+    """JSON-normalise a template: integral floats (as the engine returns them) become ints."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, dict):
@@ -47,24 +51,28 @@ def same_template(a: Template | None, b: Template | None) -> bool:
 
 @dataclass(frozen=True)
 class ReleaseState:
-    """What one release leaves for the next, kept in the stack output ``<name>-release``."""
+    """What one release leaves for the next (kept by the component's release ledger)."""
 
     strategy: str
     templates: dict[str, Template]
     live: str | None = None
     canary_in_flight: bool = False
+    secret_templates: tuple[str, ...] = ()
+    """The colours or tracks whose stored template holds a Pulumi secret."""
 
     def to_output(self) -> dict[str, Any]:
+        """The state as plain JSON-like data."""
         return {
             "strategy": self.strategy,
             "live": self.live,
             "canary_in_flight": self.canary_in_flight,
             "templates": self.templates,
+            "secret_templates": list(self.secret_templates),
         }
 
     @staticmethod
     def from_output(value: Any) -> ReleaseState | None:
-        """Parse a stored state; anything unreadable counts as no previous release."""
+        """Parse a stored state; anything missing or unreadable counts as no previous release."""
         if not isinstance(value, dict) or not isinstance(value.get("templates"), dict):
             return None
         return ReleaseState(
@@ -72,7 +80,25 @@ class ReleaseState:
             templates={k: normalized(v) for k, v in value["templates"].items()},
             live=value.get("live"),
             canary_in_flight=bool(value.get("canary_in_flight")),
+            secret_templates=tuple(str(k) for k in value.get("secret_templates") or ()),
         )
+
+    def with_secrets_marked(
+        self, previous: ReleaseState | None, desired: Template | None, desired_secret: bool
+    ) -> ReleaseState:
+        """This state, each stored template marked secret when it can come from a secret
+        one: the desired template when that is secret, or any secret template of
+        ``previous``. (Equal content counts as coming from it: over-marking only hides
+        a diff, under-marking would leak.)"""
+        sources: list[Template | None] = [desired] if desired_secret else []
+        if previous is not None:
+            sources += [previous.templates.get(k) for k in previous.secret_templates]
+        marked = tuple(
+            key
+            for key, template in sorted(self.templates.items())
+            if any(same_template(template, source) for source in sources)
+        )
+        return replace(self, secret_templates=marked)
 
 
 @dataclass(frozen=True)
@@ -99,72 +125,89 @@ class ReleasePlan:
     notes: list[str] = field(default_factory=list)
 
 
+def _kept(stored: Template | None, desired: Template | None) -> Template | None:
+    """None (run the desired template) when ``stored`` is it, else the stored template."""
+    if not stored or (desired is not None and same_template(desired, stored)):
+        return None
+    return stored
+
+
+# -- blue/green ----------------------------------------------------------------------------
+
+
+def next_blue_green_state(
+    previous: ReleaseState | None, desired: Template | None, *, pinned: str | None
+) -> ReleaseState:
+    """Move a blue/green release on.
+
+    Without ``pinned``, a changed template goes to the idle colour, which becomes
+    live; with ``pinned``, that colour is live and a changed template is staged on
+    the other one. ``desired`` None (unknown, as in a preview) counts as a change.
+    """
+    if previous is None or previous.strategy != "blue_green" or previous.live not in COLORS:
+        template = desired if desired is not None else {}
+        return ReleaseState("blue_green", {c: template for c in COLORS}, live=pinned or "blue")
+    templates = dict(previous.templates)
+    was_live = previous.live
+    if pinned is None:
+        live = was_live
+        if not same_template(desired, templates.get(was_live)):
+            live = other_color(was_live)
+            templates[live] = desired or {}
+    else:
+        live = pinned
+        if not same_template(desired, templates.get(live)):
+            templates[other_color(live)] = desired or {}
+    return ReleaseState("blue_green", templates, live=live)
+
+
+def blue_green_steps(
+    state: ReleaseState, desired: Template | None, *, keep_idle_warm: bool, replicas: int
+) -> dict[str, DeploymentPlan]:
+    """The Deployments of a blue/green state, in a fixed order: the live colour runs
+    ``replicas`` (and is Available) before the Service selects it; the idle colour
+    is scaled down (0, or ``replicas`` when kept warm) only after the switch and its
+    grace period. The order does not depend on whether the colour changed, so an
+    update that failed half-way is finished safely by the next one.
+    """
+    live = state.live or "blue"
+    idle = other_color(live)
+    return {
+        live: DeploymentPlan(_kept(state.templates.get(live), desired), replicas),
+        idle: DeploymentPlan(
+            _kept(state.templates.get(idle), desired),
+            replicas if keep_idle_warm else 0,
+            after="switch",
+        ),
+    }
+
+
 def plan_blue_green(
     previous: ReleaseState | None,
     desired: Template | None,
     *,
     pinned: str | None,
     keep_idle_warm: bool,
-    replicas: int | None,
+    replicas: int,
 ) -> ReleasePlan:
-    """Plan a blue/green release.
+    """Plan a blue/green release: the next state and its Deployments.
 
-    ``desired`` is the resolved desired pod template (None when not yet known, as in
-    a preview with unknown values: then it counts as a change). ``replicas`` is None
-    when an HPA owns the count. Without ``pinned``, a changed template goes to the
-    idle colour and the Service switches to it; with ``pinned``, the Service stays on
-    (or moves to) the pinned colour and a changed template is staged on the other.
+    ``replicas`` is what the live colour runs: the fixed count, or the HPA's
+    ``min_replicas`` (so a colour that goes live never starts below it).
     """
-    idle_replicas = replicas if keep_idle_warm else 0
-    if previous is None or previous.strategy != "blue_green" or previous.live not in COLORS:
-        live = pinned or "blue"
-        template = desired if desired is not None else {}
-        state = ReleaseState("blue_green", {c: template for c in COLORS}, live=live)
-        return ReleasePlan(
-            deployments={
-                live: DeploymentPlan(None, replicas),
-                other_color(live): DeploymentPlan(None, idle_replicas),
-            },
-            state=state,
-            live=live,
-        )
-
-    templates = dict(previous.templates)
-    was_live = previous.live
-    if pinned is None:
-        live = (
-            was_live if same_template(desired, templates.get(was_live)) else other_color(was_live)
-        )
-        if live != was_live:
-            templates[live] = desired or {}
-    else:
-        live = pinned
-        if not same_template(desired, templates.get(live)):
-            templates[other_color(live)] = desired or {}
-    idle = other_color(live)
-
-    def keeps(color: str) -> Template | None:
-        """None (use the desired template) when this colour now runs it."""
-        stored = templates.get(color)
-        if desired is not None and same_template(desired, stored):
-            return None
-        return stored if stored else None
-
-    switched = live != was_live
-    deployments = {
-        live: DeploymentPlan(keeps(live), replicas),
-        idle: DeploymentPlan(
-            keeps(idle),
-            idle_replicas,
-            after="switch" if switched and idle_replicas == 0 else None,
-        ),
-    }
+    state = next_blue_green_state(previous, desired, pinned=pinned)
+    was_live = previous.live if previous is not None else None
     return ReleasePlan(
-        deployments=deployments,
-        state=ReleaseState("blue_green", templates, live=live),
-        live=live,
-        switched=switched,
+        deployments=blue_green_steps(
+            state, desired, keep_idle_warm=keep_idle_warm, replicas=replicas
+        ),
+        state=state,
+        live=state.live,
+        switched=was_live in COLORS and was_live != state.live,
     )
+
+
+# -- canary --------------------------------------------------------------------------------
 
 
 def canary_replicas(total: int, weight: int) -> int:
@@ -172,25 +215,19 @@ def canary_replicas(total: int, weight: int) -> int:
     return min(total - 1, max(1, math.ceil(total * weight / 100)))
 
 
-def plan_canary(
+def next_canary_state(
     component: str,
     previous: ReleaseState | None,
     desired: Template | None,
     *,
-    weight: int,
     promote: bool,
     abort: bool,
-    total: int,
-    autoscaled: bool,
-) -> ReleasePlan:
-    """Plan a canary release over a ``stable`` and a ``canary`` Deployment.
+) -> ReleaseState:
+    """Move a canary release on; raises on a promote or abort that has nothing to act on.
 
-    A changed template starts (or updates) a canary holding ``weight`` percent of
-    ``total`` replicas; ``promote`` moves it to stable; ``abort`` returns to stable
-    only. The canary scales up before stable scales down, and stable is rolled out
-    before the canary scales down, so capacity never drops.
+    A changed template starts (or updates) a canary; ``promote`` makes the canary's
+    template stable; ``abort`` (or going back to the stable template) ends the canary.
     """
-    stable_total = None if autoscaled else total
     if promote and abort:
         raise ValidationError(
             component, "canary", "promote+abort", "cannot promote and abort at once"
@@ -208,19 +245,9 @@ def plan_canary(
         )
     if first or previous is None:
         template = desired if desired is not None else {}
-        return ReleasePlan(
-            deployments={
-                "stable": DeploymentPlan(None, stable_total),
-                "canary": DeploymentPlan(None, 0),
-            },
-            state=ReleaseState("canary", {t: template for t in TRACKS}),
-        )
-
-    stable, canary = previous.templates.get("stable") or {}, previous.templates.get("canary") or {}
-
-    def keeps(stored: Template) -> Template | None:
-        return None if desired is not None and same_template(desired, stored) else stored
-
+        return ReleaseState("canary", {t: template for t in TRACKS})
+    stable = previous.templates.get("stable") or {}
+    canary = previous.templates.get("canary") or {}
     if promote:
         if not same_template(desired, canary):
             raise ValidationError(
@@ -230,31 +257,55 @@ def plan_canary(
                 "promotes the canary in flight, but the pod template changed since it "
                 "started; promote first, then change the template",
             )
-        return ReleasePlan(
-            deployments={
-                "stable": DeploymentPlan(None, stable_total),
-                "canary": DeploymentPlan(None, 0, after="stable"),
-            },
-            state=ReleaseState("canary", {"stable": canary, "canary": canary}),
-        )
+        return ReleaseState("canary", {"stable": canary, "canary": canary})
     if abort or same_template(desired, stable):
-        return ReleasePlan(
-            deployments={
-                "stable": DeploymentPlan(keeps(stable), stable_total),
-                "canary": DeploymentPlan(keeps(canary), 0, after="stable"),
-            },
-            state=ReleaseState("canary", {"stable": stable, "canary": canary}),
-            notes=["canary aborted"] if abort else [],
-        )
-    canary_count = canary_replicas(total, weight)
+        return ReleaseState("canary", {"stable": stable, "canary": canary})
+    return ReleaseState(
+        "canary", {"stable": stable, "canary": desired or {}}, canary_in_flight=True
+    )
+
+
+def canary_steps(
+    state: ReleaseState,
+    desired: Template | None,
+    *,
+    weight: int,
+    total: int,
+    autoscaled: bool,
+) -> dict[str, DeploymentPlan]:
+    """The Deployments of a canary state. In flight: the canary runs ``weight`` percent
+    of ``total`` and is Available before stable shrinks by as many. Otherwise stable
+    runs everything before the canary scales to zero. Capacity never drops.
+    """
+    stable = _kept(state.templates.get("stable"), desired)
+    canary = _kept(state.templates.get("canary"), desired)
+    if state.canary_in_flight:
+        count = canary_replicas(total, weight)
+        return {
+            "canary": DeploymentPlan(canary, count),
+            "stable": DeploymentPlan(stable, None if autoscaled else total - count, "canary"),
+        }
+    return {
+        "stable": DeploymentPlan(stable, None if autoscaled else total),
+        "canary": DeploymentPlan(canary, 0, after="stable"),
+    }
+
+
+def plan_canary(
+    component: str,
+    previous: ReleaseState | None,
+    desired: Template | None,
+    *,
+    weight: int,
+    promote: bool,
+    abort: bool,
+    total: int,
+    autoscaled: bool,
+) -> ReleasePlan:
+    """Plan a canary release over a ``stable`` and a ``canary`` Deployment."""
+    state = next_canary_state(component, previous, desired, promote=promote, abort=abort)
     return ReleasePlan(
-        deployments={
-            "canary": DeploymentPlan(None, canary_count),
-            "stable": DeploymentPlan(
-                keeps(stable), None if autoscaled else total - canary_count, after="canary"
-            ),
-        },
-        state=ReleaseState(
-            "canary", {"stable": stable, "canary": desired or {}}, canary_in_flight=True
-        ),
+        deployments=canary_steps(state, desired, weight=weight, total=total, autoscaled=autoscaled),
+        state=state,
+        notes=["canary aborted"] if abort else [],
     )

@@ -1,9 +1,15 @@
-"""Wire a blue/green or canary release plan to Kubernetes resources.
+"""Wire a blue/green or canary release to Kubernetes resources.
 
-The previous release's state is read from this stack's own last outputs (a
-StackReference to the stack itself), synchronously, while the program is being
-built: which colour or track runs which pod template decides every Deployment's
-template, its replicas and its dependencies before anything is registered.
+The component's :class:`~.ledger.ReleaseLedger` hands over the release state after
+this update (the previous state moved on by the desired pod template). Every
+Deployment is always declared (blue and green, or stable and canary; an idle one
+runs 0 replicas), and its template, replicas and dependencies are derived from
+``Output.all(state, template)`` inside ``apply``: nothing is resolved while the
+program is being built, so secrets stay secrets and previews show the real changes.
+
+What the plan decides but is not secret (replicas, the live colour, the order) is
+declassified with ``Output.unsecret``; the pod templates the ledger stored stay
+secret (they may hold one).
 """
 
 from __future__ import annotations
@@ -16,44 +22,23 @@ from typing import Any
 import pulumi
 import pulumi.dynamic
 import pulumi_kubernetes as k8s
-from pulumi.runtime.sync_await import _sync_await
 
 from .._rules import component_label
 from . import manifests as m
+from .ledger import ReleaseLedger, ledger_input, next_state, stored_state
 from .release import (
-    ReleasePlan,
-    ReleaseState,
+    COLORS,
+    TRACKS,
+    DeploymentPlan,
     Template,
+    blue_green_steps,
+    canary_steps,
     normalized,
-    plan_blue_green,
-    plan_canary,
 )
 from .spec import WebServiceSpec
 
 COLOR_LABEL = "moorage.dev/color"
 TRACK_LABEL = "moorage.dev/track"
-
-
-def release_output_name(name: str) -> str:
-    """The stack output that carries a WebService's release state between updates."""
-    return f"{name}-release"
-
-
-def read_previous_state(name: str, parent: pulumi.Resource) -> ReleaseState | None:
-    """The release state the last update of this stack exported, or None."""
-    stack = f"{pulumi.get_organization()}/{pulumi.get_project()}/{pulumi.get_stack()}"
-    reference = pulumi.StackReference(
-        f"{name}-release-state", stack_name=stack, opts=pulumi.ResourceOptions(parent=parent)
-    )
-    details = _sync_await(reference.get_output_details(release_output_name(name)))
-    value = details.value if details.value is not None else details.secret_value
-    return ReleaseState.from_output(value)
-
-
-def resolve_template(template: Mapping[str, Any]) -> Template | None:
-    """The desired pod template with its Outputs resolved, or None while unknown."""
-    resolved = _sync_await(pulumi.Output.from_input(template).future())
-    return normalized(resolved) if isinstance(resolved, dict) else None
 
 
 class _PauseProvider(pulumi.dynamic.ResourceProvider):
@@ -82,7 +67,9 @@ class _PauseProvider(pulumi.dynamic.ResourceProvider):
 class Pause(pulumi.dynamic.Resource, module="moorage", name="Pause"):
     """Waits ``seconds`` each time ``trigger`` changes, between two steps of a release."""
 
-    def __init__(self, name: str, seconds: int, trigger: str, opts: pulumi.ResourceOptions) -> None:
+    def __init__(
+        self, name: str, seconds: int, trigger: pulumi.Input[str], opts: pulumi.ResourceOptions
+    ) -> None:
         super().__init__(_PauseProvider(), name, {"seconds": seconds, "trigger": trigger}, opts)
 
 
@@ -92,118 +79,213 @@ class Release:
 
     deployments: dict[str, k8s.apps.v1.Deployment]
     primary: k8s.apps.v1.Deployment
-    """The Deployment the HPA scales and ``deployment_name`` reports (live colour, or stable)."""
+    """The stable Deployment (canary); with blue/green the blue one (which colour is live
+    is only known once the ledger answers: see ``primary_name``)."""
+    primary_name: pulumi.Output[str]
+    """Name of the Deployment the HPA scales: the live colour's, or stable's."""
+    primary_ready: pulumi.Input[list[pulumi.Resource]]
+    """What the HPA waits for: the Deployment it is about to scale."""
     service: k8s.core.v1.Service
-    live_color: str | None
+    live_color: pulumi.Output[str] | None
     """The colour the Service sends traffic to (blue/green only)."""
+    ledger: ReleaseLedger
 
 
 @dataclass(frozen=True)
-class PlannedRelease:
-    """A release plan with the names and label its Deployments get."""
+class Steps:
+    """The Deployments of this update (from the state after it) and the live colour."""
 
-    plan: ReleasePlan
-    label: str
-    object_names: dict[str, str]
+    deployments: dict[str, DeploymentPlan]
+    live: str
+    secret_templates: tuple[str, ...] = ()
+    """Deployments whose kept template holds a secret."""
 
 
-def plan_release(
-    owner: pulumi.Resource, spec: WebServiceSpec, template: Mapping[str, Any]
-) -> PlannedRelease:
-    """Read the previous release and plan this one; raises before anything is created."""
-    name = spec.name
-    previous = read_previous_state(name, owner)
-    desired = resolve_template(template)
-    replicas = None if spec.autoscaling is not None else spec.replicas
-    if spec.strategy == "blue_green":
-        assert spec.blue_green is not None
-        plan = plan_blue_green(
-            previous,
-            desired,
-            pinned=spec.blue_green.active_color,
-            keep_idle_warm=spec.blue_green.keep_idle_warm,
-            replicas=replicas,  # type: ignore[arg-type]
+def plan_steps(spec: WebServiceSpec, ledger_output: Any, desired: Any) -> Steps:
+    """The steps of this update from the ledger's state and the resolved template.
+
+    A ledger output without a state (plain mocks) counts as a first release.
+    """
+    template: Template | None = normalized(desired) if isinstance(desired, dict) else None
+    state = stored_state(ledger_output)
+    if state is None or state.strategy != spec.strategy:
+        first = ledger_input(
+            "",
+            spec.strategy,
+            template or {},
+            template_secret=False,
+            active_color=None,
+            promote=False,
+            abort=False,
         )
-        return PlannedRelease(plan, COLOR_LABEL, {c: f"{name}-{c}" for c in plan.deployments})
+        if spec.blue_green is not None:
+            first["active_color"] = spec.blue_green.active_color
+        state = next_state(first, None)
+    if spec.blue_green is not None:
+        return Steps(
+            blue_green_steps(
+                state,
+                template,
+                keep_idle_warm=spec.blue_green.keep_idle_warm,
+                replicas=_total(spec),
+            ),
+            state.live or "blue",
+            state.secret_templates,
+        )
     assert spec.canary is not None
-    total = spec.autoscaling.min_replicas if spec.autoscaling is not None else spec.replicas
-    plan = plan_canary(
-        component_label(name),
-        previous,
-        desired,
-        weight=spec.canary.weight,
-        promote=spec.canary.promote,
-        abort=spec.canary.abort,
-        total=total,  # type: ignore[arg-type]
-        autoscaled=spec.autoscaling is not None,
+    return Steps(
+        canary_steps(
+            state,
+            template,
+            weight=spec.canary.weight,
+            total=_total(spec),
+            autoscaled=spec.autoscaling is not None,
+        ),
+        "",
+        state.secret_templates,
     )
-    return PlannedRelease(plan, TRACK_LABEL, {"stable": name, "canary": f"{name}-canary"})
+
+
+def _total(spec: WebServiceSpec) -> int:
+    """The replicas a full release runs: the fixed count, or the HPA's minimum."""
+    total = spec.autoscaling.min_replicas if spec.autoscaling is not None else spec.replicas
+    assert isinstance(total, int), "validated: a release strategy needs a known count"
+    return total
 
 
 def declare_release(
     owner: pulumi.Resource,
     spec: WebServiceSpec,
-    planned: PlannedRelease,
     template: Mapping[str, Any],
     metadata_for: Callable[[str], dict[str, Any]],
     depends_on: list[pulumi.Resource],
-    service_for: Callable[[dict[str, str], pulumi.ResourceOptions], k8s.core.v1.Service],
+    service_for: Callable[[dict[str, Any], pulumi.ResourceOptions], k8s.core.v1.Service],
 ) -> Release:
-    """Declare the Deployments and the Service of a planned release, in order."""
-    plan, name = planned.plan, spec.name
-    pulumi.export(release_output_name(name), plan.state.to_output())
-    deployments: dict[str, k8s.apps.v1.Deployment] = {}
+    """Declare the ledger, the Deployments, the Service (and the switch grace period)."""
+    name = spec.name
+    settings = spec.blue_green
+    desired = pulumi.Output.from_input(template)
+    ledger = ReleaseLedger(
+        f"{name}-release",
+        ledger_input(
+            component_label(name),
+            spec.strategy,
+            template,
+            template_secret=pulumi.Output.from_input(desired.is_secret()),
+            active_color=settings.active_color if settings is not None else None,
+            promote=spec.canary.promote if spec.canary is not None else False,
+            abort=spec.canary.abort if spec.canary is not None else False,
+        ),
+        pulumi.ResourceOptions(parent=owner),
+    )
+    steps = pulumi.Output.all(ledger.release, desired).apply(
+        lambda values: plan_steps(spec, values[0], values[1])
+    )
+    keys, label = (COLORS, COLOR_LABEL) if settings is not None else (TRACKS, TRACK_LABEL)
+    # Resources declared further down, looked up once the steps are known (the
+    # program has been built by then): the order depends on the live colour.
+    declared: dict[str, pulumi.Resource] = {}
 
-    def declare(key: str, extra: list[pulumi.Resource]) -> k8s.apps.v1.Deployment:
-        step = plan.deployments[key]
+    def waits_for(after: str | None) -> list[pulumi.Resource]:
+        if after is None:
+            return list(depends_on)
+        return [*depends_on, declared["pause" if after == "switch" else after]]
+
+    deployments: dict[str, k8s.apps.v1.Deployment] = {}
+    for key in keys:
+        step = _step(steps, key)
+        deployment_spec = m.release_deployment_spec(spec, {}, {label: key}, None)
+        deployment_spec["template"] = _template(spec, steps, key, desired, {label: key})
+        if not (key == "stable" and spec.autoscaling is not None):
+            deployment_spec["replicas"] = pulumi.Output.unsecret(step.apply(_replicas))
+        object_name = name if key == "stable" else f"{name}-{key}"
         deployments[key] = k8s.apps.v1.Deployment(
             f"{name}-deployment-{key}",
-            metadata=metadata_for(planned.object_names[key]),
-            spec=m.release_deployment_spec(
-                spec, step.template or template, {planned.label: key}, step.replicas
+            metadata=metadata_for(object_name),
+            spec=deployment_spec,
+            opts=pulumi.ResourceOptions(
+                parent=owner,
+                depends_on=pulumi.Output.unsecret(step.apply(lambda p: waits_for(p.after))),
             ),
-            opts=pulumi.ResourceOptions(parent=owner, depends_on=[*depends_on, *extra]),
         )
-        return deployments[key]
+        declared[key] = deployments[key]
 
-    service = _declare_in_order(plan, declare, owner, spec, planned.label, service_for)
-    return Release(
-        deployments=deployments,
-        primary=deployments[plan.live] if plan.live else deployments["stable"],
-        service=service,
-        live_color=plan.live,
+    live = pulumi.Output.unsecret(steps.apply(lambda s: s.live))
+    first = pulumi.Output.unsecret(
+        steps.apply(lambda s: [deployments[k] for k, p in s.deployments.items() if p.after is None])
     )
-
-
-def _declare_in_order(
-    plan: ReleasePlan,
-    declare: Callable[[str, list[pulumi.Resource]], k8s.apps.v1.Deployment],
-    owner: pulumi.Resource,
-    spec: WebServiceSpec,
-    label: str,
-    service_for: Callable[[dict[str, str], pulumi.ResourceOptions], k8s.core.v1.Service],
-) -> k8s.core.v1.Service:
-    """Deployments that must come first, then the Service, then what waits for it."""
-    first = [key for key, step in plan.deployments.items() if step.after is None]
-    declared = {key: declare(key, []) for key in first}
-    for key, step in plan.deployments.items():
-        if step.after is not None and step.after in plan.deployments:
-            declared[key] = declare(key, [declared[step.after]])
-    release_labels = {label: plan.live} if plan.live else {}
     service = service_for(
-        release_labels,
-        pulumi.ResourceOptions(parent=owner, depends_on=[declared[k] for k in first]),
+        {COLOR_LABEL: live} if settings is not None else {},
+        pulumi.ResourceOptions(parent=owner, depends_on=first),
     )
-    if spec.blue_green is not None:
+    if settings is not None:
         # Always declared (so a quiet update changes nothing); it only waits when the
         # live colour, its trigger, changes.
-        pause = Pause(
-            f"{spec.name}-switch-grace",
-            spec.blue_green.scale_down_delay_seconds,
-            trigger=f"{plan.live}",
+        declared["pause"] = Pause(
+            f"{name}-switch-grace",
+            settings.scale_down_delay_seconds,
+            trigger=live,
             opts=pulumi.ResourceOptions(parent=owner, depends_on=[service]),
         )
-        for key, step in plan.deployments.items():
-            if step.after == "switch":
-                declared[key] = declare(key, [pause])
-    return service
+        primary_name: pulumi.Output[str] = live.apply(
+            lambda color: deployments[color].metadata.apply(_object_name)  # type: ignore[arg-type,return-value]
+        )
+        primary_ready: pulumi.Input[list[pulumi.Resource]] = live.apply(
+            lambda color: [deployments[color]]
+        )
+        return Release(
+            deployments, deployments["blue"], primary_name, primary_ready, service, live, ledger
+        )
+    return Release(
+        deployments,
+        deployments["stable"],
+        deployments["stable"].metadata.apply(_object_name),
+        [deployments["stable"]],
+        service,
+        None,
+        ledger,
+    )
+
+
+def _step(steps: pulumi.Output[Steps], key: str) -> pulumi.Output[DeploymentPlan]:
+    return steps.apply(lambda s: s.deployments[key])
+
+
+def _replicas(plan: DeploymentPlan) -> int | None:
+    return plan.replicas
+
+
+def _template(
+    spec: WebServiceSpec,
+    steps: pulumi.Output[Steps],
+    key: str,
+    desired: pulumi.Output[Any],
+    labels: dict[str, str],
+) -> pulumi.Output[Any]:
+    """The pod template Deployment ``key`` runs, with its release labels."""
+    step = _step(steps, key)
+    kept: pulumi.Output[Any] = step.apply(lambda p: p.template)  # secret, as the ledger is
+    uses_desired = pulumi.Output.unsecret(step.apply(lambda p: p.template is None))
+    kept_secret = pulumi.Output.unsecret(steps.apply(lambda s: key in s.secret_templates))
+    chosen: pulumi.Output[Any] = pulumi.Output.all(uses_desired, kept_secret).apply(
+        lambda flags: _chosen(desired, kept, bool(flags[0]), bool(flags[1]))
+    )
+
+    def labelled(template: Mapping[str, Any]) -> Any:
+        return m.release_deployment_spec(spec, template, labels, None)["template"]
+
+    return chosen.apply(labelled)
+
+
+def _chosen(
+    desired: pulumi.Output[Any], kept: pulumi.Output[Any], uses_desired: bool, secret: bool
+) -> pulumi.Output[Any]:
+    """The template a Deployment runs: the desired one (as secret as it is), or the one
+    the ledger kept, secret only when it held a secret (so previews show its diff)."""
+    if uses_desired:
+        return desired
+    return kept if secret else pulumi.Output.unsecret(kept)
+
+
+def _object_name(meta: k8s.meta.v1.outputs.ObjectMeta) -> str:
+    return str(meta.name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,9 @@ from kubernetes import client, config
 from .harness import PROGRAMS, EndpointWatcher, EngineStack, engine_stack
 
 SERVICE_ONLY = PROGRAMS / "service_only"
+RELEASE_SECRETS = PROGRAMS / "release_secrets"
+PLAINTEXT = "s3cr3t-dsn-4f1c9e"
+"""The secret the release_secrets program puts into env, args and an annotation."""
 
 
 def configure(stack: EngineStack, kubeconfig: str, name: str, **service: Any) -> None:
@@ -49,6 +53,12 @@ class Cluster:
         image = d.spec.template.spec.containers[0].image
         return d.spec.replicas or 0, d.status.ready_replicas or 0, image
 
+    def env(self, deployment: str, variable: str) -> str | None:
+        """The value of ``variable`` in the first container of a Deployment's pods."""
+        d = self.apps.read_namespaced_deployment(deployment, self.namespace)
+        values = {e.name: e.value for e in d.spec.template.spec.containers[0].env or []}
+        return values.get(variable)
+
     def selector(self, service: str) -> dict[str, str]:
         return dict(self.core.read_namespaced_service(service, self.namespace).spec.selector)
 
@@ -75,6 +85,8 @@ def test_blue_green_switch_and_rollback_keep_endpoints_ready(
         assert cluster.deployment("bluegreen-green") == (2, 2, "registry.local/app:2.0.0")
         assert cluster.deployment("bluegreen-blue") == (0, 0, "registry.local/app:1.0.0")
         stack.preview(expect_no_changes=True)
+        # Each component keeps its own release state: nothing is exported for it.
+        assert not [key for key in stack.outputs() if key.endswith("-release")]
 
         # Roll back by pinning blue: no redeploy, blue scales up first, then the switch.
         pinned = {**strategy, "blue_green": {**strategy["blue_green"], "active_color": "blue"}}
@@ -128,3 +140,79 @@ def test_canary_deploy_promote_and_abort_keep_endpoints_ready(
         up_watched(stack, kwok_cluster, name)
         assert cluster.deployment("canary") == (4, 4, "registry.local/app:2.0.0")
         assert cluster.deployment("canary-canary")[0] == 0
+
+
+def test_a_preview_shows_the_real_deployment_changes_of_a_switch(
+    env: dict[str, str], work_dir: Path, kwok_cluster: str
+) -> None:
+    name = "bgpreview"
+    strategy = {"strategy": "blue_green", "blue_green": {"scale_down_delay_seconds": 1}}
+    with engine_stack(work_dir, env, SERVICE_ONLY) as stack:
+        configure(stack, kwok_cluster, name, image="registry.local/app:1.0.0", **strategy)
+        stack.up()
+        configure(stack, kwok_cluster, name, image="registry.local/app:2.0.0", **strategy)
+        preview = stack.preview(diff=True)
+        assert "registry.local/app:2.0.0" in preview.stdout, preview.stdout
+        assert "[unknown]" not in preview.stdout, preview.stdout
+        assert preview.change_summary.get("update", 0) >= 3  # green, the Service, blue
+
+
+def configure_secret(stack: EngineStack, kubeconfig: str, name: str, **service: Any) -> None:
+    stack.set_config(
+        {
+            "moorage:kubeconfig": kubeconfig,
+            "moorage:name": name,
+            "moorage:leak": PLAINTEXT,
+            "moorage:service": {"replicas": 2, **service},
+        },
+        secret_keys=("moorage:kubeconfig", "moorage:leak"),
+    )
+
+
+def assert_no_plaintext(stack: EngineStack) -> None:
+    """The secret is nowhere a user or an attacker with the state files could read it."""
+    assert PLAINTEXT not in stack.exported_state()
+    assert PLAINTEXT not in stack.state_files()
+    assert PLAINTEXT not in "".join(stack.log)
+    assert PLAINTEXT not in json.dumps(stack.outputs())
+
+
+def test_a_secret_in_the_pod_template_never_appears_in_plaintext(
+    env: dict[str, str], work_dir: Path, kwok_cluster: str
+) -> None:
+    bg, canary = "bgsecret", "cnsecret"
+    bg_cluster, canary_cluster = Cluster(kwok_cluster, bg), Cluster(kwok_cluster, canary)
+    blue_green = {"strategy": "blue_green", "blue_green": {"scale_down_delay_seconds": 1}}
+    with engine_stack(work_dir, env, RELEASE_SECRETS) as stack:
+        configure_secret(stack, kwok_cluster, bg, image="registry.local/app:1.0.0", **blue_green)
+        stack.up()
+        configure_secret(stack, kwok_cluster, bg, image="registry.local/app:2.0.0", **blue_green)
+        up_watched(stack, kwok_cluster, bg)
+        assert stack.outputs()["live_color"] == "green"
+        assert bg_cluster.deployment("bgsecret-blue") == (0, 0, "registry.local/app:1.0.0")
+        # The old colour still runs the template it had, secret included.
+        assert bg_cluster.env("bgsecret-blue", "DATABASE_URL") == PLAINTEXT
+        stack.preview(expect_no_changes=True)
+        assert_no_plaintext(stack)
+
+    def release(image: str, **extra: Any) -> None:
+        configure_secret(
+            stack,
+            kwok_cluster,
+            canary,
+            image=image,
+            replicas=4,
+            strategy="canary",
+            canary={"weight": 50, **extra},
+        )
+
+    with engine_stack(work_dir, env, RELEASE_SECRETS) as stack:
+        release("registry.local/app:1.0.0")
+        stack.up()
+        release("registry.local/app:2.0.0")
+        up_watched(stack, kwok_cluster, canary)
+        assert canary_cluster.env("cnsecret", "DATABASE_URL") == PLAINTEXT
+        release("registry.local/app:2.0.0", promote=True)
+        up_watched(stack, kwok_cluster, canary)
+        assert canary_cluster.deployment("cnsecret") == (4, 4, "registry.local/app:2.0.0")
+        assert_no_plaintext(stack)

@@ -9,7 +9,9 @@ import pulumi
 import pytest
 from moorage import WebService
 from moorage._errors import ValidationError
+from moorage.webservice.ledger import UNKNOWN, LedgerProvider, ledger_input, next_state
 from moorage.webservice.release import (
+    DeploymentPlan,
     ReleaseState,
     canary_replicas,
     plan_blue_green,
@@ -58,7 +60,10 @@ def test_no_change_keeps_the_live_colour_and_switches_nothing() -> None:
         blue_green_state("green", V1, V2), V2, pinned=None, keep_idle_warm=False, replicas=2
     )
     assert plan.live == "green" and not plan.switched
-    assert plan.deployments["blue"].after is None
+    # The idle colour keeps its template and, as always, is declared after the
+    # (unchanged) Service: nothing moves, and the grace period does not wait.
+    assert plan.deployments["blue"] == DeploymentPlan(V1, 0, after="switch")
+    assert plan.deployments["green"] == DeploymentPlan(None, 2)
 
 
 def test_keep_idle_warm_leaves_the_old_colour_running() -> None:
@@ -66,7 +71,7 @@ def test_keep_idle_warm_leaves_the_old_colour_running() -> None:
         blue_green_state("blue", V1, V1), V2, pinned=None, keep_idle_warm=True, replicas=2
     )
     assert plan.deployments["blue"].replicas == 2
-    assert plan.deployments["blue"].after is None
+    assert plan.deployments["green"].replicas == 2 and plan.deployments["green"].after is None
 
 
 def test_rollback_by_pinning_the_old_colour_needs_no_redeploy() -> None:
@@ -165,16 +170,100 @@ def test_promote_refuses_a_template_that_changed_since_the_canary_started() -> N
         canary(flight, V3, promote=True)
 
 
+# -- the release ledger's provider (what the engine runs at each update) ---------------------
+
+
+def ledger_check(previous: ReleaseState | None, release: dict[str, Any]) -> Any:
+    """Run the ledger's check as the engine does: old inputs (with the stored state), new ones."""
+    olds = {} if previous is None else {"release": {"state": previous.to_output()}}
+    return LedgerProvider().check(olds, {"release": release})
+
+
+def ledger_release(template: dict[str, Any], **settings: Any) -> dict[str, Any]:
+    return ledger_input(
+        'WebService "api"',
+        settings.pop("strategy", "blue_green"),
+        template,
+        template_secret=settings.get("template_secret", False),
+        active_color=settings.get("active_color"),
+        promote=settings.get("promote", False),
+        abort=settings.get("abort", False),
+    )
+
+
+def test_the_ledger_moves_the_state_on_from_what_the_last_update_stored() -> None:
+    first = ledger_check(None, ledger_release(V1))
+    assert not first.failures
+    stored = ReleaseState.from_output(first.inputs["release"]["state"])
+    assert stored == ReleaseState("blue_green", {"blue": V1, "green": V1}, live="blue")
+
+    moved = ledger_check(stored, ledger_release(V2))
+    after = ReleaseState.from_output(moved.inputs["release"]["state"])
+    assert after == ReleaseState("blue_green", {"blue": V1, "green": V2}, live="green")
+
+
+def test_a_template_stored_while_secret_stays_secret_after_the_secret_moved_away() -> None:
+    first = next_state(ledger_release(V1, template_secret=True), None)
+    assert first.secret_templates == ("blue", "green")
+    moved = next_state(ledger_release(V2), first)
+    assert moved.live == "green" and moved.secret_templates == ("blue",)
+    settled = next_state(ledger_release(V2), moved)
+    assert settled.secret_templates == ("blue",)
+
+
+def test_the_ledger_refuses_a_promote_with_no_canary_in_flight() -> None:
+    result = ledger_check(None, ledger_release(V1, strategy="canary", promote=True))
+    assert [f.property for f in result.failures] == ["release"]
+    assert "canary.promote" in result.failures[0].reason
+    assert "needs a canary in flight" in result.failures[0].reason
+
+
+def test_a_template_not_known_yet_leaves_the_next_state_unknown() -> None:
+    unknown = {"spec": {"containers": [{"image": UNKNOWN}]}}
+    result = ledger_check(None, ledger_release(unknown))
+    assert result.inputs["release"]["state"] == UNKNOWN and not result.failures
+
+
+def test_the_ledger_changes_only_when_its_state_or_input_does() -> None:
+    checked = ledger_check(None, ledger_release(V1)).inputs
+    stored = {**checked, "release": normalized_copy(checked["release"]), "__provider": "old"}
+    assert not LedgerProvider().diff("release", stored, checked).changes
+    moved = ledger_check(
+        ReleaseState.from_output(checked["release"]["state"]), ledger_release(V2)
+    ).inputs
+    assert LedgerProvider().diff("release", stored, moved).changes
+
+
+def normalized_copy(value: Any) -> Any:
+    """As the engine stores numbers: every int becomes a float."""
+    if isinstance(value, bool) or not isinstance(value, (int, dict, list)):
+        return value
+    if isinstance(value, int):
+        return float(value)
+    if isinstance(value, dict):
+        return {k: normalized_copy(v) for k, v in value.items()}
+    return [normalized_copy(v) for v in value]
+
+
 # -- the component under mocks -----------------------------------------------------------
+
+LEDGER = "pulumi-python:dynamic/moorage:ReleaseLedger"
+SECRET_SIG, SECRET = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"
+"""How a secret value looks on the wire (the mocks hand inputs over as they come)."""
 
 
 def previous_release(state: ReleaseState | None) -> Callable[[Any], dict[str, Any]]:
-    """Mocked StackReference: this stack's last outputs held ``state``."""
+    """Mocked engine: the ledger's provider runs its check against ``state``."""
 
     def outputs(args: Any) -> dict[str, Any]:
-        if args.typ != "pulumi:pulumi:StackReference" or state is None:
+        if args.typ != LEDGER:
             return {}
-        return {"outputs": {"api-release": state.to_output()}}
+        wrapped = dict(args.inputs["release"])
+        assert wrapped.get(SECRET_SIG) == SECRET, "the ledger input is always a secret"
+        result = ledger_check(state, dict(wrapped["value"]))
+        assert not result.failures, result.failures
+        # As the engine does: the output is as secret as the input.
+        return {"release": {SECRET_SIG: SECRET, "value": result.inputs["release"]}}
 
     return outputs
 
@@ -197,6 +286,10 @@ def deployment(mocks: RecordingMocks, key: str) -> Any:
     return mocks.named(f"api-deployment-{key}")
 
 
+def image_of(registered: Any) -> str:
+    return str(registered.inputs["spec"]["template"]["spec"]["containers"][0]["image"])
+
+
 def test_blue_green_switch_orders_deploy_switch_grace_scale_down(
     make_mocks: Callable[..., RecordingMocks],
 ) -> None:
@@ -206,11 +299,10 @@ def test_blue_green_switch_orders_deploy_switch_grace_scale_down(
     service = run(mocks, strategy="blue_green")
 
     green, blue = deployment(mocks, "green"), deployment(mocks, "blue")
-    green_image = green.inputs["spec"]["template"]["spec"]["containers"][0]["image"]
-    blue_image = blue.inputs["spec"]["template"]["spec"]["containers"][0]["image"]
-    assert (green_image, blue_image) == ("app:2.0.0", "app:1.0.0")
+    assert (image_of(green), image_of(blue)) == ("app:2.0.0", "app:1.0.0")
     assert green.inputs["spec"]["replicas"] == 2 and blue.inputs["spec"]["replicas"] == 0
     assert green.inputs["metadata"]["name"] == "api-green"
+    assert green.depends_on(LEDGER, "api-release")
 
     svc = mocks.one(SERVICE)
     assert svc.inputs["spec"]["selector"]["moorage.dev/color"] == "green"
@@ -219,7 +311,24 @@ def test_blue_green_switch_orders_deploy_switch_grace_scale_down(
     pause = mocks.named("api-switch-grace")
     assert pause.depends_on(SERVICE, "api-service")
     assert blue.depends_on("pulumi-python:dynamic/moorage:Pause", "api-switch-grace")
+    assert not green.depends_on("pulumi-python:dynamic/moorage:Pause", "api-switch-grace")
     assert mocks.settle(service.live_color) == "green"
+    assert mocks.settle(service.deployment_name) == "api-green"
+
+
+def test_blue_green_rollback_by_pinning_scales_the_old_colour_up_before_the_switch(
+    make_mocks: Callable[..., RecordingMocks],
+) -> None:
+    v1 = stored_template(make_mocks, "app:1.0.0")
+    v2 = stored_template(make_mocks, "app:2.0.0")
+    state = ReleaseState("blue_green", {"blue": v1, "green": v2}, live="green")
+    mocks = make_mocks(resource_outputs=previous_release(state))
+    run(mocks, strategy="blue_green", blue_green={"active_color": "blue"})
+    blue, green = deployment(mocks, "blue"), deployment(mocks, "green")
+    assert (image_of(blue), blue.inputs["spec"]["replicas"]) == ("app:1.0.0", 2)
+    assert (image_of(green), green.inputs["spec"]["replicas"]) == ("app:2.0.0", 0)
+    assert mocks.one(SERVICE).depends_on(DEPLOYMENT, "api-deployment-blue")
+    assert green.depends_on("pulumi-python:dynamic/moorage:Pause", "api-switch-grace")
 
 
 def test_blue_green_selectors_keep_the_colours_apart(
@@ -233,15 +342,20 @@ def test_blue_green_selectors_keep_the_colours_apart(
         assert spec["template"]["metadata"]["labels"]["moorage.dev/color"] == color
 
 
-def test_blue_green_hpa_follows_the_live_colour(
+def test_blue_green_with_an_hpa_never_goes_live_below_min_replicas(
     make_mocks: Callable[..., RecordingMocks],
 ) -> None:
-    mocks = make_mocks()
-    run(mocks, strategy="blue_green", autoscaling={"min_replicas": 2, "max_replicas": 4})
+    v1 = stored_template(make_mocks, "app:1.0.0")
+    state = ReleaseState("blue_green", {"blue": v1, "green": v1}, live="blue")
+    mocks = make_mocks(resource_outputs=previous_release(state))
+    run(mocks, strategy="blue_green", autoscaling={"min_replicas": 3, "max_replicas": 6})
     hpa = mocks.one("kubernetes:autoscaling/v2:HorizontalPodAutoscaler")
-    assert hpa.inputs["spec"]["scaleTargetRef"]["name"] == "api-blue"
-    assert "replicas" not in deployment(mocks, "blue").inputs["spec"]
-    assert deployment(mocks, "green").inputs["spec"]["replicas"] == 0
+    assert hpa.inputs["spec"]["scaleTargetRef"]["name"] == "api-green"
+    assert hpa.depends_on(DEPLOYMENT, "api-deployment-green")
+    # The colour about to go live runs min_replicas (not the one pod a Deployment
+    # without replicas starts with) before the Service switches to it.
+    assert deployment(mocks, "green").inputs["spec"]["replicas"] == 3
+    assert deployment(mocks, "blue").inputs["spec"]["replicas"] == 0
 
 
 def test_canary_start_scales_the_canary_first(make_mocks: Callable[..., RecordingMocks]) -> None:
@@ -251,10 +365,105 @@ def test_canary_start_scales_the_canary_first(make_mocks: Callable[..., Recordin
     run(mocks, strategy="canary", replicas=4, canary={"weight": 50})
     stable, canary_deployment = deployment(mocks, "stable"), deployment(mocks, "canary")
     assert canary_deployment.inputs["spec"]["replicas"] == 2
+    assert image_of(canary_deployment) == "app:2.0.0" and image_of(stable) == "app:1.0.0"
     assert stable.inputs["spec"]["replicas"] == 2
     assert stable.inputs["metadata"]["name"] == "api"
     assert stable.depends_on(DEPLOYMENT, "api-deployment-canary")
+    assert not canary_deployment.depends_on(DEPLOYMENT, "api-deployment-stable")
     assert "moorage.dev/track" not in mocks.one(SERVICE).inputs["spec"]["selector"]
+
+
+def test_canary_promote_rolls_stable_first_then_scales_the_canary_down(
+    make_mocks: Callable[..., RecordingMocks],
+) -> None:
+    v1 = stored_template(make_mocks, "app:1.0.0")
+    v2 = stored_template(make_mocks, "app:2.0.0")
+    state = ReleaseState("canary", {"stable": v1, "canary": v2}, canary_in_flight=True)
+    mocks = make_mocks(resource_outputs=previous_release(state))
+    run(mocks, strategy="canary", replicas=4, canary={"promote": True})
+    stable, canary_deployment = deployment(mocks, "stable"), deployment(mocks, "canary")
+    assert (image_of(stable), stable.inputs["spec"]["replicas"]) == ("app:2.0.0", 4)
+    assert canary_deployment.inputs["spec"]["replicas"] == 0
+    assert canary_deployment.depends_on(DEPLOYMENT, "api-deployment-stable")
+
+
+def is_secret(value: Any) -> bool:
+    return isinstance(value, dict) and value.get(SECRET_SIG) == SECRET
+
+
+@pytest.mark.parametrize("kept_secret", [True, False])
+def test_a_kept_template_is_secret_only_when_it_held_a_secret(
+    make_mocks: Callable[..., RecordingMocks], kept_secret: bool
+) -> None:
+    v1 = stored_template(make_mocks, "app:1.0.0")
+    state = ReleaseState(
+        "blue_green",
+        {"blue": v1, "green": v1},
+        live="blue",
+        secret_templates=("blue", "green") if kept_secret else (),
+    )
+    mocks = make_mocks(resource_outputs=previous_release(state))
+    run(mocks, strategy="blue_green")
+    # Blue keeps v1 (the ledger's copy); green runs the desired, plain template.
+    assert is_secret(deployment(mocks, "blue").inputs["spec"]) is kept_secret
+    assert not is_secret(deployment(mocks, "green").inputs["spec"])
+    assert not is_secret(mocks.one(SERVICE).inputs["spec"])
+
+
+def test_a_secret_in_the_template_reaches_the_ledger_only_as_a_secret(
+    make_mocks: Callable[..., RecordingMocks],
+) -> None:
+    seen: list[dict[str, Any]] = []
+    engine = previous_release(None)
+
+    def outputs(args: Any) -> dict[str, Any]:
+        if args.typ == LEDGER:
+            seen.append(dict(args.inputs["release"]["value"]))
+        return engine(args)
+
+    mocks = make_mocks(resource_outputs=outputs)
+    secret = pulumi.Output.secret("s3cr3t")
+    mocks.run(
+        lambda: WebService(
+            "api", {"image": "app:1", "strategy": "blue_green", "env": {"DB": secret}}
+        )
+    )
+    assert seen[0]["template_secret"] is True
+    for color in ("blue", "green"):
+        assert is_secret(deployment(mocks, color).inputs["spec"])
+
+
+class PlainMocks(pulumi.runtime.Mocks):
+    """Mocks written the usual way: every resource echoes its inputs, nothing else."""
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return f"{args.name}-id", dict(args.inputs)
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[Any]]:
+        return {}, []
+
+
+@pytest.mark.parametrize("strategy", ["blue_green", "canary"])
+def test_plain_mocks_read_as_no_previous_release(
+    make_mocks: Callable[..., RecordingMocks], strategy: str
+) -> None:
+    make_mocks()  # resets the runtime
+    pulumi.runtime.set_mocks(PlainMocks(), project="user", stack="unit")
+
+    @pulumi.runtime.test
+    def check() -> Any:
+        service = WebService("api", {"image": "app:1.0.0", "strategy": strategy})
+        first = "blue" if strategy == "blue_green" else "stable"
+        return pulumi.Output.all(service.deployments[first].spec, service.deployment_name).apply(
+            lambda v: _assert_first_release(v[0], v[1], strategy)
+        )
+
+    check()
+
+
+def _assert_first_release(spec: Any, deployment_name: str, strategy: str) -> None:
+    assert spec["replicas"] == 2
+    assert deployment_name == ("api-blue" if strategy == "blue_green" else "api")
 
 
 @pytest.mark.parametrize(
@@ -264,7 +473,6 @@ def test_canary_start_scales_the_canary_first(make_mocks: Callable[..., Recordin
         ({"strategy": "canary", "canary": {"weight": 0}}, "canary.weight"),
         ({"strategy": "canary", "replicas": 1}, "replicas"),
         ({"strategy": "canary", "canary": {"promote": True, "abort": True}}, "canary.abort"),
-        ({"strategy": "canary", "canary": {"promote": True}}, "canary.promote"),
         (
             {"strategy": "blue_green", "blue_green": {"active_color": "red"}},
             "blue_green.active_color",
@@ -282,3 +490,31 @@ def test_bad_release_settings_fail_before_any_kubernetes_resource(
         run(mocks, **args)
     assert error.value.field == field
     assert [r for r in mocks.resources if r.typ.startswith("kubernetes:")] == []
+
+
+class Team(pulumi.ComponentResource):
+    """A user's own component that holds a WebService named "api"."""
+
+    def __init__(self, typ: str) -> None:
+        super().__init__(typ, "team")
+        self.api = WebService(
+            "api",
+            {"image": "app:1.0.0", "strategy": "blue_green", "namespace": typ.split(":")[-1]},
+            pulumi.ResourceOptions(parent=self),
+        )
+        self.register_outputs({})
+
+
+def test_each_component_owns_its_release_state(
+    make_mocks: Callable[..., RecordingMocks],
+) -> None:
+    mocks = make_mocks()
+    mocks.run(lambda: (Team("acme:index:shop"), Team("acme:index:cart")))
+    ledgers = mocks.of_type(LEDGER)
+    # Same name, two ledgers: each a child of its own WebService, so their URNs differ.
+    assert [r.name for r in ledgers] == ["api-release", "api-release"]
+    assert {r.parent.split("::")[-2] for r in ledgers} == {
+        "acme:index:shop$moorage:index:WebService",
+        "acme:index:cart$moorage:index:WebService",
+    }
+    assert not mocks.of_type("pulumi:pulumi:StackReference") and mocks.calls == []
