@@ -150,17 +150,19 @@ def test_blue_green_switch_from_yaml(
     with yaml_stack(work_dir, env, "yaml_blue_green", values) as stack:
         stack.up()
         assert stack.outputs()["liveColor"] == "blue"
-        assert core.read_namespaced_service(name, name).spec.selector["moorage.dev/color"] == "blue"
+        assert (
+            core.read_namespaced_service("api", name).spec.selector["moorage.dev/color"] == "blue"
+        )
 
         stack.set_config({"image": "registry.local/app:1.1.0"})
-        with EndpointWatcher(kwok_cluster, name, name) as watcher:
+        with EndpointWatcher(kwok_cluster, name, "api") as watcher:
             stack.up()
         assert watcher.samples and watcher.minimum > 0, watcher.samples
         assert stack.outputs()["liveColor"] == "green"
-        selector = core.read_namespaced_service(name, name).spec.selector
+        selector = core.read_namespaced_service("api", name).spec.selector
         assert selector["moorage.dev/color"] == "green"
         green = client.AppsV1Api(api_client(kwok_cluster)).read_namespaced_deployment(
-            f"{name}-green", name
+            "api-green", name
         )
         assert green.spec.template.spec.containers[0].image == "registry.local/app:1.1.0"
 
