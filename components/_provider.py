@@ -3,13 +3,15 @@
 ``provider/__main__.py`` (next to ``provider/PulumiPlugin.yaml``) calls :func:`main`. It
 does what ``pulumi.provider.experimental.component_provider_host`` does (the components'
 schema is inferred from their type annotations by Pulumi's component analyzer, and the
-type tokens are ``moorage:index:<Class>``) with two corrections for callers in other
-languages:
+type tokens are ``moorage:index:<Class>``), through a thin subclass of the same
+``ComponentProvider``, with three corrections for callers in other languages:
 
 - integers arrive over the wire as floats (``2.0``); they are turned back into ``int``
   before the Args are read, so ``replicas: 2`` from YAML is the same as from Python;
 - a :class:`ValidationError` is reported as an invalid-input error carrying Moorage's own
-  message (the same one a Python program gets), not as a provider traceback.
+  message (the same one a Python program gets), not as a provider traceback;
+- outputs declared on a base class (the clusters' ``kubeconfig``, ``provider``...) keep
+  their documentation in the schema.
 """
 
 from __future__ import annotations
