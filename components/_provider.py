@@ -11,7 +11,8 @@ type tokens are ``moorage:index:<Class>``), through a thin subclass of the same
 - a :class:`ValidationError` is reported as an invalid-input error carrying Moorage's own
   message (the same one a Python program gets), not as a provider traceback;
 - outputs declared on a base class (the clusters' ``kubeconfig``, ``provider``...) keep
-  their documentation in the schema.
+  their documentation in the schema, and field names in the documentation are spelt as
+  other languages spell them (``config_as_env`` becomes `configAsEnv`).
 """
 
 from __future__ import annotations
@@ -89,6 +90,28 @@ def with_inherited_docs(
     return schema
 
 
+_FIELD_PATH = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")
+
+
+def _markdown_literal(match: re.Match[str]) -> str:
+    text = match.group(1)
+    return f"`{camel_case(text) if _FIELD_PATH.fullmatch(text) else text}`"
+
+
+def for_other_languages(schema: Any) -> Any:
+    """Descriptions in Markdown with schema field names: ``config_as_env`` -> `configAsEnv`."""
+    if isinstance(schema, dict):
+        return {
+            key: re.sub(r"``([^`]+)``", _markdown_literal, value)
+            if key == "description" and isinstance(value, str)
+            else for_other_languages(value)
+            for key, value in schema.items()
+        }
+    if isinstance(schema, list):
+        return [for_other_languages(item) for item in schema]
+    return schema
+
+
 class MoorageProvider(ComponentProvider):
     """The component provider of the ``moorage`` package (see the module docstring)."""
 
@@ -97,7 +120,7 @@ class MoorageProvider(ComponentProvider):
         super().__init__(components, PACKAGE_NAME, version=package_version())
         assert self.schema is not None  # ComponentProvider always infers one
         schema = with_inherited_docs(json.loads(self.schema), components)
-        self.schema = json.dumps(schema)
+        self.schema = json.dumps(for_other_languages(schema))
 
     def map_input_properties(  # type: ignore[override]
         self,

@@ -114,6 +114,12 @@ def test_every_output_is_in_the_schema_with_its_documentation(
         assert prop.get("description", "").strip(), f"{component.__name__}.{name} has no docs"
 
 
+def test_documentation_names_fields_as_other_languages_do(schema: dict[str, Any]) -> None:
+    config = schema["resources"]["moorage:index:WebService"]["inputProperties"]["config"]
+    assert "`configAsEnv`" in config["description"]
+    assert "``" not in json.dumps(schema)
+
+
 def test_required_inputs_are_the_args_without_a_default(schema: dict[str, Any]) -> None:
     web = schema["resources"]["moorage:index:WebService"]
     assert web["requiredInputs"] == ["image"]
