@@ -1,0 +1,6 @@
+"""The plugin the Pulumi engine runs for the ``moorage`` package: serves Moorage's components."""
+
+from moorage._provider import main
+
+if __name__ == "__main__":
+    main()
