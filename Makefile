@@ -13,7 +13,7 @@ RENDER_DIR ?= rendered/$(STACK)
 STAMP := $(VENV)/.moorage-installed
 RUN := scripts/pulumi-stack
 
-.PHONY: help up preview preview-json render destroy test test-unit test-engine lint typecheck fmt tools venv lock bench clean
+.PHONY: help up preview preview-json render destroy test test-unit test-engine lint typecheck fmt tools venv bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -31,6 +31,7 @@ $(STAMP): requirements.lock pyproject.toml tools/setup-venv
 
 venv: $(STAMP) ## Create the virtualenv from requirements.lock (hash-pinned)
 
+.PHONY: lock
 lock: ## Re-pin requirements.lock (with hashes) after editing requirements*.txt or pyproject.toml
 	@uv=$$(tools/setup-venv --print-uv) && \
 	  "$$uv" pip compile --quiet --generate-hashes --universal --python-version 3.11 \
