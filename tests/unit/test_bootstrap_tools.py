@@ -290,8 +290,11 @@ def test_changing_one_tools_version_leaves_the_others_cached(
         env_file.read_text().replace(f"KWOK_VERSION={v['KWOK_VERSION']}", "KWOK_VERSION=0.9.9")
         + "PULUMI_YAML_VERSION=1.25.0\n"
     )
+    # A new tool slot (the YAML host: its pin plus its wrapper) is one more tool to build.
+    (repo / "tools" / "pulumi-language-yaml").mkdir(exist_ok=True)
+    (repo / "tools" / "pulumi-language-yaml" / "go.mod").write_text("module example/yaml\n")
     plan = subprocess.run(
-        [script, "--plan", "--only", "etcd", "kwok"],
+        [script, "--plan", "--only", "etcd", "kwok", "yaml"],
         env=sandbox.env(),
         capture_output=True,
         text=True,
@@ -300,6 +303,7 @@ def test_changing_one_tools_version_leaves_the_others_cached(
     assert plan.returncode == 0, plan.stderr
     assert "etcd: cached" in plan.stdout
     assert "kwok: would build v0.9.9" in plan.stdout
+    assert "yaml: would build v1.25.0" in plan.stdout
 
 
 def test_unknown_tools_are_rejected(sandbox: Sandbox) -> None:
