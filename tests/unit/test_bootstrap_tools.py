@@ -67,6 +67,8 @@ class Sandbox:
             "PATH": f"{self.fakes}:{SYSTEM_PATH}",
             "MOORAGE_CACHE": str(self.cache),
             "PULUMI_HOME": str(self.pulumi_home),
+            # Deterministic: online, the Kubernetes provider is downloaded, not built.
+            "MOORAGE_OFFLINE": "1",
         }
         env.update(extra)
         return env
@@ -175,6 +177,19 @@ def test_a_half_installed_or_other_version_plugin_is_not_reused(sandbox: Sandbox
     (plugins / f"resource-kubernetes-v{version}.partial").touch()
     fake_tool(plugins / "resource-kubernetes-v4.1.0", "pulumi-resource-kubernetes")
     assert "kubernetes-provider: would build" in sandbox.plan("kubernetes-provider")
+
+
+def test_online_the_kubernetes_provider_is_downloaded_not_built(sandbox: Sandbox) -> None:
+    version = versions()["PULUMI_KUBERNETES_VERSION"]
+    fake_pulumi_install(sandbox.fakes, "3.270.1")
+    done = sandbox.run("--plan", "--only", "pulumi", "kubernetes-provider", MOORAGE_OFFLINE="0")
+    assert done.returncode == 0, done.stderr
+    assert (
+        f"kubernetes-provider: would download v{version} with pulumi plugin install (online)"
+        in done.stdout
+    )
+    offline = sandbox.run("--plan", "--only", "kubernetes-provider", MOORAGE_OFFLINE="1")
+    assert "kubernetes-provider: would build" in offline.stdout
 
 
 def test_kubernetes_etcd_kwok_and_kind_within_range_are_reused(sandbox: Sandbox) -> None:
