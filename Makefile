@@ -18,11 +18,10 @@ RUN := scripts/pulumi-stack
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
 
-$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
-	@echo "[setup] creating $(VENV) and installing pinned Python packages"
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --upgrade pip > $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
-	@$(PY) -m pip install --quiet -r requirements-dev.txt -e . >> $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
+$(STAMP): requirements.lock pyproject.toml tools/setup-venv
+	@# Every package (transitive ones too) pinned with hashes in requirements.lock; uv
+	@# installs it in seconds from its cache (pip --require-hashes when uv is missing).
+	@PYTHON=$(PYTHON) tools/setup-venv $(VENV)
 	@# The engine starts dynamic providers in the program directory (infra/), so the
 	@# relative `virtualenv: .venv` of Pulumi.yaml must resolve from there too.
 	@ln -sfn ../.venv infra/.venv
@@ -30,9 +29,16 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@mkdir -p $(VENV)/mypy && ln -sfn ../../components $(VENV)/mypy/moorage
 	@touch $@
 
-venv: $(STAMP) ## Create the virtualenv with pinned packages
+venv: $(STAMP) ## Create the virtualenv from requirements.lock (hash-pinned)
 
-tools: ## Build or reuse the pinned Pulumi engine, providers and Kubernetes binaries
+.PHONY: lock
+lock: ## Re-pin requirements.lock (with hashes) after editing requirements*.txt or pyproject.toml
+	@uv=$$(tools/setup-venv --print-uv) && \
+	  "$$uv" pip compile --quiet --generate-hashes --universal --python-version 3.11 \
+	    --custom-compile-command "make lock" requirements-dev.txt pyproject.toml -o requirements.lock && \
+	  echo "[lock] requirements.lock updated; commit it with the requirements change"
+
+tools: ## Reuse installed Pulumi/Kubernetes tools within range, build only what is missing
 	@scripts/bootstrap-tools
 
 up: venv tools ## The main job: `pulumi up` of STACK (default: local, on a kwok/kind cluster)

@@ -7,6 +7,7 @@ unique name, and is destroyed and removed in ``finally``.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import signal
@@ -41,6 +42,15 @@ def tools_bin() -> Path:
     return Path(out.stdout.strip())
 
 
+@functools.cache
+def plugin_acquisition_disabled() -> str:
+    """``"true"`` when offline (scripts/network-mode decides and prints why, once)."""
+    out = subprocess.run(
+        [str(ROOT / "scripts" / "network-mode")], check=True, stdout=subprocess.PIPE, text=True
+    )
+    return "true" if out.stdout.strip() == "offline" else "false"
+
+
 def give_children_default_sigint() -> None:
     """Let the processes started from here take SIGINT again.
 
@@ -56,13 +66,14 @@ def give_children_default_sigint() -> None:
 
 
 def engine_env(bin_dir: Path, state_dir: Path, kwok_dir: Path) -> dict[str, str]:
-    """Offline engine settings: pinned tools first on PATH, a private file backend."""
+    """Engine settings: the tools first on PATH, a private file backend, plugin downloads
+    only when online."""
     return {
         "PATH": os.pathsep.join([str(bin_dir), str(VENV / "bin"), os.environ.get("PATH", "")]),
         "VIRTUAL_ENV": str(VENV),
         "MOORAGE_TOOLS_BIN": str(bin_dir),
         "PULUMI_SKIP_UPDATE_CHECK": "true",
-        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": plugin_acquisition_disabled(),
         "PULUMI_CONFIG_PASSPHRASE": "",
         "PULUMI_BACKEND_URL": f"file://{state_dir}",
         "PULUMI_HOME": str(state_dir / "home"),
