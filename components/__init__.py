@@ -14,17 +14,20 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ._errors import LocalClusterError, MoorageError, ValidationError
+    from .application import Application, ApplicationArgs, NamespaceArgs, ServiceRefArgs
     from .clusters.base import KubernetesCluster
     from .clusters.eks import EksCluster, EksClusterArgs, EksNodeGroupArgs
     from .clusters.gke import GkeCluster, GkeClusterArgs, GkeNodePoolArgs
     from .clusters.local import LocalCluster, LocalClusterArgs
     from .webservice import (
+        AlertsArgs,
         AutoscalingArgs,
         BlueGreenArgs,
         CanaryArgs,
         IngressArgs,
         MetricsArgs,
         NetworkPolicyArgs,
+        PersistenceArgs,
         ProbesArgs,
         ResourcesArgs,
         VolumeArgs,
@@ -48,6 +51,12 @@ _EXPORTS = {
     "ProbesArgs": ".webservice",
     "ResourcesArgs": ".webservice",
     "VolumeArgs": ".webservice",
+    "PersistenceArgs": ".webservice",
+    "AlertsArgs": ".webservice",
+    "Application": ".application",
+    "ApplicationArgs": ".application",
+    "NamespaceArgs": ".application",
+    "ServiceRefArgs": ".application",
     "KubernetesCluster": ".clusters.base",
     "LocalCluster": ".clusters.local",
     "LocalClusterArgs": ".clusters.local",
@@ -60,6 +69,9 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "AlertsArgs",
+    "Application",
+    "ApplicationArgs",
     "AutoscalingArgs",
     "BlueGreenArgs",
     "CanaryArgs",
@@ -76,9 +88,12 @@ __all__ = [
     "LocalClusterError",
     "MetricsArgs",
     "MoorageError",
+    "NamespaceArgs",
     "NetworkPolicyArgs",
+    "PersistenceArgs",
     "ProbesArgs",
     "ResourcesArgs",
+    "ServiceRefArgs",
     "ValidationError",
     "VolumeArgs",
     "WebService",

@@ -1,4 +1,8 @@
-"""The Moorage Pulumi program: one cluster for the stack, one WebService on it.
+"""The Moorage Pulumi program: one cluster for the stack, the services on it.
+
+Many services (``moorage:services``) become one :class:`moorage.Application`; the
+one-service shorthand (``moorage:serviceName`` + ``moorage:service``) stays a lone
+WebService, so existing stacks keep their resources.
 
 ``infra/__main__.py`` calls :func:`main`. Import :func:`deploy` to run the same
 program from your own code (or the Automation API).
@@ -24,7 +28,13 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from ._errors import ValidationError
-from ._stack_config import StackSettings, parse_stack_settings, rekeyed
+from ._stack_config import STACK, ApplicationSettings, StackSettings, parse_stack_settings, rekeyed
+from .application import Application, ApplicationArgs, plan_application
+from .application_local import (
+    declare_local_storage,
+    declare_monitoring_crds,
+    with_local_storage,
+)
 from .clusters.base import KubernetesCluster
 from .webservice import WebService
 from .webservice.spec import build_spec
@@ -66,6 +76,20 @@ def validate(settings: StackSettings) -> None:
     module_name, _, validator_name = CLUSTERS[settings.cloud]
     validator = getattr(importlib.import_module(module_name, __package__), validator_name)
     rekeyed("cluster", lambda: validator(pulumi.get_stack(), settings.cluster))
+    if settings.application is not None:
+        app = settings.application
+        placeholders = {
+            s: dict.fromkeys(keys, RENDERED_SECRET_PLACEHOLDER)
+            for s, keys in app.secret_keys.items()
+        }
+        args = _application_args(app, settings.cloud, lambda _: {}, placeholders)
+        try:
+            plan_application(pulumi.get_stack(), args)
+        except ValidationError as error:
+            raise ValidationError(
+                STACK, f"moorage:{error.field}", error.value, error.rule
+            ) from None
+        return
     service_args = {**settings.service, "secrets": dict.fromkeys(settings.secret_keys, "x")}
     rekeyed("service", lambda: build_spec(settings.service_name, service_args))  # type: ignore[arg-type]
 
@@ -92,6 +116,85 @@ def _service_args(
     return service_args
 
 
+def _application_args(
+    app: ApplicationSettings,
+    cloud: str,
+    identity_annotations: Callable[[str], Mapping[str, pulumi.Input[str]]],
+    secrets: Mapping[str, Mapping[str, pulumi.Input[str]]],
+) -> ApplicationArgs:
+    """ApplicationArgs from the stack config, with identities, secrets and local storage."""
+    services: dict[str, dict[str, Any]] = {}
+    for name in app.order:
+        service = dict(app.services[name])
+        identity = app.identities.get(name)
+        if identity:
+            service["service_account_annotations"] = {
+                **service.get("service_account_annotations", {}),
+                **identity_annotations(identity),
+            }
+        if secrets.get(name):
+            service["secrets"] = dict(secrets[name])
+        services[name] = service
+    if cloud == "local":
+        services, _ = with_local_storage(services)
+    return {
+        "namespaces": app.namespaces,  # type: ignore[typeddict-item]
+        "services": services,  # type: ignore[typeddict-item]
+        "service_refs": app.service_refs,  # type: ignore[typeddict-item]
+    }
+
+
+def _application_secrets(app: ApplicationSettings) -> dict[str, dict[str, pulumi.Output[str]]]:
+    """``moorage:serviceSecrets.<service>.<KEY>``, each wrapped as a Pulumi secret."""
+    if not app.secret_keys:
+        return {}
+    secrets = pulumi.Config("moorage").require_secret_object("serviceSecrets")
+    return {
+        service: {k: secrets.apply(_nested_item(service, k)) for k in keys}
+        for service, keys in app.secret_keys.items()
+    }
+
+
+def _nested_item(service: str, key: str) -> Callable[[Any], str]:
+    return lambda values: str(values[service][key])
+
+
+def _deploy_application(
+    settings: StackSettings,
+    identity_annotations: Callable[[str], Mapping[str, pulumi.Input[str]]],
+    secrets: Mapping[str, Mapping[str, pulumi.Input[str]]],
+    opts: pulumi.ResourceOptions,
+) -> dict[str, Any]:
+    """The Application (and, on a local cluster, its storage and stub CRDs)."""
+    app = settings.application
+    assert app is not None
+    stack = pulumi.get_stack()
+    args = _application_args(app, settings.cloud, identity_annotations, secrets)
+    before: list[pulumi.Resource] = []
+    if settings.cloud == "local":
+        _, claims = with_local_storage(app.services)
+        before += declare_local_storage(stack, claims, opts)
+        if app.monitoring_crds:
+            before += declare_monitoring_crds(stack, opts)
+    application = Application(
+        stack,
+        args,
+        pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=before)),
+    )
+    return {
+        "urls": application.urls,
+        "services": {
+            name: {
+                "namespace": service.namespace,
+                "service_name": service.service_name,
+                "deployment_name": service.deployment_name,
+                "url": service.url,
+            }
+            for name, service in application.services.items()
+        },
+    }
+
+
 def render(settings: StackSettings, directory: str) -> dict[str, Any]:
     """Render mode: the WebService on a render-to-directory provider, no cluster.
 
@@ -107,6 +210,21 @@ def render(settings: StackSettings, directory: str) -> dict[str, Any]:
         enable_config_map_mutable=True,
         enable_secret_mutable=True,
     )
+    if settings.application is not None:
+        placeholders = {
+            s: dict.fromkeys(keys, RENDERED_SECRET_PLACEHOLDER)
+            for s, keys in settings.application.secret_keys.items()
+        }
+        return {
+            "cloud": settings.cloud,
+            "rendered_to": directory,
+            **_deploy_application(
+                settings,
+                cluster_class.identity_annotations,
+                placeholders,
+                pulumi.ResourceOptions(provider=provider),
+            ),
+        }
     # The annotations depend only on the cloud, not on a cluster instance.
     service_args = _service_args(
         settings,
@@ -136,6 +254,19 @@ def deploy(settings: StackSettings) -> dict[str, Any]:
     cluster_class = getattr(importlib.import_module(module_name, __package__), class_name)
     cluster_args = {**settings.cluster, "delete_unreachable": settings.delete_unreachable}
     cluster: KubernetesCluster = cluster_class(pulumi.get_stack(), cluster_args)
+    if settings.application is not None:
+        return {
+            "cloud": settings.cloud,
+            "cluster_name": cluster.cluster_name,
+            "endpoint": cluster.endpoint,
+            "kubeconfig": cluster.kubeconfig,
+            **_deploy_application(
+                settings,
+                cluster.workload_identity_annotations,
+                _application_secrets(settings.application),
+                pulumi.ResourceOptions(providers=[cluster.provider], depends_on=[cluster]),
+            ),
+        }
 
     service_args = _service_args(
         settings, cluster.workload_identity_annotations, _service_secrets(settings)

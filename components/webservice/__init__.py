@@ -1,12 +1,14 @@
 """The WebService component and its argument types (internal: import them from ``moorage``)."""
 
 from .args import (
+    AlertsArgs,
     AutoscalingArgs,
     BlueGreenArgs,
     CanaryArgs,
     IngressArgs,
     MetricsArgs,
     NetworkPolicyArgs,
+    PersistenceArgs,
     ProbesArgs,
     ResourcesArgs,
     VolumeArgs,
@@ -15,12 +17,14 @@ from .args import (
 from .component import WebService
 
 __all__ = [
+    "AlertsArgs",
     "AutoscalingArgs",
     "BlueGreenArgs",
     "CanaryArgs",
     "IngressArgs",
     "MetricsArgs",
     "NetworkPolicyArgs",
+    "PersistenceArgs",
     "ProbesArgs",
     "ResourcesArgs",
     "VolumeArgs",

@@ -10,6 +10,8 @@ import pulumi_kubernetes as k8s
 from .._rules import component_label
 from . import manifests as m
 from .args import WebServiceArgs
+from .monitoring import declare_monitoring, inherited_dependencies
+from .persistence import declare_claim, deployment_strategy, mounted
 from .rollout import declare_release, plan_release
 from .spec import WebServiceSpec, build_spec
 
@@ -63,6 +65,8 @@ class WebService(pulumi.ComponentResource):
     """The NetworkPolicy, unless disabled."""
     ingress: k8s.networking.v1.Ingress | None
     """The Ingress, when ``ingress`` is set."""
+    persistent_volume_claim: k8s.core.v1.PersistentVolumeClaim | None
+    """The claim ``<name>-data``, when ``persistence`` is set (retained on delete by default)."""
 
     def __init__(
         self,
@@ -75,6 +79,8 @@ class WebService(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         checksums = _checksums(spec)
         template = m.pod_template(spec, checksums)
+        if spec.persistence is not None:  # issue 15: persistence.py
+            template = mounted(template, spec.persistence)
         # A release strategy reads the previous release first: its errors (say,
         # promote without a canary in flight) come before anything is created.
         planned = plan_release(self, spec, template) if spec.strategy != "rolling" else None
@@ -118,6 +124,17 @@ class WebService(pulumi.ComponentResource):
         config_children = [r for r in (self.config_map, self.secret) if r is not None]
         before_pods: list[pulumi.Resource] = [self.service_account, *config_children]
 
+        # -- issue 15: persistence.py --
+        self.persistent_volume_claim = None
+        if spec.persistence is not None:
+            self.persistent_volume_claim = declare_claim(
+                name,
+                spec.persistence,
+                m.metadata(spec, spec.persistence.claim_name, namespace),
+                self,
+            )
+            before_pods.append(self.persistent_volume_claim)
+
         def service_for(
             release_labels: dict[str, str], opts: pulumi.ResourceOptions
         ) -> k8s.core.v1.Service:
@@ -130,12 +147,16 @@ class WebService(pulumi.ComponentResource):
 
         self.live_color = None
         if planned is None:
+            deployment_spec = m.release_deployment_spec(
+                spec, template, {}, spec.replicas if spec.autoscaling is None else None
+            )
+            strategy = deployment_strategy(spec.persistence)  # issue 15: Recreate for RWO
+            if strategy is not None:
+                deployment_spec["strategy"] = strategy
             self.deployment = k8s.apps.v1.Deployment(
                 f"{name}-deployment",
                 metadata=m.metadata(spec, name, namespace),
-                spec=m.release_deployment_spec(
-                    spec, template, {}, spec.replicas if spec.autoscaling is None else None
-                ),
+                spec=deployment_spec,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=before_pods),
             )
             self.deployments = {"main": self.deployment}
@@ -193,6 +214,28 @@ class WebService(pulumi.ComponentResource):
                 metadata=m.metadata(spec, name, namespace, spec.ingress.annotations),
                 spec=m.ingress_spec(spec),
                 opts=child,
+            )
+
+        # -- issue 15: monitoring.py --
+        # Annotated here, not on the class: the schema analyzer cannot type CustomResource.
+        self.monitoring: list[k8s.apiextensions.CustomResource] = []
+        """The ServiceMonitor (or PodMonitor) and PrometheusRule, when ``metrics`` asks."""
+        if spec.monitoring is not None and spec.metrics is not None:
+            separate = spec.metrics.separate_port
+            self.monitoring = declare_monitoring(
+                name,
+                spec.monitoring,
+                namespace,
+                m.metadata(spec, name, namespace),
+                (
+                    m.METRICS_PORT_NAME if separate else m.HTTP_PORT_NAME,
+                    spec.metrics.path,
+                    separate,
+                ),
+                m.selector_labels(name),
+                pulumi.ResourceOptions(
+                    parent=self, depends_on=[self.service, *inherited_dependencies(opts)]
+                ),
             )
 
         self.namespace = pulumi.Output.from_input(namespace)

@@ -29,6 +29,8 @@ from .args import (
     VolumeArgs,
     WebServiceArgs,
 )
+from .monitoring import MonitoringSpec, parse_monitoring
+from .persistence import PersistenceSpec, parse_persistence
 from .release import COLORS, STRATEGIES
 
 T = TypeVar("T")
@@ -182,6 +184,9 @@ class WebServiceSpec:
     blue_green: BlueGreenSpec | None = None
     canary: CanarySpec | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # -- issue 15: persistence.py and monitoring.py --
+    persistence: PersistenceSpec | None = None
+    monitoring: MonitoringSpec | None = None
 
     @property
     def max_possible_replicas(self) -> pulumi.Input[int]:
@@ -380,6 +385,9 @@ def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
         ),
         pre_stop_delay_seconds=_pre_stop_delay(r),
         **_strategy(r, replicas, autoscaling),
+        # -- issue 15 --
+        persistence=parse_persistence(name, args),
+        monitoring=parse_monitoring(component, args),
     )
 
 
