@@ -166,3 +166,17 @@ def test_thirty_services_plan_quickly_in_dependency_order(
     )
     assert [s.name for s in plan.services][:2] == ["svc29", "svc28"]
     assert json.dumps([s.namespace for s in plan.services]).count("shop") == 30
+
+
+def test_the_benchmark_application_program_declares_thirty_services(
+    mocks: RecordingMocks,
+) -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.append(str(Path(__file__).resolve().parents[2]))
+    from bench import programs
+
+    mocks.run(lambda: programs.declare(programs.APPLICATION, 30, prefix="bench"))
+    assert len(mocks.of_type("kubernetes:apps/v1:Deployment")) == 30
+    assert mocks.one("kubernetes:core/v1:Namespace").metadata["name"] == "bench"
