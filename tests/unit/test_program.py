@@ -168,3 +168,32 @@ def test_the_shipped_local_stack_is_valid(make_mocks: Callable[..., RecordingMoc
     mocks.run(lambda: validate(settings))
     outputs = run_program(mocks, raw)
     assert sorted(mocks.settle(outputs["urls"])) == ["cache", "cart", "catalog", "web"]
+
+
+def test_the_shipped_local_stack_passes_every_policy(
+    make_mocks: Callable[..., RecordingMocks],
+) -> None:
+    """The policy pack's checks on every object the local stack declares: no finding."""
+    import yaml
+    from moorage_policy import catalogue
+    from moorage_policy.availability import StackResource
+
+    shipped = yaml.safe_load(
+        (Path(__file__).resolve().parents[2] / "stacks" / "Pulumi.local.yaml").read_text()
+    )["config"]
+    raw = {k: v if isinstance(v, str) else json.dumps(v) for k, v in shipped.items()}
+    mocks = make_mocks(config=raw)
+    run_program(mocks, raw)
+    resources = [
+        StackResource(r.typ, r.name, f"urn::{r.name}", r.inputs)
+        for r in mocks.resources
+        if r.typ.startswith("kubernetes:")
+    ]
+    found = {
+        r.name: catalogue.check_resource(r.type, r.props, {})
+        for r in resources
+        if catalogue.check_resource(r.type, r.props, {})
+    }
+    assert found == {}
+    for policy in catalogue.STACK_POLICIES:
+        assert policy.check(resources, {}) == [], policy.name
