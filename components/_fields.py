@@ -8,11 +8,45 @@ everywhere.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Collection, Mapping, Sequence
-from typing import Any
+import inspect
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import Any, TypeVar
+
+import pulumi
 
 from . import _rules as rule
 from ._errors import ValidationError
+
+T = TypeVar("T")
+
+Rule = Callable[[str, str, Any], Any]
+"""A rule from :mod:`_rules`: ``(component, field, value) -> value``, raising on bad input."""
+
+
+def is_deferred(value: object) -> bool:
+    """True for a value only known later (an Output or an awaitable)."""
+    return isinstance(value, pulumi.Output) or inspect.isawaitable(value)
+
+
+def checked(value: pulumi.Input[Any], check: Callable[[Any], T]) -> pulumi.Input[T]:
+    """Apply ``check`` now for a plain value, or when an Output resolves."""
+    if is_deferred(value):
+        return pulumi.Output.from_input(value).apply(check)
+    return check(value)
+
+
+def cross_checked(values: Sequence[pulumi.Input[Any]], check: Callable[..., None]) -> list[Any]:
+    """Check a rule that spans several values (e.g. request <= limit), now or once resolved."""
+    if not any(is_deferred(v) for v in values):
+        check(*values)
+        return list(values)
+
+    def run(resolved: list[Any]) -> list[Any]:
+        check(*resolved)
+        return resolved
+
+    joined = pulumi.Output.all(*values).apply(run)
+    return [joined[i] for i in range(len(values))]
 
 
 def unknown_field_rule(key: str, allowed: Collection[str], args_type: str = "") -> str:
@@ -50,8 +84,8 @@ class Fields:
         """The user-facing name of ``key``, e.g. ``node_group.min_size``."""
         return f"{self.prefix}{key}"
 
-    def fail(self, key: str, value: Any, rule: str) -> ValidationError:
-        return ValidationError(self.component, self.field(key), value, rule)
+    def fail(self, key: str, value: Any, rule: str, *, secret: bool = False) -> ValidationError:
+        return ValidationError(self.component, self.field(key), value, rule, secret=secret)
 
     def reject_unknown(self, allowed: Collection[str], args_type: str = "") -> None:
         """Fail on keys that are not fields of the Args type (usually a typo)."""
@@ -114,15 +148,14 @@ class Fields:
             raise self.fail(key, value, f"must be true or false, not {_type_name(value)}")
         return value
 
-    def items(self, key: str) -> list[Any]:
+    def items(self, key: str, reason: str = "it decides which resources are created") -> list[Any]:
         """A plain list whose items may be pulumi.Inputs (e.g. ARNs from other resources)."""
-        value = self.known(key)
+        value = self.args.get(key)
+        rule.known(self.component, self.field(key), value, reason)
         if value is None:
             return []
         if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-            raise self.fail(
-                key, value, "must be a plain list (it decides which resources are created)"
-            )
+            raise self.fail(key, value, f"must be a plain list ({reason})")
         return list(value)
 
     def texts(self, key: str, default: Sequence[str] = ()) -> list[str]:
@@ -136,11 +169,60 @@ class Fields:
                 raise self.fail(f"{key}[{i}]", item, "must be a non-empty string")
         return values
 
-    def mapping(self, key: str) -> dict[str, Any]:
+    def mapping(self, key: str, *, secret: bool = False) -> dict[str, Any]:
         """A plain mapping whose values may be pulumi.Inputs (e.g. pinned versions)."""
         value = self.known(key)
         if value is None:
             return {}
         if not isinstance(value, Mapping):
-            raise self.fail(key, value, f"must be a mapping, not {_type_name(value)}")
+            raise self.fail(
+                key, value, f"must be a mapping, not {_type_name(value)}", secret=secret
+            )
         return dict(value)
+
+    # Output-aware reads: the value may be a pulumi.Output; ``check`` (a rule from
+    # _rules) runs now for a plain value, or when the Output resolves.
+
+    def value(self, key: str, default: Any, check: Rule) -> Any:
+        """The value (or ``default``) passed through ``check``, now or once resolved."""
+        name = self.field(key)
+        return checked(self.raw(key, default), lambda v: check(self.component, name, v))
+
+    def optional(self, key: str, check: Rule) -> Any:
+        """Like :meth:`value`, but None when the field is not set."""
+        return None if self.args.get(key) is None else self.value(key, None, check)
+
+    def checked_items(self, key: str, check: Rule) -> list[Any]:
+        """A plain list whose items (plain or Outputs) each pass ``check``."""
+        values = self.items(key)
+        return [checked(v, self.item_check(check, f"{key}[{i}]")) for i, v in enumerate(values)]
+
+    def item_check(self, check: Rule, key: str) -> Callable[[Any], Any]:
+        """``check`` bound to the field ``key`` (e.g. ``ports[0].name``)."""
+        name = self.field(key)
+        return lambda value: check(self.component, name, value)
+
+    def nested(self, key: str, args_type: type) -> Fields | None:
+        """A nested Args section whose keys must be fields of ``args_type``, or None."""
+        if self.args.get(key) is None:
+            return None
+        section = self.section(key)
+        section.reject_unknown(args_type.__annotations__, args_type.__name__)
+        return section
+
+    def nested_or_empty(self, key: str, args_type: type) -> Fields:
+        """Like :meth:`nested`, but an empty section when the field is not set."""
+        return self.nested(key, args_type) or Fields(self.component, {}, f"{self.field(key)}.")
+
+    def sections(self, key: str, args_type: type) -> list[Fields]:
+        """A plain list of nested Args sections (e.g. ``ports``), each checked for typos."""
+        result = []
+        for i, item in enumerate(self.items(key)):
+            item_key = f"{key}[{i}]"
+            rule.known(self.component, self.field(item_key), item)
+            if not isinstance(item, Mapping):
+                raise self.fail(item_key, item, f"must be a mapping, not {_type_name(item)}")
+            section = Fields(self.component, item, f"{self.field(item_key)}.")
+            section.reject_unknown(args_type.__annotations__, args_type.__name__)
+            result.append(section)
+        return result

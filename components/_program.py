@@ -37,7 +37,7 @@ from .application_local import (
 )
 from .clusters.base import KubernetesCluster
 from .webservice import WebService
-from .webservice.spec import build_spec
+from .webservice.spec import validated_spec
 
 RENDER_DIR_ENV = "MOORAGE_RENDER_DIR"
 RENDER_DIR_CONFIG = "moorage:renderYamlToDirectory"
@@ -71,27 +71,33 @@ def _item(key: str) -> Callable[[Any], str]:
     return lambda values: str(values[key])
 
 
-def validate(settings: StackSettings) -> None:
-    """Run every component's validation before any resource is registered."""
+def validate(settings: StackSettings, service_args: Mapping[str, Any]) -> None:
+    """Run every component's validation before any resource is registered.
+
+    ``service_args`` are the very WebServiceArgs the program then passes to the
+    WebService, which reuses the spec built here (:func:`validated_spec`).
+    """
     module_name, _, validator_name = CLUSTERS[settings.cloud]
     validator = getattr(importlib.import_module(module_name, __package__), validator_name)
     rekeyed("cluster", lambda: validator(pulumi.get_stack(), settings.cluster))
     if settings.application is not None:
-        app = settings.application
-        placeholders = {
-            s: dict.fromkeys(keys, RENDERED_SECRET_PLACEHOLDER)
-            for s, keys in app.secret_keys.items()
-        }
-        args = _application_args(app, settings.cloud, lambda _: {}, placeholders)
-        try:
-            plan_application(pulumi.get_stack(), args)
-        except ValidationError as error:
-            raise ValidationError(
-                STACK, f"moorage:{error.field}", error.value, error.rule
-            ) from None
+        validate_application(settings)
         return
-    service_args = {**settings.service, "secrets": dict.fromkeys(settings.secret_keys, "x")}
-    rekeyed("service", lambda: build_spec(settings.service_name, service_args))  # type: ignore[arg-type]
+    rekeyed("service", lambda: validated_spec(settings.service_name, service_args))  # type: ignore[arg-type]
+
+
+def validate_application(settings: StackSettings) -> None:
+    """Every service of ``moorage:services`` (and the references) before anything exists."""
+    app = settings.application
+    assert app is not None
+    placeholders = {
+        s: dict.fromkeys(keys, RENDERED_SECRET_PLACEHOLDER) for s, keys in app.secret_keys.items()
+    }
+    args = _application_args(app, settings.cloud, lambda _: {}, placeholders)
+    try:
+        plan_application(pulumi.get_stack(), args)
+    except ValidationError as error:
+        raise ValidationError(STACK, f"moorage:{error.field}", error.value, error.rule) from None
 
 
 def render_directory(raw_config: Mapping[str, str]) -> str | None:
@@ -201,20 +207,20 @@ def render(settings: StackSettings, directory: str) -> dict[str, Any]:
     Runs the same validation as :func:`deploy`, and gives the ServiceAccount the same
     cloud identity annotation, so the files match what the stack would apply.
     """
-    validate(settings)
     module_name, class_name, _ = CLUSTERS[settings.cloud]
     cluster_class = getattr(importlib.import_module(module_name, __package__), class_name)
-    provider = k8s.Provider(
-        f"{pulumi.get_stack()}-render",
-        render_yaml_to_directory=directory,
-        enable_config_map_mutable=True,
-        enable_secret_mutable=True,
-    )
     if settings.application is not None:
+        validate(settings, {})
         placeholders = {
             s: dict.fromkeys(keys, RENDERED_SECRET_PLACEHOLDER)
             for s, keys in settings.application.secret_keys.items()
         }
+        provider = k8s.Provider(
+            f"{pulumi.get_stack()}-render",
+            render_yaml_to_directory=directory,
+            enable_config_map_mutable=True,
+            enable_secret_mutable=True,
+        )
         return {
             "cloud": settings.cloud,
             "rendered_to": directory,
@@ -230,6 +236,13 @@ def render(settings: StackSettings, directory: str) -> dict[str, Any]:
         settings,
         cluster_class.identity_annotations,
         dict.fromkeys(settings.secret_keys, RENDERED_SECRET_PLACEHOLDER),
+    )
+    validate(settings, service_args)
+    provider = k8s.Provider(
+        f"{pulumi.get_stack()}-render",
+        render_yaml_to_directory=directory,
+        enable_config_map_mutable=True,
+        enable_secret_mutable=True,
     )
     service = WebService(
         settings.service_name,
@@ -249,28 +262,19 @@ def render(settings: StackSettings, directory: str) -> dict[str, Any]:
 
 def deploy(settings: StackSettings) -> dict[str, Any]:
     """Create the stack's cluster and the WebService on it; return the outputs."""
-    validate(settings)
     module_name, class_name, _ = CLUSTERS[settings.cloud]
     cluster_class = getattr(importlib.import_module(module_name, __package__), class_name)
+    if settings.application is not None:
+        return deploy_application(settings)
+    # Built before the cluster (identity annotations need no cluster instance), so the
+    # service is validated once, before anything is registered, and the WebService
+    # reuses that spec.
+    service_args = _service_args(
+        settings, cluster_class.identity_annotations, _service_secrets(settings)
+    )
+    validate(settings, service_args)
     cluster_args = {**settings.cluster, "delete_unreachable": settings.delete_unreachable}
     cluster: KubernetesCluster = cluster_class(pulumi.get_stack(), cluster_args)
-    if settings.application is not None:
-        return {
-            "cloud": settings.cloud,
-            "cluster_name": cluster.cluster_name,
-            "endpoint": cluster.endpoint,
-            "kubeconfig": cluster.kubeconfig,
-            **_deploy_application(
-                settings,
-                cluster.workload_identity_annotations,
-                _application_secrets(settings.application),
-                pulumi.ResourceOptions(providers=[cluster.provider], depends_on=[cluster]),
-            ),
-        }
-
-    service_args = _service_args(
-        settings, cluster.workload_identity_annotations, _service_secrets(settings)
-    )
     service = WebService(
         settings.service_name,
         service_args,  # type: ignore[arg-type]
@@ -286,6 +290,28 @@ def deploy(settings: StackSettings) -> dict[str, Any]:
         "deployment_name": service.deployment_name,
         "url": service.url,
         **({"live_color": service.live_color} if service.live_color is not None else {}),
+    }
+
+
+def deploy_application(settings: StackSettings) -> dict[str, Any]:
+    """Many services: validate them all, then the cluster, then the Application on it."""
+    assert settings.application is not None
+    validate(settings, {})
+    module_name, class_name, _ = CLUSTERS[settings.cloud]
+    cluster_class = getattr(importlib.import_module(module_name, __package__), class_name)
+    cluster_args = {**settings.cluster, "delete_unreachable": settings.delete_unreachable}
+    cluster: KubernetesCluster = cluster_class(pulumi.get_stack(), cluster_args)
+    return {
+        "cloud": settings.cloud,
+        "cluster_name": cluster.cluster_name,
+        "endpoint": cluster.endpoint,
+        "kubeconfig": cluster.kubeconfig,
+        **_deploy_application(
+            settings,
+            cluster.workload_identity_annotations,
+            _application_secrets(settings.application),
+            pulumi.ResourceOptions(providers=[cluster.provider], depends_on=[cluster]),
+        ),
     }
 
 

@@ -349,3 +349,64 @@ def known(
             "<output>",
             f"must be known when the program runs (a plain value, not an Output), because {reason}",
         )
+
+
+# -- issue 14: ports, probes and pod-spec fields ---------------------------------------------
+
+_IANA_SVC_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_HTTP_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+
+PROTOCOLS = ("TCP", "UDP", "SCTP")
+APP_PROTOCOLS = ("http", "https", "http2", "grpc", "tcp")
+PROBE_KINDS = ("http", "tcp", "grpc", "exec", "none")
+TOLERATION_OPERATORS = ("Equal", "Exists")
+TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
+NODE_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt")
+ANTI_AFFINITY = ("none", "preferred", "required")
+
+
+def port_name(component: str, field: str, value: object) -> str:
+    """A port name (IANA_SVC_NAME): at most 15 characters, with at least one letter."""
+    if (
+        not isinstance(value, str)
+        or len(value) > 15
+        or not _IANA_SVC_NAME.match(value)
+        or "--" in value
+        or not any(c.isalpha() for c in value)
+    ):
+        raise ValidationError(
+            component,
+            field,
+            value,
+            "must be a port name: at most 15 lowercase letters, digits or '-' with at least "
+            "one letter, no '--', starting and ending with a letter or digit",
+        )
+    return value
+
+
+def app_protocol(component: str, field: str, value: object) -> str:
+    """A Service port's appProtocol: one of ours, or a domain-prefixed name."""
+    if isinstance(value, str) and (value in APP_PROTOCOLS or "/" in value):
+        if value in APP_PROTOCOLS:
+            return value
+        return qualified_name(component, field, value)
+    raise ValidationError(
+        component,
+        field,
+        value,
+        f"must be one of {', '.join(APP_PROTOCOLS)}, or a prefixed name such as example.com/custom",
+    )
+
+
+def http_header_name(component: str, field: str, value: object) -> str:
+    """An HTTP header name (an RFC 9110 token)."""
+    if not isinstance(value, str) or not _HTTP_TOKEN.match(value):
+        raise ValidationError(
+            component, field, value, "must be an HTTP header name such as X-Probe"
+        )
+    return value
+
+
+def label_values(component: str, field: str, value: object) -> str:
+    """A label value (alias of :func:`version_label` for selectors)."""
+    return version_label(component, field, value)

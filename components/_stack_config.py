@@ -132,7 +132,8 @@ def parse_stack_settings(raw: Mapping[str, str]) -> StackSettings:
             "moorage:serviceName + moorage:service)",
         )
     service = _mapping(raw, "service")
-    service.setdefault("service_type", DEFAULT_SERVICE_TYPE[cloud])
+    if service.get("worker") is not True:  # a worker has no Service
+        service.setdefault("service_type", DEFAULT_SERVICE_TYPE[cloud])
     if "image" not in service:
         raise ValidationError(STACK, key("service.image"), None, "is required")
     secrets_raw = raw.get(key("serviceSecrets"))

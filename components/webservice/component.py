@@ -12,8 +12,8 @@ from . import manifests as m
 from .args import WebServiceArgs
 from .monitoring import declare_monitoring, inherited_dependencies
 from .persistence import declare_claim, deployment_strategy, mounted
-from .rollout import declare_release, plan_release
-from .spec import WebServiceSpec, build_spec
+from .rollout import COLOR_LABEL, declare_release, plan_release
+from .spec import WebServiceSpec, validated_spec
 
 TYPE_TOKEN = "moorage:index:WebService"
 
@@ -23,7 +23,8 @@ class WebService(pulumi.ComponentResource):
 
     Creates (as children, named after the component): an optional Namespace, a
     ServiceAccount, a ConfigMap and a Secret when config/secrets are given, a
-    Deployment, a Service, a HorizontalPodAutoscaler when ``autoscaling`` is set,
+    Deployment, a Service (none for a ``worker``) and one per ``extra_services`` entry,
+    a HorizontalPodAutoscaler when ``autoscaling`` is set,
     a PodDisruptionBudget when the service can run two or more replicas, a
     NetworkPolicy (unless disabled) and an optional Ingress.
 
@@ -37,9 +38,11 @@ class WebService(pulumi.ComponentResource):
     deployment_name: pulumi.Output[str]
     """Name of the Deployment (equal to the component name)."""
     service_name: pulumi.Output[str]
-    """Name of the Service (equal to the component name)."""
+    """Name of the Service (equal to the component name); empty for a worker."""
     url: pulumi.Output[str]
-    """In-cluster URL, e.g. ``http://api.shop.svc.cluster.local:80``."""
+    """In-cluster URL whose scheme follows ``app_protocol``, e.g.
+    ``http://api.shop.svc.cluster.local:80`` or ``grpc://cart.shop.svc.cluster.local:50051``;
+    empty for a worker."""
 
     namespace_resource: k8s.core.v1.Namespace | None
     """The Namespace, when ``create_namespace`` is true."""
@@ -55,8 +58,10 @@ class WebService(pulumi.ComponentResource):
     """Every Deployment by role: "main" (rolling), "blue"/"green" or "stable"/"canary"."""
     live_color: pulumi.Output[str] | None
     """The colour the Service sends traffic to (blue_green only)."""
-    service: k8s.core.v1.Service
-    """The Service."""
+    service: k8s.core.v1.Service | None
+    """The Service (None for a worker)."""
+    extra_services: dict[str, k8s.core.v1.Service]
+    """The ``extra_services`` by their ``name`` suffix."""
     horizontal_pod_autoscaler: k8s.autoscaling.v2.HorizontalPodAutoscaler | None
     """The HPA, when ``autoscaling`` is set."""
     pod_disruption_budget: k8s.policy.v1.PodDisruptionBudget | None
@@ -75,7 +80,7 @@ class WebService(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
-        spec = build_spec(name, args)
+        spec = validated_spec(name, args)
         child = pulumi.ResourceOptions(parent=self)
         checksums = _checksums(spec)
         template = m.pod_template(spec, checksums)
@@ -140,34 +145,34 @@ class WebService(pulumi.ComponentResource):
         ) -> k8s.core.v1.Service:
             return k8s.core.v1.Service(
                 f"{name}-service",
-                metadata=m.metadata(spec, name, namespace),
+                metadata=m.metadata(spec, name, namespace, spec.service_annotations),
                 spec=m.service_spec(spec, release_labels),
                 opts=opts,
             )
 
         self.live_color = None
         if planned is None:
-            deployment_spec = m.release_deployment_spec(
-                spec, template, {}, spec.replicas if spec.autoscaling is None else None
-            )
+            deployment_spec = m.release_deployment_spec(spec, template, {}, spec.fixed_replicas)
             strategy = deployment_strategy(spec.persistence)  # issue 15: Recreate for RWO
             if strategy is not None:
                 deployment_spec["strategy"] = strategy
             self.deployment = k8s.apps.v1.Deployment(
                 f"{name}-deployment",
-                metadata=m.metadata(spec, name, namespace),
+                metadata=m.metadata(spec, name, namespace, spec.deployment_annotations),
                 spec=deployment_spec,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=before_pods),
             )
             self.deployments = {"main": self.deployment}
-            self.service = service_for({}, child)
+            self.service = service_for({}, child) if spec.has_service else None
         else:
             release = declare_release(
                 self,
                 spec,
                 planned,
                 template,
-                lambda object_name: m.metadata(spec, object_name, namespace),
+                lambda object_name: m.metadata(
+                    spec, object_name, namespace, spec.deployment_annotations
+                ),
                 before_pods,
                 service_for,
             )
@@ -175,6 +180,20 @@ class WebService(pulumi.ComponentResource):
             self.service = release.service
             if release.live_color is not None:
                 self.live_color = pulumi.Output.from_input(release.live_color)
+
+        # Extra Services follow the live colour like the main one (blue/green).
+        extra_selector = {COLOR_LABEL: self.live_color} if self.live_color is not None else {}
+        self.extra_services = {
+            extra.suffix: k8s.core.v1.Service(
+                f"{name}-service-{extra.suffix}",
+                metadata=m.metadata(
+                    spec, m.extra_service_name(spec, extra), namespace, extra.annotations
+                ),
+                spec=m.extra_service_spec(spec, extra, extra_selector),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.deployment]),
+            )
+            for extra in spec.extra_services
+        }
 
         self.horizontal_pod_autoscaler = None
         if spec.autoscaling is not None:
@@ -221,28 +240,36 @@ class WebService(pulumi.ComponentResource):
         self.monitoring: list[k8s.apiextensions.CustomResource] = []
         """The ServiceMonitor (or PodMonitor) and PrometheusRule, when ``metrics`` asks."""
         if spec.monitoring is not None and spec.metrics is not None:
-            separate = spec.metrics.separate_port
+            # Metrics on a port of their own (or a worker's) are not on the Service: PodMonitor.
+            separate = spec.metrics.separate_port or spec.main_port is None
+            port_name = (
+                m.METRICS_PORT_NAME if separate or spec.main_port is None else spec.main_port.name
+            )
+            after = [self.service] if self.service is not None else [self.deployment]
             self.monitoring = declare_monitoring(
                 name,
                 spec.monitoring,
                 namespace,
                 m.metadata(spec, name, namespace),
-                (
-                    m.METRICS_PORT_NAME if separate else m.HTTP_PORT_NAME,
-                    spec.metrics.path,
-                    separate,
-                ),
+                (port_name, spec.metrics.path, separate),
                 m.selector_labels(name),
                 pulumi.ResourceOptions(
-                    parent=self, depends_on=[self.service, *inherited_dependencies(opts)]
+                    parent=self, depends_on=[*after, *inherited_dependencies(opts)]
                 ),
             )
 
         self.namespace = pulumi.Output.from_input(namespace)
         self.deployment_name = self.deployment.metadata.apply(_object_name)
-        service_meta = self.service.metadata
-        self.service_name = service_meta.apply(_object_name)
-        self.url = pulumi.Output.all(service_meta, spec.service_port).apply(_cluster_url)
+        if self.service is None:
+            self.service_name = pulumi.Output.from_input("")
+            self.url = pulumi.Output.from_input("")
+        else:
+            service_meta = self.service.metadata
+            self.service_name = service_meta.apply(_object_name)
+            scheme = spec.url_scheme
+            self.url = pulumi.Output.all(service_meta, spec.service_port).apply(
+                lambda meta_and_port: _cluster_url(scheme, meta_and_port)
+            )
         self.register_outputs(
             {
                 "live_color": self.live_color,
@@ -309,15 +336,15 @@ def _object_name(meta: k8s.meta.v1.outputs.ObjectMeta) -> str:
     return str(meta.name)
 
 
-def _cluster_url(meta_and_port: list[Any]) -> str:
-    """``http://NAME.NAMESPACE.svc.cluster.local:PORT`` from a Service's metadata and port.
+def _cluster_url(scheme: str, meta_and_port: list[Any]) -> str:
+    """``SCHEME://NAME.NAMESPACE.svc.cluster.local:PORT`` from a Service's metadata and port.
 
     One Output for the whole URL: the metadata (a plain mapping once ``Output.all``
     has resolved it) carries the name and the namespace the Service really is in,
     and depends on the Service, so on the Namespace.
     """
     meta, port = meta_and_port
-    return f"http://{meta['name']}.{meta['namespace']}.svc.cluster.local:{port}"
+    return f"{scheme}://{meta['name']}.{meta['namespace']}.svc.cluster.local:{port}"
 
 
 def _can_run_two_or_more(spec: WebServiceSpec) -> bool:

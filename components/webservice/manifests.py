@@ -14,13 +14,12 @@ from typing import Any
 
 import pulumi
 
-from .spec import WebServiceSpec
+from .pod import HARDENED_CONTEXT
+from .spec import METRICS_PORT_NAME, ExtraServiceSpec, WebServiceSpec
 
 MANAGED_BY = "pulumi"
 TMP_VOLUME = "tmp"
 CONFIG_VOLUME = "config"
-HTTP_PORT_NAME = "http"
-METRICS_PORT_NAME = "metrics"
 CONFIG_CHECKSUM = "checksum/config"
 SECRETS_CHECKSUM = "checksum/secrets"
 
@@ -100,59 +99,12 @@ def secrets_checksum(salt: str, data: Mapping[str, str]) -> str:
 
 
 def resources(spec: WebServiceSpec) -> dict[str, Any]:
-    res = spec.resources
-    limits: dict[str, Any] = {
-        "memory": res.memory_limit,
-        "ephemeral-storage": res.ephemeral_storage_limit,
-    }
-    if res.cpu_limit is not None:
-        limits["cpu"] = res.cpu_limit
-    return {
-        "requests": {
-            "cpu": res.cpu_request,
-            "memory": res.memory_request,
-            "ephemeral-storage": res.ephemeral_storage_request,
-        },
-        "limits": limits,
-    }
+    return spec.resources.manifest()
 
 
 def probes(spec: WebServiceSpec) -> dict[str, Any]:
-    """Readiness (HTTP), liveness (TCP unless a path is given) and startup probes."""
-    p = spec.probes
-    readiness = {
-        "httpGet": {"path": p.readiness_path, "port": HTTP_PORT_NAME},
-        "periodSeconds": p.period_seconds,
-        "timeoutSeconds": p.timeout_seconds,
-        "failureThreshold": p.failure_threshold,
-        "successThreshold": 1,
-    }
-    alive: dict[str, Any] = (
-        {"httpGet": {"path": p.liveness_path, "port": HTTP_PORT_NAME}}
-        if p.liveness_path is not None
-        else {"tcpSocket": {"port": HTTP_PORT_NAME}}
-    )
-    liveness = {
-        **alive,
-        "periodSeconds": p.period_seconds,
-        "timeoutSeconds": p.timeout_seconds,
-        # Liveness tolerates twice the failures of readiness: a busy pod is taken
-        # out of rotation long before it is restarted.
-        "failureThreshold": _doubled(p.failure_threshold),
-    }
-    startup = {
-        **alive,
-        "periodSeconds": p.startup_period_seconds,
-        "timeoutSeconds": p.timeout_seconds,
-        "failureThreshold": p.startup_failure_threshold,
-    }
-    return {"readinessProbe": readiness, "livenessProbe": liveness, "startupProbe": startup}
-
-
-def _doubled(value: pulumi.Input[int]) -> pulumi.Input[int]:
-    if isinstance(value, int):
-        return value * 2
-    return pulumi.Output.from_input(value).apply(lambda n: n * 2)  # type: ignore[arg-type]
+    """The readinessProbe, livenessProbe and startupProbe the spec asks for."""
+    return spec.probes.manifest()
 
 
 def env(spec: WebServiceSpec) -> list[dict[str, Any]]:
@@ -160,6 +112,8 @@ def env(spec: WebServiceSpec) -> list[dict[str, Any]]:
     variables: list[dict[str, Any]] = [
         {"name": key, "value": value} for key, value in sorted(spec.env.items())
     ]
+    if spec.secrets_as_files:
+        return variables
     variables += [
         {
             "name": key,
@@ -170,45 +124,52 @@ def env(spec: WebServiceSpec) -> list[dict[str, Any]]:
     return variables
 
 
+SECRETS_VOLUME = "secrets"
+SECRETS_FILE_MODE = 0o440
+"""Secret files readable by the owner and the pod's group (fsGroup), never by others."""
+
+
 def container(spec: WebServiceSpec) -> dict[str, Any]:
-    ports: list[dict[str, Any]] = [
-        {"name": HTTP_PORT_NAME, "containerPort": spec.port, "protocol": "TCP"}
-    ]
-    if spec.metrics is not None and spec.metrics.separate_port:
-        ports.append(
-            {"name": METRICS_PORT_NAME, "containerPort": spec.metrics.port, "protocol": "TCP"}
-        )
+    """The main container, with the hardened securityContext."""
     mounts: list[dict[str, Any]] = [{"name": TMP_VOLUME, "mountPath": "/tmp"}]
     if spec.config and spec.config_mount_path is not None:
         mounts.append(
             {"name": CONFIG_VOLUME, "mountPath": spec.config_mount_path, "readOnly": True}
         )
+    if spec.secrets and spec.secrets_as_files:
+        mounts.append(
+            {"name": SECRETS_VOLUME, "mountPath": spec.secrets_mount_path, "readOnly": True}
+        )
     mounts += [
         {"name": v.name, "mountPath": v.mount_path, "readOnly": v.read_only} for v in spec.volumes
     ]
     c: dict[str, Any] = {
-        "name": spec.name,
+        "name": spec.container_name,
         "image": spec.image,
         "imagePullPolicy": spec.image_pull_policy,
-        "ports": ports,
         "resources": resources(spec),
-        "securityContext": {
-            "allowPrivilegeEscalation": False,
-            "privileged": False,
-            "readOnlyRootFilesystem": True,
-            "runAsNonRoot": True,
-            "capabilities": {"drop": ["ALL"]},
-            "seccompProfile": {"type": "RuntimeDefault"},
-        },
-        "lifecycle": {"preStop": {"sleep": {"seconds": spec.pre_stop_delay_seconds}}},
+        "securityContext": dict(HARDENED_CONTEXT),
         "volumeMounts": mounts,
         **probes(spec),
     }
+    ports = [p.container_port() for p in spec.container_ports]
+    if ports:
+        c["ports"] = ports
+    lifecycle = dict(spec.lifecycle)
+    delay = spec.pre_stop_delay_seconds
+    if delay is not None and delay != 0 and "preStop" not in lifecycle:
+        lifecycle["preStop"] = {"sleep": {"seconds": spec.pre_stop_delay_seconds}}
+    if lifecycle:
+        c["lifecycle"] = lifecycle
     variables = env(spec)
     if variables:
         c["env"] = variables
+    env_from: list[dict[str, Any]] = []
     if spec.config and spec.config_as_env:
-        c["envFrom"] = [{"configMapRef": {"name": config_map_name(spec.name)}}]
+        env_from.append({"configMapRef": {"name": config_map_name(spec.name)}})
+    env_from += spec.env_from
+    if env_from:
+        c["envFrom"] = env_from
     if spec.command is not None:
         c["command"] = list(spec.command)
     if spec.container_args is not None:
@@ -216,11 +177,19 @@ def container(spec: WebServiceSpec) -> dict[str, Any]:
     return c
 
 
+def init_containers(spec: WebServiceSpec) -> list[dict[str, Any]]:
+    """Native sidecars first (so they serve the init containers too), then init containers."""
+    tmp = {"name": TMP_VOLUME, "mountPath": "/tmp"}
+    return [
+        c.manifest(secret_name(spec.name), tmp) for c in (*spec.sidecars, *spec.init_containers)
+    ]
+
+
 def pod_annotations(
     spec: WebServiceSpec,
     checksums: Mapping[str, pulumi.Input[str]],
 ) -> dict[str, pulumi.Input[Any]]:
-    annotations: dict[str, Any] = {**spec.annotations, **checksums}
+    annotations: dict[str, Any] = {**spec.annotations, **spec.pod_annotations, **checksums}
     if spec.metrics is not None:
         annotations.update(
             {
@@ -253,30 +222,48 @@ def pod_template(
     volumes: list[dict[str, Any]] = [{"name": TMP_VOLUME, "emptyDir": {"sizeLimit": "64Mi"}}]
     if spec.config and spec.config_mount_path is not None:
         volumes.append({"name": CONFIG_VOLUME, "configMap": {"name": config_map_name(spec.name)}})
+    if spec.secrets and spec.secrets_as_files:
+        volumes.append(
+            {
+                "name": SECRETS_VOLUME,
+                "secret": {"secretName": secret_name(spec.name), "defaultMode": SECRETS_FILE_MODE},
+            }
+        )
     volumes += [{"name": v.name, **v.source} for v in spec.volumes]
     template_meta: dict[str, Any] = {"labels": standard_labels(spec)}
     annotations = pod_annotations(spec, checksums)
     if annotations:
         template_meta["annotations"] = annotations
-    return {
-        "metadata": template_meta,
-        "spec": {
-            "serviceAccountName": spec.name,
-            "automountServiceAccountToken": False,
-            "enableServiceLinks": False,
-            "terminationGracePeriodSeconds": spec.termination_grace_period_seconds,
-            "securityContext": {
-                "runAsNonRoot": True,
-                "runAsUser": spec.run_as_user,
-                "runAsGroup": spec.run_as_group,
-                "fsGroup": spec.run_as_group,
-                "seccompProfile": {"type": "RuntimeDefault"},
-            },
-            "topologySpreadConstraints": topology_spread(spec.name),
-            "containers": [container(spec)],
-            "volumes": volumes,
+    pod: dict[str, Any] = {
+        "serviceAccountName": spec.name,
+        "automountServiceAccountToken": False,
+        "enableServiceLinks": False,
+        "terminationGracePeriodSeconds": spec.termination_grace_period_seconds,
+        "securityContext": {
+            "runAsNonRoot": True,
+            "runAsUser": spec.run_as_user,
+            "runAsGroup": spec.run_as_group,
+            "fsGroup": spec.run_as_group,
+            "seccompProfile": {"type": "RuntimeDefault"},
         },
+        "topologySpreadConstraints": topology_spread(spec.name),
+        "containers": [container(spec)],
+        "volumes": volumes,
     }
+    initial = init_containers(spec)
+    if initial:
+        pod["initContainers"] = initial
+    if spec.image_pull_secrets:
+        pod["imagePullSecrets"] = [{"name": n} for n in spec.image_pull_secrets]
+    if spec.node_selector:
+        pod["nodeSelector"] = dict(spec.node_selector)
+    if spec.tolerations:
+        pod["tolerations"] = list(spec.tolerations)
+    if spec.affinity:
+        pod["affinity"] = dict(spec.affinity)
+    if spec.priority_class_name is not None:
+        pod["priorityClassName"] = spec.priority_class_name
+    return {"metadata": template_meta, "spec": pod}
 
 
 def deployment_spec(
@@ -288,9 +275,7 @@ def deployment_spec(
     ``replicas`` is left out when an HPA owns the count, so server-side apply
     and the HPA never fight over it.
     """
-    return release_deployment_spec(
-        spec, pod_template(spec, checksums), {}, spec.replicas if spec.autoscaling is None else None
-    )
+    return release_deployment_spec(spec, pod_template(spec, checksums), {}, spec.fixed_replicas)
 
 
 def release_deployment_spec(
@@ -325,17 +310,31 @@ def service_spec(
     s: dict[str, Any] = {
         "type": spec.service_type,
         "selector": {**selector_labels(spec.name), **(release_labels or {})},
-        "ports": [
-            {
-                "name": HTTP_PORT_NAME,
-                "port": spec.service_port,
-                "targetPort": HTTP_PORT_NAME,
-                "protocol": "TCP",
-            }
-        ],
+        "ports": [p.service_port_entry() for p in spec.service_ports],
     }
     if spec.load_balancer_source_ranges:
         s["loadBalancerSourceRanges"] = list(spec.load_balancer_source_ranges)
+    return s
+
+
+def extra_service_name(spec: WebServiceSpec, extra: ExtraServiceSpec) -> str:
+    return f"{spec.name}-{extra.suffix}"
+
+
+def extra_service_spec(
+    spec: WebServiceSpec,
+    extra: ExtraServiceSpec,
+    release_labels: Mapping[str, pulumi.Input[str]] | None = None,
+) -> dict[str, Any]:
+    """One of ``extra_services``: the same pods, the ports it names, its own type."""
+    by_name = {p.name: p for p in spec.service_ports}
+    s: dict[str, Any] = {
+        "type": extra.type,
+        "selector": {**selector_labels(spec.name), **(release_labels or {})},
+        "ports": [by_name[n].service_port_entry() for n in extra.port_names],
+    }
+    if extra.load_balancer_source_ranges:
+        s["loadBalancerSourceRanges"] = list(extra.load_balancer_source_ranges)
     return s
 
 
@@ -413,13 +412,15 @@ def network_policy_spec(spec: WebServiceSpec) -> dict[str, Any]:
         for ns in policy.allow_from_namespaces
     ]
     peers += [{"ipBlock": {"cidr": cidr}} for cidr in policy.allow_cidrs]
-    ports: list[dict[str, Any]] = [{"protocol": "TCP", "port": spec.port}]
-    if spec.metrics is not None and spec.metrics.separate_port:
-        ports.append({"protocol": "TCP", "port": spec.metrics.port})
+    opened = [p for p in spec.container_ports if p.expose or p.name == METRICS_PORT_NAME]
+    opened += [p for s in spec.sidecars for p in s.ports if p.expose]
+    # No open port (a worker): no rule at all, so all ingress is denied. (A rule with
+    # an empty port list would open every port.)
+    rules = [{"from": peers, "ports": [p.policy_port() for p in opened]}] if opened else []
     return {
         "podSelector": {"matchLabels": selector_labels(spec.name)},
         "policyTypes": ["Ingress"],
-        "ingress": [{"from": peers, "ports": ports}],
+        "ingress": rules,
     }
 
 
@@ -436,7 +437,7 @@ def ingress_spec(spec: WebServiceSpec) -> dict[str, Any]:
                             "path": ing.path,
                             "pathType": "Prefix",
                             "backend": {
-                                "service": {"name": spec.name, "port": {"name": HTTP_PORT_NAME}}
+                                "service": {"name": spec.name, "port": {"name": ing.port_name}}
                             },
                         }
                     ]

@@ -3,79 +3,83 @@
 Plain values are checked at once, so bad input fails before any resource is
 registered. Values that are Outputs are checked when they resolve, with the same
 messages. The spec holds ``pulumi.Input`` values ready to be wired to resources.
+Every default comes from :data:`~.defaults.DEFAULTS`; every Args mapping is read through
+the shared :class:`~moorage._fields.Fields` reader.
 """
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 import pulumi
 
 from .. import _rules as rule
 from .._errors import ValidationError
-from .._fields import unknown_field_rule
+from .._fields import Fields, checked, cross_checked
 from .args import (
     AutoscalingArgs,
     BlueGreenArgs,
     CanaryArgs,
+    ExtraServiceArgs,
     IngressArgs,
+    LifecycleArgs,
     MetricsArgs,
     NetworkPolicyArgs,
-    ProbesArgs,
     ResourcesArgs,
     VolumeArgs,
     WebServiceArgs,
 )
+from .defaults import (
+    APP_SHUTDOWN_SECONDS,
+    DEFAULT_GRACE_SECONDS,
+    DEFAULT_PRE_STOP_DELAY_SECONDS,
+    DEFAULTS,
+)
 from .monitoring import MonitoringSpec, parse_monitoring
 from .persistence import PersistenceSpec, parse_persistence
+from .pod import (
+    ContainerSpec,
+    ResourcesSpec,
+    affinity,
+    build_containers,
+    build_resources,
+    env_from,
+    tolerations,
+)
+from .ports import PortSpec, check_unique, extra_ports, main_port, url_scheme
+from .probes import ProbeSpec, ProbesSpec, build_probes
 from .release import COLORS, STRATEGIES
 
-T = TypeVar("T")
-
-DEFAULT_PORT = 8080
-DEFAULT_SERVICE_PORT = 80
-DEFAULT_REPLICAS = 2
-DEFAULT_RUN_AS = 10001
+__all__ = [
+    "AutoscalingSpec",
+    "ProbeSpec",
+    "ProbesSpec",
+    "ResourcesSpec",
+    "WebServiceSpec",
+    "build_spec",
+    "checked",
+    "cross_checked",
+    "validated_spec",
+]
 
 _KNOWN_FIELDS = frozenset(WebServiceArgs.__annotations__)
+METRICS_PORT_NAME = "metrics"
+RESERVED_VOLUMES = ("tmp", "config", "secrets")
 
-
-def _is_deferred(value: object) -> bool:
-    return isinstance(value, pulumi.Output) or inspect.isawaitable(value)
-
-
-def checked(value: pulumi.Input[Any], check: Callable[[Any], T]) -> pulumi.Input[T]:
-    """Apply ``check`` now for a plain value, or when an Output resolves."""
-    if _is_deferred(value):
-        return pulumi.Output.from_input(value).apply(check)
-    return check(value)
-
-
-def cross_checked(values: Sequence[pulumi.Input[Any]], check: Callable[..., None]) -> list[Any]:
-    """Check a rule that spans several values (e.g. request <= limit)."""
-    if not any(_is_deferred(v) for v in values):
-        check(*values)
-        return list(values)
-
-    def run(resolved: list[Any]) -> list[Any]:
-        check(*resolved)
-        return resolved
-
-    joined = pulumi.Output.all(*values).apply(run)
-    return [joined[i] for i in range(len(values))]
-
-
-@dataclass(frozen=True)
-class ResourcesSpec:
-    cpu_request: pulumi.Input[str]
-    cpu_limit: pulumi.Input[str] | None
-    memory_request: pulumi.Input[str]
-    memory_limit: pulumi.Input[str]
-    ephemeral_storage_request: pulumi.Input[str]
-    ephemeral_storage_limit: pulumi.Input[str]
+# Fields that describe the main port or the Service: a worker has neither.
+_NOT_FOR_WORKERS = (
+    "port",
+    "port_name",
+    "app_protocol",
+    "service_port",
+    "service_type",
+    "load_balancer_source_ranges",
+    "extra_services",
+    "service_annotations",
+    "ingress",
+)
 
 
 @dataclass(frozen=True)
@@ -87,23 +91,13 @@ class AutoscalingSpec:
 
 
 @dataclass(frozen=True)
-class ProbesSpec:
-    readiness_path: pulumi.Input[str]
-    liveness_path: pulumi.Input[str] | None
-    period_seconds: pulumi.Input[int]
-    timeout_seconds: pulumi.Input[int]
-    failure_threshold: pulumi.Input[int]
-    startup_period_seconds: pulumi.Input[int]
-    startup_failure_threshold: pulumi.Input[int]
-
-
-@dataclass(frozen=True)
 class IngressSpec:
     host: pulumi.Input[str]
     path: pulumi.Input[str]
     tls_secret_name: pulumi.Input[str] | None
     ingress_class_name: pulumi.Input[str] | None
     annotations: Mapping[str, pulumi.Input[str]]
+    port_name: str = "http"
 
 
 @dataclass(frozen=True)
@@ -127,6 +121,17 @@ class NetworkPolicySpec:
     allow_from_namespaces: Sequence[pulumi.Input[str]]
     allow_from_pod_labels: Mapping[str, pulumi.Input[str]]
     allow_cidrs: Sequence[pulumi.Input[str]]
+
+
+@dataclass(frozen=True)
+class ExtraServiceSpec:
+    """One more Service for the same pods."""
+
+    suffix: str
+    type: pulumi.Input[str]
+    port_names: Sequence[str]
+    annotations: Mapping[str, pulumi.Input[str]]
+    load_balancer_source_ranges: Sequence[pulumi.Input[str]]
 
 
 @dataclass(frozen=True)
@@ -179,14 +184,53 @@ class WebServiceSpec:
     run_as_user: pulumi.Input[int]
     run_as_group: pulumi.Input[int]
     termination_grace_period_seconds: pulumi.Input[int]
-    pre_stop_delay_seconds: pulumi.Input[int]
+    pre_stop_delay_seconds: pulumi.Input[int] | None
+    """None when ``lifecycle.pre_stop_command`` replaces the built-in sleep."""
     strategy: str = "rolling"
     blue_green: BlueGreenSpec | None = None
     canary: CanarySpec | None = None
+    # issue 14: ports, workload shape and pod spec
+    container_name: str = ""
+    worker: bool = False
+    app_protocol: str = "http"
+    main_port: PortSpec | None = None
+    """None for a worker."""
+    extra_ports: Sequence[PortSpec] = ()
+    """``ports`` of the main container."""
+    extra_services: Sequence[ExtraServiceSpec] = ()
+    init_containers: Sequence[ContainerSpec] = ()
+    sidecars: Sequence[ContainerSpec] = ()
+    env_from: Sequence[dict[str, Any]] = ()
+    secrets_as_files: bool = False
+    secrets_mount_path: pulumi.Input[str] = "/etc/secrets"
+    lifecycle: Mapping[str, Any] = field(default_factory=dict)
+    """postStart/preStop exec hooks from ``lifecycle`` (preStop replaces the sleep)."""
+    image_pull_secrets: Sequence[pulumi.Input[str]] = ()
+    node_selector: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    tolerations: Sequence[dict[str, Any]] = ()
+    affinity: Mapping[str, Any] | None = None
+    priority_class_name: pulumi.Input[str] | None = None
+    service_annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    pod_annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    deployment_annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     # -- issue 15: persistence.py and monitoring.py --
     persistence: PersistenceSpec | None = None
     monitoring: MonitoringSpec | None = None
+
+    @property
+    def fixed_replicas(self) -> pulumi.Input[int] | None:
+        """The replica count to send, or None when an HPA owns it (the one place for the
+        rule "replicas unless an HPA owns them")."""
+        return None if self.autoscaling is not None else self.replicas
+
+    @property
+    def planned_replicas(self) -> pulumi.Input[int]:
+        """The count a release plans with: the HPA's minimum, or the fixed replicas."""
+        if self.autoscaling is not None:
+            return self.autoscaling.min_replicas
+        assert self.replicas is not None
+        return self.replicas
 
     @property
     def max_possible_replicas(self) -> pulumi.Input[int]:
@@ -196,89 +240,52 @@ class WebServiceSpec:
         assert self.replicas is not None
         return self.replicas
 
+    @property
+    def has_service(self) -> bool:
+        return self.main_port is not None
 
-class _Reader:
-    """Reads one (possibly nested) args mapping, naming fields for errors."""
-
-    def __init__(self, component: str, args: Mapping[str, Any], prefix: str = "") -> None:
-        self.component = component
-        self.args = args
-        self.prefix = prefix
-
-    def field(self, key: str) -> str:
-        return f"{self.prefix}{key}"
-
-    def get(self, key: str, default: Any = None) -> Any:
-        value = self.args.get(key)
-        return default if value is None else value
-
-    def known_mapping(self, key: str, *, secret: bool = False) -> Mapping[str, Any]:
-        value = self.get(key, {})
-        rule.known(self.component, self.field(key), value)
-        if not isinstance(value, Mapping):
-            raise ValidationError(
-                self.component,
-                self.field(key),
-                value,
-                "must be a mapping of names to values",
-                secret=secret,
-            )
-        return value
-
-    def known_bool(self, key: str, default: bool) -> bool:
-        value = self.get(key, default)
-        rule.known(self.component, self.field(key), value)
-        return rule.boolean(self.component, self.field(key), value)
-
-    def nested(self, key: str, fields: type) -> _Reader | None:
-        """A nested args mapping whose keys must be fields of the TypedDict ``fields``."""
-        value = self.args.get(key)
-        if value is None:
-            return None
-        rule.known(self.component, self.field(key), value)
-        if not isinstance(value, Mapping):
-            raise ValidationError(self.component, self.field(key), value, "must be a mapping")
-        reader = _Reader(self.component, value, f"{self.field(key)}.")
-        reader.only(fields)
-        return reader
-
-    def only(self, fields: type) -> None:
-        """Reject keys that are not fields of the TypedDict ``fields`` (typos)."""
-        allowed = fields.__annotations__
-        for name in self.args:
-            if name not in allowed:
-                raise ValidationError(
-                    self.component,
-                    self.field(name),
-                    name,
-                    unknown_field_rule(name, allowed, fields.__name__),
+    @property
+    def container_ports(self) -> list[PortSpec]:
+        """Ports of the main container: the main port, metrics, then ``ports``."""
+        ports = [self.main_port] if self.main_port is not None else []
+        if self.metrics is not None and self.metrics.separate_port:
+            ports.append(
+                PortSpec(
+                    METRICS_PORT_NAME, self.metrics.port, self.metrics.port, "TCP", None, False
                 )
+            )
+        return [*ports, *self.extra_ports]
 
-    def value(self, key: str, default: Any, check: Callable[[str, str, Any], T]) -> Any:
-        field_name = self.field(key)
-        return checked(self.get(key, default), lambda v: check(self.component, field_name, v))
+    @property
+    def service_ports(self) -> list[PortSpec]:
+        """Every port the main Service exposes (main, exposed ``ports``, sidecar ports)."""
+        extra = [p for p in self.extra_ports if p.expose]
+        extra += [p for s in self.sidecars for p in s.ports if p.expose]
+        return ([self.main_port] if self.main_port is not None else []) + extra
 
-    def optional(self, key: str, check: Callable[[str, str, Any], T]) -> Any:
-        if self.args.get(key) is None:
-            return None
-        return self.value(key, None, check)
+    @property
+    def url_scheme(self) -> str:
+        return url_scheme(self.main_port, self.app_protocol)
 
-    def strings(self, key: str, check: Callable[[str, str, Any], Any] | None = None) -> list[Any]:
-        values = self.get(key, [])
-        rule.known(self.component, self.field(key), values)
-        if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
-            raise ValidationError(self.component, self.field(key), values, "must be a list")
-        if check is None:
-            return list(values)
-        return [
-            checked(v, self._item_check(check, f"{self.field(key)}[{i}]"))
-            for i, v in enumerate(values)
-        ]
 
-    def _item_check(
-        self, check: Callable[[str, str, Any], Any], field_name: str
-    ) -> Callable[[Any], Any]:
-        return lambda value: check(self.component, field_name, value)
+_BUILT: dict[int, tuple[Mapping[str, Any], dict[str, Any], str, WebServiceSpec]] = {}
+
+
+def validated_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
+    """:func:`build_spec`, once per args mapping.
+
+    The program validates the service's args before it creates the cluster; the
+    WebService then reuses that spec for the same (unchanged) mapping instead of
+    validating and building it a second time.
+    """
+    entry = _BUILT.get(id(args))
+    if entry is not None:
+        mapping, snapshot, built_for, spec = entry
+        if mapping is args and built_for == name and snapshot == dict(args):
+            return spec
+    spec = build_spec(name, args)
+    _BUILT[id(args)] = (args, dict(args), name, spec)
+    return spec
 
 
 def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
@@ -289,71 +296,133 @@ def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
         raise ValidationError(
             component, "args", type(args).__name__, "must be a WebServiceArgs dict"
         )
-    for key in args:
-        if key not in _KNOWN_FIELDS:
-            raise ValidationError(
-                component, key, key, unknown_field_rule(key, _KNOWN_FIELDS, "WebServiceArgs")
-            )
+    r = Fields(component, cast(Mapping[str, Any], args))
+    r.reject_unknown(_KNOWN_FIELDS, "WebServiceArgs")
     if args.get("image") is None:
         raise ValidationError(component, "image", None, "is required")
 
-    r = _Reader(component, cast(Mapping[str, Any], args))
-
-    allow_unpinned = r.known_bool("allow_unpinned_image", False)
+    allow_unpinned = r.boolean("allow_unpinned_image", DEFAULTS["allow_unpinned_image"])
     image = checked(args["image"], lambda v: rule.image(component, v, allow_unpinned))
 
-    namespace_given = args.get("namespace") is not None
+    namespace_given = r.present("namespace")
     namespace = r.value("namespace", name, rule.dns_label)
-    create_namespace = r.known_bool("create_namespace", not namespace_given)
+    create_namespace = r.boolean("create_namespace", not namespace_given)
 
-    port = r.value("port", DEFAULT_PORT, rule.port)
-    service_port = r.value("service_port", DEFAULT_SERVICE_PORT, rule.port)
+    worker = r.boolean("worker", DEFAULTS["worker"])
+    if worker:
+        for key in _NOT_FOR_WORKERS:
+            if r.present(key):
+                raise r.fail(
+                    key, r.raw(key), "does not apply to a worker (it has no main port or Service)"
+                )
+    main = None if worker else main_port(r)
+    app_protocol = r.text("app_protocol", DEFAULTS["app_protocol"])
+    container_name = r.text("container_name", name)
+    rule.dns_label(component, "container_name", container_name)
 
     autoscaling = _autoscaling(r)
-    if autoscaling is not None and args.get("replicas") is not None:
-        raise ValidationError(
-            component,
+    if autoscaling is not None and r.present("replicas"):
+        raise r.fail(
             "replicas",
-            args.get("replicas"),
+            r.raw("replicas"),
             "cannot be set together with autoscaling; the HorizontalPodAutoscaler owns "
             "the replica count (use autoscaling.min_replicas instead)",
         )
     replicas = (
         None
         if autoscaling is not None
-        else r.value("replicas", DEFAULT_REPLICAS, rule.non_negative_int)
+        else r.value("replicas", DEFAULTS["replicas"], rule.non_negative_int)
     )
 
+    secrets_as_files = r.boolean("secrets_as_files", DEFAULTS["secrets_as_files"])
     config = _keyed(r, "config")
-    secrets = _keyed(r, "secrets", secret=True)
+    secrets = _keyed(r, "secrets", secret=True, env_names=not secrets_as_files)
     env = _env(r)
     rule.no_shared_keys(component, "config", config, "secrets", secrets)
-    config_as_env = r.known_bool("config_as_env", True)
+    config_as_env = r.boolean("config_as_env", DEFAULTS["config_as_env"])
     if config_as_env:
         for key in config:
             rule.config_env_key(component, f"config.{key}", key)
         rule.no_shared_keys(component, "config", config, "env", env)
-    rule.no_shared_keys(component, "secrets", secrets, "env", env)
+    if not secrets_as_files:
+        rule.no_shared_keys(component, "secrets", secrets, "env", env)
 
     service_type = r.value(
-        "service_type", "ClusterIP", lambda c, f, v: rule.one_of(c, f, v, rule.SERVICE_TYPES)
+        "service_type",
+        DEFAULTS["service_type"],
+        lambda c, f, v: rule.one_of(c, f, v, rule.SERVICE_TYPES),
     )
     config_mount_path = r.optional("config_mount_path", rule.absolute_path)
+    secrets_mount_path = r.value(
+        "secrets_mount_path", DEFAULTS["secrets_mount_path"], rule.absolute_path
+    )
+    metrics = _metrics(r, main)
+    ports = extra_ports(r, "ports")
+    mount_paths: list[Any] = []
+    if config and config_mount_path is not None:
+        mount_paths.append(config_mount_path)
+    if secrets and secrets_as_files:
+        mount_paths.append(secrets_mount_path)
+    volumes = _volumes(r, mount_paths)
+    pod_volumes = {v.name: True for v in volumes if isinstance(v.name, str)}
+    pod_volumes["tmp"] = True
+    if config and config_mount_path is not None:
+        pod_volumes["config"] = True
+    if secrets and secrets_as_files:
+        pod_volumes["secrets"] = True
+
+    pull_policy = r.value(
+        "image_pull_policy",
+        DEFAULTS["image_pull_policy"],
+        lambda c, f, v: rule.one_of(c, f, v, rule.PULL_POLICIES),
+    )
+    run_as_user = r.value("run_as_user", DEFAULTS["run_as_user"], rule.positive_int)
+    container_kwargs: dict[str, Any] = {
+        "allow_unpinned": allow_unpinned,
+        "pull_policy": pull_policy,
+        "run_as_user": run_as_user,
+        "volumes": pod_volumes,
+        "secret_keys": sorted(secrets),
+    }
+    sidecars = build_containers(r, "sidecars", sidecar=True, **container_kwargs)
+    init_containers = build_containers(r, "init_containers", sidecar=False, **container_kwargs)
+    _unique_container_names(r, container_name, [*sidecars, *init_containers])
+
+    main_ports = ([main] if main is not None else []) + (
+        [PortSpec(METRICS_PORT_NAME, metrics.port, metrics.port, "TCP", None, False)]
+        if metrics is not None and metrics.separate_port
+        else []
+    )
+    all_ports = [*main_ports, *ports, *[p for s in sidecars for p in s.ports]]
+    check_unique(component, all_ports, ())
+    probe_ports = {p.name: p for p in [*main_ports, *ports]}
+
+    labels = _labels(r, "labels", values_are_labels=True)
+    lifecycle, grace, pre_stop = _shutdown(r, worker)
+    strategy = _strategy(r, replicas, autoscaling)
+    if worker and strategy["strategy"] != "rolling":
+        raise r.fail(
+            "strategy",
+            strategy["strategy"],
+            "is not available for a worker: blue_green and canary switch or split a "
+            "Service's traffic, and a worker has no Service (use rolling)",
+        )
+    service_ports = [p.name for p in all_ports if p.expose]
 
     return WebServiceSpec(
         name=name,
         namespace=namespace,
         create_namespace=create_namespace,
         image=image,
-        image_pull_policy=r.value(
-            "image_pull_policy", "Always", lambda c, f, v: rule.one_of(c, f, v, rule.PULL_POLICIES)
+        image_pull_policy=pull_policy,
+        command=r.items("command", "it is validated up front") if r.present("command") else None,
+        container_args=(
+            r.items("container_args", "it is validated up front")
+            if r.present("container_args")
+            else None
         ),
-        command=r.strings("command") if args.get("command") is not None else None,
-        container_args=r.strings("container_args")
-        if args.get("container_args") is not None
-        else None,
-        port=port,
-        service_port=service_port,
+        port=main.port if main is not None else 0,
+        service_port=main.service_port if main is not None else 0,
         replicas=replicas,
         autoscaling=autoscaling,
         config=config,
@@ -361,86 +430,92 @@ def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
         config_mount_path=config_mount_path,
         secrets=secrets,
         env=env,
-        resources=_resources(r),
-        probes=_probes(r),
+        resources=build_resources(r.nested_or_empty("resources", ResourcesArgs)),
+        probes=build_probes(r, probe_ports, main, app_protocol),
         service_type=service_type,
         load_balancer_source_ranges=_source_ranges(r, service_type),
-        ingress=_ingress(r),
-        metrics=_metrics(r, port),
-        volumes=_volumes(r, config_mount_path if config else None),
-        service_account_annotations=r.known_mapping("service_account_annotations"),
+        ingress=_ingress(r, main, service_ports),
+        metrics=metrics,
+        volumes=volumes,
+        service_account_annotations=r.mapping("service_account_annotations"),
         network_policy=_network_policy(r),
-        labels=_labels(r, "labels", values_are_labels=True),
+        labels=labels,
         annotations=_labels(r, "annotations", values_are_labels=False),
         version=(
             r.value("version", None, rule.version_label)
-            if args.get("version") is not None
+            if r.present("version")
             else checked(image, rule.image_version)
         ),
-        component=r.value("component", "web", rule.version_label),
-        run_as_user=r.value("run_as_user", DEFAULT_RUN_AS, rule.positive_int),
-        run_as_group=r.value("run_as_group", DEFAULT_RUN_AS, rule.positive_int),
-        termination_grace_period_seconds=r.value(
-            "termination_grace_period_seconds", 30, rule.positive_int
-        ),
-        pre_stop_delay_seconds=_pre_stop_delay(r),
-        **_strategy(r, replicas, autoscaling),
+        component=r.value("component", DEFAULTS["component"], rule.version_label),
+        run_as_user=run_as_user,
+        run_as_group=r.value("run_as_group", DEFAULTS["run_as_group"], rule.positive_int),
+        termination_grace_period_seconds=grace,
+        pre_stop_delay_seconds=pre_stop,
+        container_name=container_name,
+        worker=worker,
+        app_protocol=app_protocol,
+        main_port=main,
+        extra_ports=ports,
+        extra_services=_extra_services(r, name, service_ports),
+        init_containers=init_containers,
+        sidecars=sidecars,
+        env_from=env_from(r),
+        secrets_as_files=secrets_as_files,
+        secrets_mount_path=secrets_mount_path,
+        lifecycle=lifecycle,
+        image_pull_secrets=r.checked_items("image_pull_secrets", rule.dns_subdomain),
+        node_selector=_labels(r, "node_selector", values_are_labels=True),
+        tolerations=tolerations(r),
+        affinity=affinity(r, {"app.kubernetes.io/name": name, "app.kubernetes.io/instance": name}),
+        priority_class_name=r.optional("priority_class_name", rule.dns_subdomain),
+        service_annotations=_labels(r, "service_annotations", values_are_labels=False),
+        pod_annotations=_labels(r, "pod_annotations", values_are_labels=False),
+        deployment_annotations=_labels(r, "deployment_annotations", values_are_labels=False),
+        **strategy,
         # -- issue 15 --
         persistence=parse_persistence(name, args),
         monitoring=parse_monitoring(component, args),
     )
 
 
-def _keyed(r: _Reader, key: str, *, secret: bool = False) -> dict[str, Any]:
-    values = r.known_mapping(key, secret=secret)
+def _keyed(r: Fields, key: str, *, secret: bool = False, env_names: bool = True) -> dict[str, Any]:
+    values = r.mapping(key, secret=secret)
     for k in values:
         rule.config_key(r.component, f"{key}.{k}", k)
-        if secret:
+        if secret and env_names:
             rule.env_name(r.component, f"{key}.{k}", k)
-    return dict(values)
+    return values
 
 
-def _env(r: _Reader) -> dict[str, Any]:
-    values = r.known_mapping("env")
+def _env(r: Fields) -> dict[str, Any]:
+    values = r.mapping("env")
     for k in values:
         rule.env_name(r.component, f"env.{k}", k)
-    return dict(values)
+    return values
 
 
-def _resources(r: _Reader) -> ResourcesSpec:
-    res = r.nested("resources", ResourcesArgs) or _Reader(r.component, {}, "resources.")
-    c = r.component
-
-    def pair(kind: str, request_default: str, limit_default: str) -> list[Any]:
-        request = res.value(f"{kind}_request", request_default, rule.quantity_str)
-        limit = res.value(f"{kind}_limit", limit_default, rule.quantity_str)
-        return cross_checked(
-            [request, limit], lambda q, lim: rule.request_within_limit(c, kind, q, lim)
-        )
-
-    if res.known_bool("cpu_limit_enabled", True):
-        cpu_request, cpu_limit = pair("cpu", "100m", "1")
-    else:
-        cpu_request, cpu_limit = res.value("cpu_request", "100m", rule.quantity_str), None
-    memory_request, memory_limit = pair("memory", "256Mi", "256Mi")
-    storage_request, storage_limit = pair("ephemeral_storage", "64Mi", "1Gi")
-    return ResourcesSpec(
-        cpu_request=cpu_request,
-        cpu_limit=cpu_limit,
-        memory_request=memory_request,
-        memory_limit=memory_limit,
-        ephemeral_storage_request=storage_request,
-        ephemeral_storage_limit=storage_limit,
-    )
+def _unique_container_names(r: Fields, main: str, others: Sequence[ContainerSpec]) -> None:
+    seen = {main}
+    for c in others:
+        if c.name in seen:
+            key = "sidecars" if c.sidecar else "init_containers"
+            raise r.fail(
+                f"{key}[{c.name}].name", c.name, "is already the name of another container"
+            )
+        seen.add(c.name)
 
 
-def _autoscaling(r: _Reader) -> AutoscalingSpec | None:
+def _autoscaling(r: Fields) -> AutoscalingSpec | None:
     hpa = r.nested("autoscaling", AutoscalingArgs)
     if hpa is None:
         return None
     c = r.component
-    min_replicas = hpa.value("min_replicas", 2, rule.positive_int)
-    max_replicas = hpa.value("max_replicas", 10, rule.positive_int)
+    min_replicas = hpa.value(
+        "min_replicas", DEFAULTS["autoscaling.min_replicas"], rule.positive_int
+    )
+    max_replicas = hpa.value(
+        "max_replicas", DEFAULTS["autoscaling.max_replicas"], rule.positive_int
+    )
     min_replicas, max_replicas = cross_checked(
         [min_replicas, max_replicas], lambda lo, hi: rule.autoscaling_bounds(c, lo, hi)
     )
@@ -451,57 +526,46 @@ def _autoscaling(r: _Reader) -> AutoscalingSpec | None:
     return AutoscalingSpec(min_replicas, max_replicas, cpu, memory)
 
 
-def _probes(r: _Reader) -> ProbesSpec:
-    p = r.nested("probes", ProbesArgs) or _Reader(r.component, {}, "probes.")
-    return ProbesSpec(
-        readiness_path=p.value("readiness_path", "/", rule.http_path),
-        liveness_path=p.optional("liveness_path", rule.http_path),
-        period_seconds=p.value("period_seconds", 10, rule.positive_int),
-        timeout_seconds=p.value("timeout_seconds", 2, rule.positive_int),
-        failure_threshold=p.value("failure_threshold", 3, rule.positive_int),
-        startup_period_seconds=p.value("startup_period_seconds", 5, rule.positive_int),
-        startup_failure_threshold=p.value("startup_failure_threshold", 30, rule.positive_int),
-    )
-
-
-def _ingress(r: _Reader) -> IngressSpec | None:
+def _ingress(r: Fields, main: PortSpec | None, service_ports: Sequence[str]) -> IngressSpec | None:
     ing = r.nested("ingress", IngressArgs)
     if ing is None:
         return None
-    if ing.get("host") is None:
-        raise ValidationError(r.component, "ingress.host", None, "is required")
+    if not ing.present("host"):
+        raise ing.fail("host", None, "is required")
+    assert main is not None  # a worker with ingress is rejected earlier
+    port_name = ing.text("port", main.name)
+    if port_name not in service_ports:
+        raise ing.fail(
+            "port", port_name, f"is not a Service port; expected one of: {', '.join(service_ports)}"
+        )
     return IngressSpec(
         host=ing.value("host", None, rule.dns_subdomain),
-        path=ing.value("path", "/", rule.http_path),
+        path=ing.value("path", DEFAULTS["ingress.path"], rule.http_path),
         tls_secret_name=ing.optional("tls_secret_name", rule.dns_subdomain),
         ingress_class_name=ing.optional("ingress_class_name", rule.dns_subdomain),
-        annotations=ing.known_mapping("annotations"),
+        annotations=ing.mapping("annotations"),
+        port_name=port_name,
     )
 
 
-def _metrics(r: _Reader, port: pulumi.Input[int]) -> MetricsSpec | None:
+def _metrics(r: Fields, main: PortSpec | None) -> MetricsSpec | None:
     m = r.nested("metrics", MetricsArgs)
     if m is None:
         return None
-    metrics_port = m.get("port")
+    if main is None and not m.present("port"):
+        raise m.fail("port", None, "is required for a worker (it has no main port to default to)")
+    main_number = main.port if main is not None else None
+    metrics_port = m.raw("port")
     return MetricsSpec(
-        port=m.value("port", port, rule.port),
-        path=m.value("path", "/metrics", rule.http_path),
-        separate_port=metrics_port is not None and metrics_port != port,
+        port=m.value("port", main_number, rule.port),
+        path=m.value("path", DEFAULTS["metrics.path"], rule.http_path),
+        separate_port=metrics_port is not None and metrics_port != main_number,
     )
 
 
-_VOLUME_SOURCES = {
-    "empty_dir_size_limit": lambda v: {"emptyDir": {"sizeLimit": v}},
-    "config_map_name": lambda v: {"configMap": {"name": v}},
-    "secret_name": lambda v: {"secret": {"secretName": v}},
-    "persistent_volume_claim_name": lambda v: {"persistentVolumeClaim": {"claimName": v}},
-}
-
-
-def _source_ranges(r: _Reader, service_type: pulumi.Input[str]) -> list[Any]:
+def _source_ranges(r: Fields, service_type: pulumi.Input[str]) -> list[Any]:
     """Source ranges are only valid on a LoadBalancer Service."""
-    ranges = r.strings("load_balancer_source_ranges", rule.cidr)
+    ranges = r.checked_items("load_balancer_source_ranges", rule.cidr)
     if not ranges:
         return ranges
     c = r.component
@@ -519,139 +583,249 @@ def _source_ranges(r: _Reader, service_type: pulumi.Input[str]) -> list[Any]:
     return ranges
 
 
-def _labels(r: _Reader, key: str, *, values_are_labels: bool) -> dict[str, Any]:
-    values = r.known_mapping(key)
+def _extra_services(r: Fields, name: str, service_ports: Sequence[str]) -> list[ExtraServiceSpec]:
+    out: list[ExtraServiceSpec] = []
+    for s in r.sections("extra_services", ExtraServiceArgs):
+        suffix = rule.dns_label(r.component, s.field("name"), s.required_text("name"))
+        full = f"{name}-{suffix}"
+        if len(full) > 63:
+            raise s.fail(
+                "name", suffix, f"makes the Service name {full!r} longer than 63 characters"
+            )
+        if any(e.suffix == suffix for e in out):
+            raise s.fail("name", suffix, "is already the name of another extra Service")
+        kind = s.text("type", DEFAULTS["extra_services.type"])
+        rule.one_of(r.component, s.field("type"), kind, rule.SERVICE_TYPES)
+        names = s.texts("ports", service_ports)
+        for i, port in enumerate(names):
+            if port not in service_ports:
+                raise s.fail(
+                    f"ports[{i}]",
+                    port,
+                    f"is not an exposed port; expected one of: {', '.join(service_ports)}",
+                )
+        ranges = s.checked_items("load_balancer_source_ranges", rule.cidr)
+        if ranges and kind != "LoadBalancer":
+            raise s.fail(
+                "load_balancer_source_ranges",
+                "[...]",
+                f"can only be used with type LoadBalancer (not {kind})",
+            )
+        out.append(
+            ExtraServiceSpec(
+                suffix=suffix,
+                type=kind,
+                port_names=names,
+                annotations=_labels(s, "annotations", values_are_labels=False),
+                load_balancer_source_ranges=ranges,
+            )
+        )
+    return out
+
+
+def _labels(r: Fields, key: str, *, values_are_labels: bool) -> dict[str, Any]:
+    values = r.mapping(key)
     for name, value in values.items():
-        rule.qualified_name(r.component, f"{key}.{name}", name)
+        rule.qualified_name(r.component, r.field(f"{key}.{name}"), name)
         if values_are_labels:
-            checked(value, r._item_check(rule.version_label, f"{key}.{name}"))
-    return dict(values)
+            checked(value, r.item_check(rule.version_label, f"{key}.{name}"))
+    return values
 
 
-def _volumes(r: _Reader, config_mount_path: pulumi.Input[str] | None) -> list[VolumeSpec]:
-    values = r.get("volumes", [])
-    rule.known(r.component, "volumes", values)
-    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
-        raise ValidationError(r.component, "volumes", values, "must be a list of volumes")
+_VOLUME_SOURCES = (
+    "empty_dir",
+    "empty_dir_size_limit",
+    "config_map_name",
+    "secret_name",
+    "persistent_volume_claim_name",
+)
+
+
+def _volumes(r: Fields, reserved_paths: Sequence[Any]) -> list[VolumeSpec]:
     volumes = []
     seen: set[str] = set()
-    mount_paths: set[object] = {"/tmp"}
-    if isinstance(config_mount_path, str):
-        mount_paths.add(config_mount_path)
-    for i, raw in enumerate(values):
+    mount_paths: set[object] = {"/tmp", *(p for p in reserved_paths if isinstance(p, str))}
+    c = r.component
+    for i, v in enumerate(r.sections("volumes", VolumeArgs)):
         prefix = f"volumes[{i}]"
-        rule.known(r.component, prefix, raw)
-        if not isinstance(raw, Mapping):
-            raise ValidationError(r.component, prefix, raw, "must be a mapping")
-        v = _Reader(r.component, raw, f"{prefix}.")
-        v.only(VolumeArgs)
-        name = rule.dns_label(r.component, f"{prefix}.name", raw.get("name"))
-        if name in seen or name == "tmp" or name == "config":
-            raise ValidationError(
-                r.component, f"{prefix}.name", name, "is already used by another volume"
-            )
+        name = rule.dns_label(c, f"{prefix}.name", v.raw("name"))
+        if name in seen or name in RESERVED_VOLUMES:
+            raise ValidationError(c, f"{prefix}.name", name, "is already used by another volume")
         seen.add(name)
         mount_path = v.value("mount_path", None, rule.absolute_path)
         if isinstance(mount_path, str):
             if mount_path in mount_paths:
                 raise ValidationError(
-                    r.component,
+                    c,
                     f"{prefix}.mount_path",
                     mount_path,
-                    "is already a mount path (/tmp, config_mount_path or another volume)",
+                    "is already a mount path (/tmp, config_mount_path, secrets_mount_path "
+                    "or another volume)",
                 )
             mount_paths.add(mount_path)
-        sources = [key for key in _VOLUME_SOURCES if raw.get(key) is not None]
+        empty_dir = v.boolean("empty_dir", False)
+        if v.present("empty_dir") and not empty_dir and v.present("empty_dir_size_limit"):
+            raise v.fail(
+                "empty_dir", False, "contradicts empty_dir_size_limit (which makes an emptyDir)"
+            )
+        sources = [k for k in _VOLUME_SOURCES if v.present(k) and k != "empty_dir"]
+        if empty_dir and "empty_dir_size_limit" not in sources:
+            sources.append("empty_dir")
         if len(sources) != 1:
             raise ValidationError(
-                r.component,
+                c,
                 prefix,
                 sorted(sources),
-                "must set exactly one of " + ", ".join(_VOLUME_SOURCES),
+                "must set exactly one of "
+                + ", ".join(k for k in _VOLUME_SOURCES if k != "empty_dir_size_limit")
+                + " (empty_dir may carry empty_dir_size_limit)",
             )
         source_key = sources[0]
-        check = rule.quantity_str if source_key == "empty_dir_size_limit" else rule.dns_subdomain
-        source_value = v.value(source_key, None, check)
+        source: dict[str, Any]
+        if source_key == "empty_dir":
+            source = {"emptyDir": {}}
+        elif source_key == "empty_dir_size_limit":
+            source = {"emptyDir": {"sizeLimit": v.value(source_key, None, rule.quantity_str)}}
+        else:
+            value = v.value(source_key, None, rule.dns_subdomain)
+            source = {
+                "config_map_name": lambda x: {"configMap": {"name": x}},
+                "secret_name": lambda x: {"secret": {"secretName": x}},
+                "persistent_volume_claim_name": lambda x: {
+                    "persistentVolumeClaim": {"claimName": x}
+                },
+            }[source_key](value)
         read_only_default = source_key in ("config_map_name", "secret_name")
         volumes.append(
             VolumeSpec(
                 name=name,
                 mount_path=mount_path,
-                source=_VOLUME_SOURCES[source_key](source_value),
+                source=source,
                 read_only=v.value("read_only", read_only_default, rule.boolean),
             )
         )
     return volumes
 
 
-def _network_policy(r: _Reader) -> NetworkPolicySpec | None:
-    np = r.nested("network_policy", NetworkPolicyArgs) or _Reader(
-        r.component, {}, "network_policy."
-    )
-    if not np.known_bool("enabled", True):
+def _network_policy(r: Fields) -> NetworkPolicySpec | None:
+    np = r.nested_or_empty("network_policy", NetworkPolicyArgs)
+    if not np.boolean("enabled", DEFAULTS["network_policy.enabled"]):
         return None
     return NetworkPolicySpec(
-        allow_from_namespaces=np.strings("allow_from_namespaces", rule.dns_label),
-        allow_from_pod_labels=np.known_mapping("allow_from_pod_labels"),
-        allow_cidrs=np.strings("allow_cidrs", rule.cidr),
+        allow_from_namespaces=np.checked_items("allow_from_namespaces", rule.dns_label),
+        allow_from_pod_labels=np.mapping("allow_from_pod_labels"),
+        allow_cidrs=np.checked_items("allow_cidrs", rule.cidr),
     )
 
 
-def _pre_stop_delay(r: _Reader) -> pulumi.Input[int]:
-    delay = r.value("pre_stop_delay_seconds", 5, rule.non_negative_int)
-    grace = r.get("termination_grace_period_seconds", 30)
+def _shutdown(
+    r: Fields, worker: bool
+) -> tuple[dict[str, Any], pulumi.Input[int], pulumi.Input[int] | None]:
+    """Lifecycle hooks, grace period and preStop delay, each default fitted to the others.
+
+    Only values the user set can contradict each other: a grace period alone gets a
+    preStop delay that fits inside it, a long delay alone gets a longer grace period.
+    """
     c = r.component
-
-    def below_grace(d: int, g: int) -> None:
-        if d >= g:
-            raise ValidationError(
-                c,
+    lc = r.nested_or_empty("lifecycle", LifecycleArgs)
+    hooks: dict[str, Any] = {}
+    if lc.present("post_start_command"):
+        hooks["postStart"] = {"exec": {"command": _command(lc, "post_start_command")}}
+    if lc.present("pre_stop_command"):
+        if r.present("pre_stop_delay_seconds"):
+            raise r.fail(
                 "pre_stop_delay_seconds",
-                d,
-                f"must be less than termination_grace_period_seconds ({g})",
+                r.raw("pre_stop_delay_seconds"),
+                "cannot be set together with lifecycle.pre_stop_command (a container has "
+                "one preStop hook; make the command wait instead)",
             )
+        hooks["preStop"] = {"exec": {"command": _command(lc, "pre_stop_command")}}
 
-    return cast(pulumi.Input[int], cross_checked([delay, grace], below_grace)[0])
+    grace_set = r.present("termination_grace_period_seconds")
+    delay_set = r.present("pre_stop_delay_seconds") and "preStop" not in hooks
+    grace = (
+        r.value("termination_grace_period_seconds", None, rule.positive_int) if grace_set else None
+    )
+    delay = r.value("pre_stop_delay_seconds", None, rule.non_negative_int) if delay_set else None
+    if worker and delay is None:
+        # No endpoints to leave, so nothing to wait for: shut down at once.
+        return hooks, grace if grace is not None else DEFAULT_GRACE_SECONDS, 0
+    if "preStop" in hooks:
+        return hooks, grace if grace is not None else _default_grace(0), None
+    if grace is not None and delay is not None:
+
+        def below_grace(d: int, g: int) -> None:
+            if d >= g:
+                raise ValidationError(
+                    c,
+                    "pre_stop_delay_seconds",
+                    d,
+                    f"must be less than termination_grace_period_seconds ({g})",
+                )
+
+        delay = cross_checked([delay, grace], below_grace)[0]
+        return hooks, grace, delay
+    if grace is not None:
+        return hooks, grace, checked(grace, _default_delay)
+    if delay is not None:
+        return hooks, checked(delay, _default_grace), delay
+    return hooks, DEFAULT_GRACE_SECONDS, DEFAULT_PRE_STOP_DELAY_SECONDS
+
+
+def _default_delay(grace: int) -> int:
+    """5 s, or half of a shorter grace period (the app keeps the other half)."""
+    return min(DEFAULT_PRE_STOP_DELAY_SECONDS, grace // 2)
+
+
+def _default_grace(delay: int) -> int:
+    """30 s, or the delay plus the app's usual 25 s when that is longer."""
+    return max(DEFAULT_GRACE_SECONDS, delay + APP_SHUTDOWN_SECONDS)
+
+
+def _command(lc: Fields, key: str) -> list[Any]:
+    command = lc.items(key, "it is validated up front")
+    if not command:
+        raise lc.fail(key, command, "must be a non-empty list (the command and its arguments)")
+    return command
 
 
 def _strategy(
-    r: _Reader, replicas: pulumi.Input[int] | None, autoscaling: AutoscalingSpec | None
+    r: Fields, replicas: pulumi.Input[int] | None, autoscaling: AutoscalingSpec | None
 ) -> dict[str, Any]:
     """The release strategy and its settings (all must be known up front)."""
     c = r.component
-    strategy = r.get("strategy", "rolling")
-    rule.known(c, "strategy", strategy)
+    strategy = r.text("strategy", DEFAULTS["strategy"])
     rule.one_of(c, "strategy", strategy, STRATEGIES)
     for key, wanted in (("blue_green", "blue_green"), ("canary", "canary")):
-        if r.get(key) is not None and strategy != wanted:
-            raise ValidationError(
-                c, key, "{...}", f"only applies with strategy: {wanted} (strategy is {strategy})"
+        if r.present(key) and strategy != wanted:
+            raise r.fail(
+                key, "{...}", f"only applies with strategy: {wanted} (strategy is {strategy})"
             )
     if strategy == "rolling":
         return {"strategy": strategy}
     total = autoscaling.min_replicas if autoscaling is not None else replicas
     rule.known(c, "replicas", total, "a release strategy plans replica counts up front")
     if strategy == "blue_green":
-        bg = r.nested("blue_green", BlueGreenArgs) or _Reader(c, {}, "blue_green.")
-        active = bg.get("active_color")
-        rule.known(c, "blue_green.active_color", active)
+        bg = r.nested_or_empty("blue_green", BlueGreenArgs)
+        active = bg.known("active_color")
         if active is not None:
             rule.one_of(c, "blue_green.active_color", active, COLORS)
-        delay = bg.get("scale_down_delay_seconds", 30)
-        rule.known(c, "blue_green.scale_down_delay_seconds", delay)
+        delay = bg.known("scale_down_delay_seconds")
         return {
             "strategy": strategy,
             "blue_green": BlueGreenSpec(
                 active_color=active,
-                keep_idle_warm=bg.known_bool("keep_idle_warm", False),
+                keep_idle_warm=bg.boolean("keep_idle_warm", DEFAULTS["blue_green.keep_idle_warm"]),
                 scale_down_delay_seconds=rule.non_negative_int(
-                    c, "blue_green.scale_down_delay_seconds", delay
+                    c,
+                    "blue_green.scale_down_delay_seconds",
+                    DEFAULTS["blue_green.scale_down_delay_seconds"] if delay is None else delay,
                 ),
             ),
         }
-    canary = r.nested("canary", CanaryArgs) or _Reader(c, {}, "canary.")
-    weight = canary.get("weight", 20)
-    rule.known(c, "canary.weight", weight)
+    canary = r.nested_or_empty("canary", CanaryArgs)
+    weight = canary.known("weight")
+    weight = DEFAULTS["canary.weight"] if weight is None else weight
     if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= 99:
         raise ValidationError(c, "canary.weight", weight, "must be an integer from 1 to 99")
     if isinstance(total, int) and total < 2:
@@ -661,8 +835,8 @@ def _strategy(
             total,
             "must be at least 2 with strategy: canary, so stable keeps serving beside the canary",
         )
-    promote = canary.known_bool("promote", False)
-    abort = canary.known_bool("abort", False)
+    promote = canary.boolean("promote", DEFAULTS["canary.promote"])
+    abort = canary.boolean("abort", DEFAULTS["canary.abort"])
     if promote and abort:
         raise ValidationError(c, "canary.abort", True, "cannot be set together with canary.promote")
     return {

@@ -1,8 +1,9 @@
 """Checks on the containers of a Deployment's pod template.
 
 Each check takes the Deployment's properties (camelCase, as the engine sends them)
-and returns :class:`~moorage_policy.props.Finding` objects. Init containers are
-checked for resources, security and images, but not for probes.
+and returns :class:`~moorage_policy.props.Finding` objects. Init containers and native
+sidecars (init containers with restartPolicy Always) are checked for resources,
+security and images, but not for probes.
 """
 
 from __future__ import annotations
@@ -25,10 +26,16 @@ class Container:
     init: bool
 
     @property
+    def sidecar(self) -> bool:
+        """A native sidecar: an init container that keeps running (restartPolicy Always)."""
+        return self.init and self.spec.get("restartPolicy") == "Always"
+
+    @property
     def label(self) -> str:
         name = self.spec.get("name")
         shown = name if isinstance(name, str) else "?"
-        return f'{"init container" if self.init else "container"} "{shown}"'
+        kind = "sidecar" if self.sidecar else "init container" if self.init else "container"
+        return f'{kind} "{shown}"'
 
 
 def is_deployment(resource_type: str) -> bool:

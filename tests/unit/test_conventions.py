@@ -106,6 +106,16 @@ def test_the_readme_documents_every_webservice_and_local_cluster_field() -> None
         args.NetworkPolicyArgs,
         args.BlueGreenArgs,
         args.CanaryArgs,
+        args.ProbeArgs,
+        args.PortArgs,
+        args.ExtraServiceArgs,
+        args.TolerationArgs,
+        args.NodeRequirementArgs,
+        args.AffinityArgs,
+        args.EnvFromArgs,
+        args.VolumeMountArgs,
+        args.ContainerArgs,
+        args.LifecycleArgs,
     ]
     missing = [
         f"{t.__name__}.{field}"

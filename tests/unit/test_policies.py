@@ -92,6 +92,65 @@ def test_webservice_objects_pass_every_resource_policy() -> None:
     assert violations(HPA, objects["HorizontalPodAutoscaler"], **production) == {}
 
 
+SIDECAR = {"name": "proxy", "image": "ghcr.io/acme/proxy:2.0"}
+MIGRATE = {"name": "migrate", "image": "ghcr.io/acme/api:1.4.2", "command": ["/migrate"]}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param({"app_protocol": "grpc", "port": 50051}, id="grpc"),
+        pytest.param({"app_protocol": "tcp", "port": 6379}, id="tcp"),
+        pytest.param(
+            {
+                "worker": True,
+                "probes": {
+                    "readiness": {"kind": "exec", "command": ["true"]},
+                    "liveness": {"kind": "exec", "command": ["pgrep", "w"]},
+                },
+            },
+            id="worker-with-exec-probes",
+        ),
+        pytest.param(
+            {
+                "sidecars": [{**SIDECAR, "ports": [{"name": "proxy", "port": 15000}]}],
+                "init_containers": [MIGRATE],
+                "ports": [{"name": "admin", "port": 9000}],
+                "tolerations": [{"key": "dedicated", "value": "api", "effect": "NoSchedule"}],
+                "affinity": {"pod_anti_affinity": "preferred"},
+                "image_pull_secrets": ["regcred"],
+                "secrets": {"tls.key": "k"},
+                "secrets_as_files": True,
+                "volumes": [{"name": "cache", "mount_path": "/cache", "empty_dir": True}],
+            },
+            id="sidecar-init-and-pod-spec",
+        ),
+    ],
+)
+def test_new_webservice_shapes_pass_every_deployment_policy(args: dict[str, Any]) -> None:
+    assert violations(DEPLOYMENT, deployment(**args)) == {}
+
+
+def test_a_worker_without_probes_is_flagged() -> None:
+    found = violations(DEPLOYMENT, deployment(worker=True))
+    assert "has no readinessProbe and no livenessProbe" in found["deployment-probes"]
+
+
+def test_a_privileged_sidecar_and_a_root_init_container_are_flagged() -> None:
+    props = deployment(
+        sidecars=[{**SIDECAR, "privileged": True, "capabilities_add": ["SYS_ADMIN"]}],
+        init_containers=[{**MIGRATE, "run_as_user": 0, "read_only_root_filesystem": False}],
+    )
+    found = violations(DEPLOYMENT, props)["deployment-security-context"]
+    assert 'sidecar "proxy": runs privileged' in found
+    assert "allowPrivilegeEscalation is not false" in found
+    assert "adds capabilities SYS_ADMIN" in found
+    assert 'init container "migrate"' in found
+    assert "runs as root (runAsUser: 0)" in found
+    assert "root filesystem is writable" in found
+    assert 'container "api"' not in found.replace('init container "migrate"', "")
+
+
 def test_webservice_with_a_pdb_passes_the_stack_policy() -> None:
     objects = webservice(replicas=3)
     resources = [

@@ -165,7 +165,7 @@ def test_the_shipped_local_stack_is_valid(make_mocks: Callable[..., RecordingMoc
     raw = {k: v if isinstance(v, str) else json.dumps(v) for k, v in shipped.items()}
     mocks = make_mocks(config=raw)
     settings = parse_stack_settings(raw)
-    mocks.run(lambda: validate(settings))
+    mocks.run(lambda: validate(settings, {}))
     outputs = run_program(mocks, raw)
     assert sorted(mocks.settle(outputs["urls"])) == ["cache", "cart", "catalog", "web"]
 

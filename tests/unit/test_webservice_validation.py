@@ -277,7 +277,7 @@ BAD_INPUT = [
     # pod lifecycle and identity
     bad(
         "pre-stop-equals-grace",
-        {"pre_stop_delay_seconds": 30},
+        {"pre_stop_delay_seconds": 30, "termination_grace_period_seconds": 30},
         "pre_stop_delay_seconds",
         "less than termination_grace_period_seconds (30)",
     ),
@@ -413,7 +413,11 @@ OUTPUT_CASES = [
         ("resources", "cpu_request"),
         id="request-above-limit",
     ),
-    pytest.param({"pre_stop_delay_seconds": 40}, ("pre_stop_delay_seconds",), id="pre-stop"),
+    pytest.param(
+        {"pre_stop_delay_seconds": 40, "termination_grace_period_seconds": 30},
+        ("pre_stop_delay_seconds",),
+        id="pre-stop",
+    ),
 ]
 
 

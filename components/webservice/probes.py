@@ -1,0 +1,306 @@
+"""Readiness, liveness and startup probes of any kind (http, tcp, grpc, exec).
+
+The default readiness probe follows the main port's ``app_protocol``: a gRPC server
+answers an HTTP/1.1 GET with a protocol error and Redis does not speak HTTP at all, so
+an HTTP probe would keep such pods unready on a real kubelet (kwok runs no probes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+
+from .. import _rules as rule
+from .._fields import Fields, checked
+from .args import ProbeArgs, ProbesArgs
+from .defaults import DEFAULTS
+from .ports import PortSpec
+
+PROBES = ("readiness", "liveness", "startup")
+
+# Which ProbeArgs fields apply to which kind (the timing fields apply to all).
+_KIND_FIELDS = {
+    "path": ("http",),
+    "http_headers": ("http",),
+    "port": ("http", "tcp", "grpc"),
+    "grpc_service": ("grpc",),
+    "command": ("exec",),
+}
+_DEFAULT_KIND = {"http": "http", "https": "http", "http2": "http", "grpc": "grpc", "tcp": "tcp"}
+
+
+@dataclass(frozen=True)
+class ProbeSpec:
+    """One probe, ready to render."""
+
+    kind: str
+    """"http", "tcp", "grpc" or "exec"."""
+    port: PortSpec | None = None
+    path: pulumi.Input[str] | None = None
+    http_headers: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    grpc_service: pulumi.Input[str] | None = None
+    command: list[pulumi.Input[str]] | None = None
+    timing: Mapping[str, pulumi.Input[int] | None] = field(default_factory=dict)
+
+    def action(self) -> dict[str, Any]:
+        """The handler part of the probe (httpGet, tcpSocket, grpc or exec)."""
+        if self.kind == "exec":
+            return {"exec": {"command": list(self.command or [])}}
+        assert self.port is not None
+        if self.kind == "tcp":
+            return {"tcpSocket": {"port": self.port.name}}
+        if self.kind == "grpc":
+            # grpc.port is an int32 in the API: a port name is not accepted.
+            grpc: dict[str, Any] = {"port": self.port.port}
+            if self.grpc_service is not None:
+                grpc["service"] = self.grpc_service
+            return {"grpc": grpc}
+        get: dict[str, Any] = {"path": self.path, "port": self.port.name}
+        if self.port.app_protocol == "https":
+            get["scheme"] = "HTTPS"
+        if self.http_headers:
+            get["httpHeaders"] = [
+                {"name": k, "value": v} for k, v in sorted(self.http_headers.items())
+            ]
+        return {"httpGet": get}
+
+    def manifest(self) -> dict[str, Any]:
+        body = self.action()
+        for key, api_key in (
+            ("initial_delay_seconds", "initialDelaySeconds"),
+            ("period_seconds", "periodSeconds"),
+            ("timeout_seconds", "timeoutSeconds"),
+            ("failure_threshold", "failureThreshold"),
+            ("success_threshold", "successThreshold"),
+        ):
+            value = self.timing.get(key)
+            if value is not None:
+                body[api_key] = value
+        return body
+
+
+@dataclass(frozen=True)
+class ProbesSpec:
+    readiness: ProbeSpec | None
+    liveness: ProbeSpec | None
+    startup: ProbeSpec | None
+
+    def manifest(self) -> dict[str, Any]:
+        """The container fields readinessProbe, livenessProbe and startupProbe that apply."""
+        out = {}
+        for which in PROBES:
+            probe = getattr(self, which)
+            if probe is not None:
+                out[f"{which}Probe"] = probe.manifest()
+        return out
+
+
+def build_probes(
+    r: Fields,
+    ports: Mapping[str, PortSpec],
+    main: PortSpec | None,
+    app_protocol: str,
+) -> ProbesSpec:
+    """The three probes from ``probes``, with defaults that follow the main port."""
+    p = r.nested_or_empty("probes", ProbesArgs)
+    sections = {which: p.nested_or_empty(which, ProbeArgs) for which in PROBES}
+    _no_double(p, sections["readiness"], "readiness_path", "path")
+    _no_double(p, sections["liveness"], "liveness_path", "path")
+    _no_double(p, sections["startup"], "startup_period_seconds", "period_seconds")
+    _no_double(p, sections["startup"], "startup_failure_threshold", "failure_threshold")
+
+    readiness_path = p.value("readiness_path", DEFAULTS["probes.readiness_path"], rule.http_path)
+    liveness_path = p.optional("liveness_path", rule.http_path)
+    period = p.value("period_seconds", DEFAULTS["probes.period_seconds"], rule.positive_int)
+    timeout = p.value("timeout_seconds", DEFAULTS["probes.timeout_seconds"], rule.positive_int)
+    failures = p.value("failure_threshold", DEFAULTS["probes.failure_threshold"], rule.positive_int)
+
+    default_kind = "none" if main is None else _DEFAULT_KIND[app_protocol]
+    readiness = _probe(
+        sections["readiness"],
+        "readiness",
+        ports,
+        main,
+        default_kind=default_kind,
+        default_path=readiness_path,
+        timing={
+            "period_seconds": period,
+            "timeout_seconds": timeout,
+            "failure_threshold": failures,
+            "success_threshold": DEFAULTS["probes.readiness.success_threshold"],
+        },
+    )
+    ready_failures = readiness.timing["failure_threshold"] if readiness is not None else failures
+    alive_kind = "none" if main is None else ("http" if liveness_path is not None else "tcp")
+    liveness = _probe(
+        sections["liveness"],
+        "liveness",
+        ports,
+        main,
+        default_kind=alive_kind,
+        default_path=liveness_path,
+        timing={
+            "period_seconds": period,
+            "timeout_seconds": timeout,
+            # Liveness tolerates twice the failures of readiness: a busy pod is taken
+            # out of rotation long before it is restarted.
+            "failure_threshold": _doubled(ready_failures),
+        },
+    )
+    s = sections["startup"]
+    startup = _probe(
+        s,
+        "startup",
+        ports,
+        main,
+        default_kind=liveness.kind if liveness is not None else "none",
+        default_path=liveness.path if liveness is not None else liveness_path,
+        default_port=liveness.port if liveness is not None else None,
+        default_command=liveness.command if liveness is not None else None,
+        default_headers=liveness.http_headers if liveness is not None else None,
+        timing={
+            "period_seconds": p.value(
+                "startup_period_seconds",
+                DEFAULTS["probes.startup_period_seconds"],
+                rule.positive_int,
+            ),
+            "timeout_seconds": timeout,
+            "failure_threshold": p.value(
+                "startup_failure_threshold",
+                DEFAULTS["probes.startup_failure_threshold"],
+                rule.positive_int,
+            ),
+        },
+    )
+    return ProbesSpec(readiness, liveness, startup)
+
+
+def _no_double(p: Fields, section: Fields, flat: str, key: str) -> None:
+    """The flat key and the nested one say the same thing: set only one."""
+    if p.present(flat) and section.present(key):
+        raise section.fail(key, section.raw(key), f"cannot be set together with {p.field(flat)}")
+
+
+def _probe(
+    s: Fields,
+    which: str,
+    ports: Mapping[str, PortSpec],
+    main: PortSpec | None,
+    *,
+    default_kind: str,
+    default_path: pulumi.Input[str] | None,
+    timing: dict[str, Any],
+    default_port: PortSpec | None = None,
+    default_command: list[pulumi.Input[str]] | None = None,
+    default_headers: Mapping[str, pulumi.Input[str]] | None = None,
+) -> ProbeSpec | None:
+    c = s.component
+    kind = s.text("kind", default_kind)
+    rule.one_of(c, s.field("kind"), kind, rule.PROBE_KINDS)
+    for key, kinds in _KIND_FIELDS.items():
+        if s.present(key) and kind not in kinds:
+            raise s.fail(
+                key, s.raw(key), f"only applies to kind {' or '.join(kinds)} (kind is {kind})"
+            )
+    if kind == "none":
+        return None
+
+    port = None
+    if kind in ("http", "tcp", "grpc"):
+        port = _port(s, ports, main, default_port, kind)
+    command = None
+    if kind == "exec":
+        command = s.items("command", "the probe's command is validated up front")
+        command = command or default_command
+        if not command:
+            raise s.fail(
+                "command",
+                None,
+                "is required with kind exec: the command to run in the container, e.g. "
+                '["redis-cli", "ping"] (exit status 0 is healthy)',
+            )
+    path = None
+    if kind == "http":
+        path = s.value("path", default_path or DEFAULTS["probes.readiness.path"], rule.http_path)
+    headers = s.mapping("http_headers") if s.present("http_headers") else {}
+    if kind == "http" and not headers and default_headers:
+        headers = dict(default_headers)
+    for name in headers:
+        rule.http_header_name(c, s.field(f"http_headers.{name}"), name)
+
+    resolved: dict[str, Any] = {}
+    for key, fallback in {
+        "initial_delay_seconds": None,
+        "period_seconds": timing.get("period_seconds"),
+        "timeout_seconds": timing.get("timeout_seconds"),
+        "failure_threshold": timing.get("failure_threshold"),
+        "success_threshold": timing.get("success_threshold"),
+    }.items():
+        check = rule.non_negative_int if key == "initial_delay_seconds" else rule.positive_int
+        resolved[key] = s.optional(key, check) if s.present(key) else fallback
+    if which != "readiness" and s.present("success_threshold"):
+        checked(
+            resolved["success_threshold"],
+            lambda v: (
+                v == 1
+                or _raise(
+                    s, "success_threshold", v, f"must be 1 for a {which} probe (Kubernetes rule)"
+                )
+            ),
+        )
+    return ProbeSpec(
+        kind=kind,
+        port=port,
+        path=path,
+        http_headers=headers,
+        grpc_service=s.optional("grpc_service", _text),
+        command=command,
+        timing=resolved,
+    )
+
+
+def _port(
+    s: Fields,
+    ports: Mapping[str, PortSpec],
+    main: PortSpec | None,
+    default_port: PortSpec | None,
+    kind: str,
+) -> PortSpec:
+    name = s.optional_text("port")
+    if name is None:
+        port = default_port or main
+        if port is None:
+            raise s.fail(
+                "port",
+                None,
+                f"is required for a {kind} probe of a worker (it has no main port): name one "
+                "of ports[].name, or use kind exec or none",
+            )
+        return port
+    if name not in ports:
+        raise s.fail(
+            "port",
+            name,
+            f"is not a port of the container; expected one of: {', '.join(sorted(ports))}",
+        )
+    port = ports[name]
+    if port.protocol != "TCP":
+        raise s.fail("port", name, f"is a {port.protocol} port; {kind} probes need a TCP port")
+    return port
+
+
+def _text(component: str, field_name: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise rule.ValidationError(component, field_name, value, "must be a string")
+    return value
+
+
+def _raise(s: Fields, key: str, value: Any, message: str) -> bool:
+    raise s.fail(key, value, message)
+
+
+def _doubled(value: pulumi.Input[int]) -> pulumi.Input[int]:
+    return checked(value, lambda n: n * 2)

@@ -1,0 +1,185 @@
+"""Probes of every kind, defaults that follow the main port's protocol, and clear errors.
+
+kwok runs no probes, so these assertions are the only place the probe kinds are pinned.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from moorage._errors import ValidationError
+from moorage.webservice import manifests as m
+from moorage.webservice.spec import build_spec
+
+IMAGE = "ghcr.io/acme/api:1.4.2"
+
+
+def probes(**args: Any) -> dict[str, Any]:
+    spec = build_spec("api", {"image": IMAGE, **args})  # type: ignore[typeddict-item]
+    return m.container(spec)
+
+
+def fails(field: str, rule: str, **args: Any) -> None:
+    with pytest.raises(ValidationError) as caught:
+        build_spec("api", {"image": IMAGE, **args})  # type: ignore[typeddict-item]
+    assert str(caught.value).startswith(f'WebService "api": {field} (')
+    assert rule in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("app_protocol", "readiness"),
+    [
+        ("http", {"httpGet": {"path": "/", "port": "http"}}),
+        ("http2", {"httpGet": {"path": "/", "port": "http"}}),
+        ("https", {"httpGet": {"path": "/", "port": "http", "scheme": "HTTPS"}}),
+        ("grpc", {"grpc": {"port": 8080}}),
+        ("tcp", {"tcpSocket": {"port": "http"}}),
+    ],
+)
+def test_the_default_readiness_probe_follows_the_main_ports_protocol(app_protocol, readiness):
+    c = probes(app_protocol=app_protocol)
+    assert {k: v for k, v in c["readinessProbe"].items() if not k.endswith(("Seconds", "old"))} == (
+        readiness
+    )
+    # Liveness and startup stay a TCP connect: any server accepts one.
+    port = "grpc" if app_protocol == "grpc" else "http"
+    assert c["livenessProbe"]["tcpSocket"] == {"port": port}
+    assert c["startupProbe"]["tcpSocket"] == {"port": port}
+
+
+def test_a_grpc_probe_names_the_port_by_number_because_the_api_wants_an_int32():
+    c = probes(app_protocol="grpc", port=50051, probes={"readiness": {"grpc_service": "cart"}})
+    assert c["readinessProbe"]["grpc"] == {"port": 50051, "service": "cart"}
+    assert c["ports"][0] == {"name": "grpc", "containerPort": 50051, "protocol": "TCP"}
+
+
+def test_every_kind_with_its_own_timing():
+    c = probes(
+        ports=[{"name": "admin", "port": 9000}],
+        probes={
+            "readiness": {
+                "kind": "http",
+                "path": "/ready",
+                "port": "admin",
+                "http_headers": {"X-Probe": "1"},
+                "initial_delay_seconds": 3,
+                "period_seconds": 7,
+                "timeout_seconds": 4,
+                "failure_threshold": 2,
+                "success_threshold": 2,
+            },
+            "liveness": {"kind": "exec", "command": ["/bin/health"], "period_seconds": 30},
+            "startup": {"kind": "tcp", "failure_threshold": 60},
+        },
+    )
+    assert c["readinessProbe"] == {
+        "httpGet": {
+            "path": "/ready",
+            "port": "admin",
+            "httpHeaders": [{"name": "X-Probe", "value": "1"}],
+        },
+        "initialDelaySeconds": 3,
+        "periodSeconds": 7,
+        "timeoutSeconds": 4,
+        "failureThreshold": 2,
+        "successThreshold": 2,
+    }
+    assert c["livenessProbe"] == {
+        "exec": {"command": ["/bin/health"]},
+        "periodSeconds": 30,
+        "timeoutSeconds": 2,
+        "failureThreshold": 4,  # twice readiness's
+    }
+    assert c["startupProbe"] == {
+        "tcpSocket": {"port": "http"},
+        "periodSeconds": 5,
+        "timeoutSeconds": 2,
+        "failureThreshold": 60,
+    }
+
+
+def test_kind_none_leaves_the_probe_out():
+    c = probes(probes={"startup": {"kind": "none"}})
+    assert "startupProbe" not in c
+    assert "readinessProbe" in c
+
+
+def test_the_flat_keys_still_work_and_feed_the_sections():
+    c = probes(
+        probes={"readiness_path": "/ready", "liveness_path": "/live", "failure_threshold": 5}
+    )
+    assert c["readinessProbe"]["httpGet"]["path"] == "/ready"
+    assert c["livenessProbe"]["httpGet"]["path"] == "/live"
+    assert c["livenessProbe"]["failureThreshold"] == 10
+    assert c["startupProbe"]["httpGet"]["path"] == "/live"
+
+
+def test_a_worker_has_no_probes_by_default_but_may_have_exec_probes():
+    assert "readinessProbe" not in probes(worker=True)
+    c = probes(worker=True, probes={"liveness": {"kind": "exec", "command": ["pgrep", "w"]}})
+    assert c["livenessProbe"]["exec"] == {"command": ["pgrep", "w"]}
+    assert "startupProbe" in c  # follows liveness
+
+
+@pytest.mark.parametrize(
+    ("args", "field", "rule"),
+    [
+        (
+            {"probes": {"readiness": {"kind": "exec"}}},
+            "probes.readiness.command",
+            'is required with kind exec: the command to run in the container, e.g. ["redis-cli"',
+        ),
+        (
+            {"worker": True, "probes": {"readiness": {"kind": "tcp"}}},
+            "probes.readiness.port",
+            "is required for a tcp probe of a worker (it has no main port): name one of "
+            "ports[].name, or use kind exec or none",
+        ),
+        (
+            {"probes": {"readiness": {"kind": "tcp", "path": "/x"}}},
+            "probes.readiness.path",
+            "only applies to kind http (kind is tcp)",
+        ),
+        (
+            {"probes": {"readiness": {"kind": "soap"}}},
+            "probes.readiness.kind",
+            "must be one of http, tcp, grpc, exec, none",
+        ),
+        (
+            {"probes": {"liveness": {"port": "admin"}}},
+            "probes.liveness.port",
+            "is not a port of the container; expected one of: http",
+        ),
+        (
+            {
+                "ports": [{"name": "dns", "port": 5353, "protocol": "UDP"}],
+                "probes": {"readiness": {"kind": "tcp", "port": "dns"}},
+            },
+            "probes.readiness.port",
+            "is a UDP port; tcp probes need a TCP port",
+        ),
+        (
+            {"probes": {"liveness": {"success_threshold": 2}}},
+            "probes.liveness.success_threshold",
+            "must be 1 for a liveness probe",
+        ),
+        (
+            {"probes": {"readiness_path": "/a", "readiness": {"path": "/b"}}},
+            "probes.readiness.path",
+            "cannot be set together with probes.readiness_path",
+        ),
+        (
+            {"probes": {"readiness": {"http_headers": {"bad header": "x"}}}},
+            "probes.readiness.http_headers.bad header",
+            "HTTP header name",
+        ),
+        (
+            {"probes": {"readiness": {"periodSeconds": 5}}},
+            "probes.readiness.periodSeconds",
+            'not a known field of ProbeArgs; did you mean "period_seconds"?',
+        ),
+    ],
+)
+def test_probe_errors_say_what_to_set(args, field, rule):
+    fails(field, rule, **args)
