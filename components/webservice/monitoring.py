@@ -43,8 +43,8 @@ class AlertsArgs(TypedDict):
     availability: NotRequired[pulumi.Input[bool]]
     """Alert when the Deployment has no available replica (needs kube-state-metrics)."""
     error_rate_percent: NotRequired[pulumi.Input[int]]
-    """Alert when more than this percentage of requests answer 5xx. Default unset (no
-    error-rate alert)."""
+    """Alert when more than this percentage of requests answer 5xx. Unset: no
+    error-rate alert."""
     request_metric: NotRequired[pulumi.Input[str]]
     """Request counter the error rate is computed from."""
     status_label: NotRequired[pulumi.Input[str]]
@@ -173,7 +173,7 @@ def parse_monitoring(component: str, args: Mapping[str, Any]) -> MonitoringSpec 
 
     f = Fields(component, args).section("metrics")
     f.reject_unknown(MetricsArgs.__annotations__, "MetricsArgs")
-    service_monitor = f.boolean("service_monitor", False)
+    service_monitor = f.boolean("service_monitor", bool(DEFAULTS["metrics.service_monitor"]))
     alerts = _alerts(component, f) if f.present("alerts") else None
     if not service_monitor and alerts is None:
         return None
@@ -184,7 +184,9 @@ def parse_monitoring(component: str, args: Mapping[str, Any]) -> MonitoringSpec 
     return MonitoringSpec(
         service_monitor=service_monitor,
         scrape_interval=_duration(
-            component, f.field("scrape_interval"), f.text("scrape_interval", "30s")
+            component,
+            f.field("scrape_interval"),
+            f.text("scrape_interval", str(DEFAULTS["metrics.scrape_interval"])),
         ),
         labels={str(k): str(v) for k, v in labels.items()},
         alerts=alerts,
@@ -198,13 +200,20 @@ def _alerts(component: str, metrics: Fields) -> AlertsSpec:
     if percent is not None:
         percent = rule.percentage(component, a.field("error_rate_percent"), percent)
     return AlertsSpec(
-        availability=a.boolean("availability", True),
+        availability=a.boolean("availability", bool(DEFAULTS["metrics.alerts.availability"])),
         error_rate_percent=percent,
-        request_metric=a.text("request_metric", "http_requests_total"),
-        status_label=a.text("status_label", "code"),
-        for_duration=_duration(component, a.field("for_duration"), a.text("for_duration", "5m")),
+        request_metric=a.text("request_metric", str(DEFAULTS["metrics.alerts.request_metric"])),
+        status_label=a.text("status_label", str(DEFAULTS["metrics.alerts.status_label"])),
+        for_duration=_duration(
+            component,
+            a.field("for_duration"),
+            a.text("for_duration", str(DEFAULTS["metrics.alerts.for_duration"])),
+        ),
         severity=rule.one_of(
-            component, a.field("severity"), a.text("severity", "warning"), SEVERITIES
+            component,
+            a.field("severity"),
+            a.text("severity", str(DEFAULTS["metrics.alerts.severity"])),
+            SEVERITIES,
         ),
     )
 

@@ -42,7 +42,7 @@ class PersistenceArgs(TypedDict):
     mount_path: NotRequired[pulumi.Input[str]]
     """Absolute path of the volume in the container."""
     storage_class: NotRequired[pulumi.Input[str]]
-    """StorageClass of the claim. Default unset: the cluster's default class (on a local
+    """StorageClass of the claim. Unset: the cluster's default class (on a local
     stack, the class Moorage makes for it)."""
     access_mode: NotRequired[pulumi.Input[str]]
     """ReadWriteOnce, ReadWriteOncePod, ReadWriteMany or ReadOnlyMany."""
@@ -118,7 +118,9 @@ def parse_persistence(name: str, args: Mapping[str, Any]) -> PersistenceSpec | N
         mount_path=mount_path,
         access_mode=access_mode,
         storage_class=storage_class,
-        retain_on_delete=f.boolean("retain_on_delete", True),
+        retain_on_delete=f.boolean(
+            "retain_on_delete", bool(DEFAULTS["persistence.retain_on_delete"])
+        ),
     )
     if spec.single_attach:
         _check_single_pod(component, top, access_mode)

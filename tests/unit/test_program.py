@@ -167,7 +167,24 @@ def test_the_shipped_local_stack_is_valid(make_mocks: Callable[..., RecordingMoc
     settings = parse_stack_settings(raw)
     mocks.run(lambda: validate(settings, {}))
     outputs = run_program(mocks, raw)
-    assert sorted(mocks.settle(outputs["urls"])) == ["cache", "cart", "catalog", "web"]
+    urls = mocks.settle(outputs["urls"])
+    assert urls == {
+        "web": "http://web.shop.svc.cluster.local:80",
+        "catalog": "http://catalog.shop.svc.cluster.local:80",
+        "cart": "grpc://cart.shop.svc.cluster.local:7070",
+        "cache": "tcp://cache.shop-data.svc.cluster.local:6379",
+    }
+    cart = mocks.resource("kubernetes:apps/v1:Deployment", "cart-deployment")
+    container = cart.inputs["spec"]["template"]["spec"]["containers"][0]
+    assert "grpc" in container["readinessProbe"]
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    assert env["REDIS_ADDR"] == "cache.shop-data.svc.cluster.local:6379"
+    catalog = mocks.resource("kubernetes:apps/v1:Deployment", "catalog-deployment")
+    init = catalog.inputs["spec"]["template"]["spec"]["initContainers"]
+    assert [c["name"] for c in init] == ["prepare"]
+    # cart (namespace shop) refers to cache (shop-data): cache's policy admits shop.
+    policy = mocks.resource("kubernetes:networking.k8s.io/v1:NetworkPolicy", "cache-network-policy")
+    assert "shop" in json.dumps(policy.inputs["spec"]["ingress"])
 
 
 def test_the_shipped_local_stack_passes_every_policy(
