@@ -7,8 +7,6 @@ NetworkPolicy admits its namespace. Unknown names and reference cycles are repor
 before anything is created, as are the errors of every service's own args.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypedDict, cast
@@ -390,17 +388,14 @@ class Application(pulumi.ComponentResource):
     urls: pulumi.Output[dict[str, str]]
     """In-cluster URL of every service, by name."""
 
-    namespace_resources: dict[str, k8s.core.v1.Namespace]
-    """The declared Namespaces, by name."""
-    services: dict[str, WebService]
-    """The services, by name."""
-
     def __init__(
         self, name: str, args: ApplicationArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
         plan = plan_application(name, args)
-        self.namespace_resources = {}
+        # Children are annotated here, not on the class, which the schema analyzer reads.
+        self.namespace_resources: dict[str, k8s.core.v1.Namespace] = {}
+        """The declared Namespaces, by name."""
         for ns in plan.namespaces.values():
             meta: dict[str, Any] = {"name": ns.name, "labels": namespace_labels(ns, name)}
             if ns.annotations:
@@ -410,7 +405,8 @@ class Application(pulumi.ComponentResource):
                 metadata=meta,
                 opts=pulumi.ResourceOptions(parent=self, retain_on_delete=ns.retain_on_delete),
             )
-        self.services = {}
+        self.services: dict[str, WebService] = {}
+        """The services (WebService components), by name."""
         # Children do not inherit a component's depends_on: pass it down (e.g. CRDs).
         inherited = inherited_dependencies(opts)
         for service in plan.services:

@@ -180,3 +180,14 @@ def test_the_benchmark_application_program_declares_thirty_services(
     mocks.run(lambda: programs.declare(programs.APPLICATION, 30, prefix="bench"))
     assert len(mocks.of_type("kubernetes:apps/v1:Deployment")) == 30
     assert mocks.one("kubernetes:core/v1:Namespace").metadata["name"] == "bench"
+
+
+def test_the_application_can_be_served_to_other_languages() -> None:
+    """Pulumi's component analyzer accepts ApplicationArgs (no unions, typed outputs)."""
+    from moorage import WebService
+    from pulumi.provider.experimental.analyzer import Analyzer
+
+    result = Analyzer("moorage").analyze([WebService, Application])
+    definition = result["component_definitions"]["Application"]
+    assert set(definition.inputs) == {"namespaces", "services", "serviceRefs"}
+    assert set(definition.outputs) == {"urls"}
