@@ -376,6 +376,15 @@ def _host(url: str) -> str:
 REFERENCED = {"url": lambda url: url, "host": _host, "address": _address}
 
 
+def _referenced(value: str) -> Callable[[list[Any]], str]:
+    """From [url, deployment name] to what the variable holds."""
+    return lambda url_and_name: REFERENCED[value](str(url_and_name[0]))
+
+
+def _name(meta: Any) -> str:
+    return str(meta.name)
+
+
 class Application(pulumi.ComponentResource):
     """Many WebServices on one cluster, with shared namespaces and references.
 
@@ -414,11 +423,18 @@ class Application(pulumi.ComponentResource):
             waits_for: list[pulumi.Resource] = list(inherited)
             for variable, (target, value) in service.refs.items():
                 referenced = self.services[target]
-                env[variable] = referenced.url.apply(REFERENCED[value])
+                # Through the referenced Deployment's name too, so this service's objects
+                # wait until that Deployment is up (children do not inherit depends_on).
+                env[variable] = pulumi.Output.all(referenced.url, referenced.deployment_name).apply(
+                    _referenced(value)
+                )
                 waits_for.append(referenced)
+            service_args: dict[str, Any] = {**service.args, "env": env} if env else service.args
             if service.shared_namespace is not None:
-                waits_for.append(self.namespace_resources[service.shared_namespace])
-            service_args = {**service.args, "env": env} if env else service.args
+                namespace = self.namespace_resources[service.shared_namespace]
+                waits_for.append(namespace)
+                # An Output of the Namespace, so every child of the service waits for it.
+                service_args = {**service_args, "namespace": namespace.metadata.apply(_name)}
             self.services[service.name] = WebService(
                 service.name,
                 cast(WebServiceArgs, service_args),

@@ -64,6 +64,12 @@ def test_a_reference_gives_the_url_and_a_dependency(mocks: RecordingMocks) -> No
     }
     assert env_of(mocks, "cart") == {"CACHE": "cache.data.svc.cluster.local:6379"}
     web = mocks.resource("moorage:index:WebService", "web")
+    # The objects of a service wait for its Namespace and for what it refers to.
+    web_deployment = mocks.resource("kubernetes:apps/v1:Deployment", "web-deployment")
+    assert web_deployment.depends_on("kubernetes:core/v1:Namespace", "shop-namespace-shop")
+    assert web_deployment.depends_on("kubernetes:apps/v1:Deployment", "cart-deployment")
+    web_account = mocks.resource("kubernetes:core/v1:ServiceAccount", "web-service-account")
+    assert web_account.depends_on("kubernetes:core/v1:Namespace", "shop-namespace-shop")
     # depends_on a component waits for its children (the engine expands it).
     assert web.depends_on("kubernetes:core/v1:Service", "cart-service")
     assert web.depends_on("kubernetes:apps/v1:Deployment", "cart-deployment")
