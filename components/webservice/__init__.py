@@ -2,7 +2,6 @@
 
 from .args import (
     AffinityArgs,
-    AlertsArgs,
     AutoscalingArgs,
     BlueGreenArgs,
     CanaryArgs,
@@ -14,7 +13,6 @@ from .args import (
     MetricsArgs,
     NetworkPolicyArgs,
     NodeRequirementArgs,
-    PersistenceArgs,
     PortArgs,
     ProbeArgs,
     ProbesArgs,
@@ -25,6 +23,8 @@ from .args import (
     WebServiceArgs,
 )
 from .component import WebService
+from .monitoring import AlertsArgs
+from .persistence import PersistenceArgs
 
 __all__ = [
     "AffinityArgs",

@@ -13,7 +13,7 @@ from .args import WebServiceArgs
 from .monitoring import declare_monitoring, inherited_dependencies
 from .persistence import declare_claim, deployment_strategy, mounted
 from .rollout import COLOR_LABEL, declare_release, plan_release
-from .spec import WebServiceSpec, validated_spec
+from .spec import METRICS_PORT_NAME, WebServiceSpec, validated_spec
 
 TYPE_TOKEN = "moorage:index:WebService"
 
@@ -243,7 +243,7 @@ class WebService(pulumi.ComponentResource):
             # Metrics on a port of their own (or a worker's) are not on the Service: PodMonitor.
             separate = spec.metrics.separate_port or spec.main_port is None
             port_name = (
-                m.METRICS_PORT_NAME if separate or spec.main_port is None else spec.main_port.name
+                METRICS_PORT_NAME if separate or spec.main_port is None else spec.main_port.name
             )
             after = [self.service] if self.service is not None else [self.deployment]
             self.monitoring = declare_monitoring(
