@@ -114,15 +114,21 @@ def test_the_local_application_comes_up_updates_one_service_and_goes(
 
         def record(event: Any) -> None:
             pre = event.resource_pre_event
-            if pre is not None and pre.metadata.op.value != "same":
-                steps.append((pre.metadata.op.value, pre.metadata.urn.rsplit("::", 1)[-1]))
+            # Providers are left out: the engine re-checks the dynamic provider of the
+            # LocalCluster whenever the stack config changes (no object changes with it).
+            if (
+                pre is None
+                or pre.metadata.op.value == "same"
+                or "::pulumi:providers:" in (pre.metadata.urn)
+            ):
+                return
+            steps.append((pre.metadata.op.value, pre.metadata.urn.rsplit("::", 1)[-1]))
 
-        preview = stack.stack.preview(on_event=record, color="never")
+        stack.stack.preview(on_event=record, color="never")
         assert steps == [("update", "catalog-deployment")], steps
-        assert preview.change_summary.get("update") == 1
         update = stack.up()
         assert update.summary.result == "succeeded"
-        assert update.summary.resource_changes.get("update") == 1
+        assert update.summary.resource_changes.get("update") == 1, update.summary.resource_changes
         for name, service in services.items():
             deployment = apps.read_namespaced_deployment(name, service["namespace"])
             expected = generations[name] + (1 if name == "catalog" else 0)
