@@ -214,3 +214,18 @@ def test_the_shipped_local_stack_passes_every_policy(
     assert found == {}
     for policy in catalogue.STACK_POLICIES:
         assert policy.check(resources, {}) == [], policy.name
+
+
+def test_render_mode_of_many_services_needs_no_cluster_and_hides_secrets(
+    make_mocks: Callable[..., RecordingMocks],
+) -> None:
+    from moorage._program import RENDERED_SECRET_PLACEHOLDER, render
+
+    mocks = make_mocks(config=SHOP)
+    outputs = mocks.run(lambda: render(parse_stack_settings(SHOP), "/tmp/out"))
+    assert outputs["rendered_to"] == "/tmp/out"
+    assert not [r for r in mocks.resources if r.typ.startswith("pulumi-python:")]
+    secret = mocks.one("kubernetes:core/v1:Secret")
+    assert "tok-123456" not in json.dumps(secret.inputs)
+    assert RENDERED_SECRET_PLACEHOLDER in json.dumps(secret.inputs)
+    assert sorted(mocks.settle(outputs["urls"])) == ["cache", "web"]
