@@ -37,7 +37,7 @@ from .application_local import (
 )
 from .clusters.base import KubernetesCluster
 from .webservice import WebService
-from .webservice.spec import validated_spec
+from .webservice.spec import prevalidate
 
 RENDER_DIR_ENV = "MOORAGE_RENDER_DIR"
 RENDER_DIR_CONFIG = "moorage:renderYamlToDirectory"
@@ -75,7 +75,7 @@ def validate(settings: StackSettings, service_args: Mapping[str, Any]) -> None:
     """Run every component's validation before any resource is registered.
 
     ``service_args`` are the very WebServiceArgs the program then passes to the
-    WebService, which reuses the spec built here (:func:`validated_spec`).
+    WebService, which takes over the spec built here (:func:`prevalidate`).
     """
     module_name, _, validator_name = CLUSTERS[settings.cloud]
     validator = getattr(importlib.import_module(module_name, __package__), validator_name)
@@ -83,7 +83,7 @@ def validate(settings: StackSettings, service_args: Mapping[str, Any]) -> None:
     if settings.application is not None:
         validate_application(settings)
         return
-    rekeyed("service", lambda: validated_spec(settings.service_name, service_args))  # type: ignore[arg-type]
+    rekeyed("service", lambda: prevalidate(settings.service_name, service_args))  # type: ignore[arg-type]
 
 
 def validate_application(settings: StackSettings) -> None:

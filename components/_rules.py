@@ -405,8 +405,3 @@ def http_header_name(component: str, field: str, value: object) -> str:
             component, field, value, "must be an HTTP header name such as X-Probe"
         )
     return value
-
-
-def label_values(component: str, field: str, value: object) -> str:
-    """A label value (alias of :func:`version_label` for selectors)."""
-    return version_label(component, field, value)

@@ -1,11 +1,13 @@
 """The typed arguments of the WebService component.
 
 Every field is a ``pulumi.Input`` with no unions, so the component can later be
-served to other Pulumi languages. Fields that decide which resources exist
-(``create_namespace``, the presence of ``autoscaling``/``ingress``/``metrics``,
-the keys of ``config`` and ``secrets``, ``network_policy.enabled``) must be known
-when the program runs; all other values may be Outputs and are validated when
-they resolve.
+served to other Pulumi languages. Fields that decide which resources exist or how
+the pod is shaped (``create_namespace``, ``worker``, the presence of
+``autoscaling``/``ingress``/``metrics``, the keys of ``config`` and ``secrets``,
+``network_policy.enabled``, ``app_protocol`` and ``port_name``, the lists ``ports``,
+``extra_services``, ``init_containers``, ``sidecars``, ``volumes`` and their names,
+protocols and probe kinds) must be known when the program runs; all other values may
+be Outputs and are validated when they resolve. Defaults live in ``defaults.py``.
 """
 
 from collections.abc import Mapping, Sequence
@@ -245,6 +247,9 @@ class ContainerArgs(TypedDict):
     """Ports of a sidecar (not allowed on init containers); exposed like ``ports``."""
     volume_mounts: NotRequired[pulumi.Input[Sequence[pulumi.Input[VolumeMountArgs]]]]
     """Pod volumes to mount; /tmp (the shared emptyDir) is always mounted."""
+    probes: NotRequired[pulumi.Input[ProbesArgs]]
+    """Probes of a sidecar (not allowed on init containers), on its own ``ports``; none
+    unless set."""
     privileged: NotRequired[pulumi.Input[bool]]
     """Run privileged (weakens the default; flagged by the policy pack)."""
     run_as_user: NotRequired[pulumi.Input[int]]

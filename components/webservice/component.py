@@ -10,10 +10,10 @@ import pulumi_kubernetes as k8s
 from .._rules import component_label
 from . import manifests as m
 from .args import WebServiceArgs
-from .monitoring import declare_monitoring, inherited_dependencies
+from .monitoring import declare_monitoring, inherited_dependencies, scrape_target
 from .persistence import declare_claim, deployment_strategy, mounted
 from .rollout import COLOR_LABEL, declare_release, plan_release
-from .spec import METRICS_PORT_NAME, WebServiceSpec, validated_spec
+from .spec import WebServiceSpec, validated_spec
 
 TYPE_TOKEN = "moorage:index:WebService"
 
@@ -240,11 +240,7 @@ class WebService(pulumi.ComponentResource):
         self.monitoring: list[k8s.apiextensions.CustomResource] = []
         """The ServiceMonitor (or PodMonitor) and PrometheusRule, when ``metrics`` asks."""
         if spec.monitoring is not None and spec.metrics is not None:
-            # Metrics on a port of their own (or a worker's) are not on the Service: PodMonitor.
-            separate = spec.metrics.separate_port or spec.main_port is None
-            port_name = (
-                METRICS_PORT_NAME if separate or spec.main_port is None else spec.main_port.name
-            )
+            port_name, separate = scrape_target(spec, self.service is not None)
             after = [self.service] if self.service is not None else [self.deployment]
             self.monitoring = declare_monitoring(
                 name,

@@ -352,3 +352,23 @@ def inherited_dependencies(opts: pulumi.ResourceOptions | None) -> list[pulumi.R
     if isinstance(depends_on, list):
         return [r for r in depends_on if isinstance(r, pulumi.Resource)]
     return []
+
+
+def scrape_target(spec: Any, has_service: bool) -> tuple[str, bool]:
+    """(port name, scraped through the pods) for ``spec.metrics`` (a WebServiceSpec).
+
+    Metrics on the main port or on an exposed one of ``ports`` are scraped through the
+    Service (ServiceMonitor); on a port of their own, a sidecar's or an unexposed port,
+    or for a worker (no Service), through the pods (PodMonitor).
+    """
+    from .spec import METRICS_PORT_NAME
+
+    metrics = spec.metrics
+    if metrics.separate_port:
+        return METRICS_PORT_NAME, True
+    candidates = [p for p in [spec.main_port, *spec.extra_ports] if p is not None]
+    for port in candidates:
+        if port.port == metrics.port or len(candidates) == 1:
+            through_pods = not has_service or not port.expose or port.container is not None
+            return port.name, through_pods
+    return METRICS_PORT_NAME, True

@@ -27,6 +27,7 @@ from .args import (
 )
 from .defaults import DEFAULTS
 from .ports import PortSpec, extra_ports
+from .probes import ProbesSpec, build_probes
 
 HARDENED_CONTEXT: dict[str, Any] = {
     "allowPrivilegeEscalation": False,
@@ -109,7 +110,7 @@ def _request_within_limit(c: str, prefix: str, kind: str, request: str, limit: s
 
 def env_from(r: Fields, key: str = "env_from") -> list[dict[str, Any]]:
     """envFrom entries for existing ConfigMaps and Secrets."""
-    out = []
+    out: list[dict[str, Any]] = []
     for e in r.sections(key, EnvFromArgs):
         sources = [k for k in ("config_map_name", "secret_name") if e.present(k)]
         if len(sources) != 1:
@@ -147,6 +148,7 @@ class ContainerSpec:
     ports: list[PortSpec] = field(default_factory=list)
     mounts: list[dict[str, Any]] = field(default_factory=list)
     security: dict[str, Any] = field(default_factory=dict)
+    probes: ProbesSpec | None = None
 
     def manifest(self, secret_name: str, tmp_mount: dict[str, Any]) -> dict[str, Any]:
         c: dict[str, Any] = {
@@ -160,6 +162,8 @@ class ContainerSpec:
         if self.sidecar:
             # A native sidecar: started before the main container, stopped after it.
             c["restartPolicy"] = "Always"
+        if self.probes is not None:
+            c.update(self.probes.manifest())
         if self.ports:
             c["ports"] = [p.container_port() for p in self.ports]
         variables: list[dict[str, Any]] = [
@@ -200,8 +204,13 @@ def build_containers(
                 raise s.fail(required, None, "is required")
         name = rule.dns_label(c, s.field("name"), s.known("name"))
         image = s.value("image", None, lambda c_, f, v: _image(c_, f, v, allow_unpinned))
-        if not sidecar and s.present("ports"):
-            raise s.fail("ports", "[...]", "only sidecars have ports (an init container exits)")
+        for only_sidecars in ("ports", "probes"):
+            if not sidecar and s.present(only_sidecars):
+                raise s.fail(
+                    only_sidecars,
+                    "[...]",
+                    f"only sidecars have {only_sidecars} (an init container runs to completion)",
+                )
         ports = extra_ports(s, "ports", container=name) if sidecar else []
         keys = s.texts("env_from_secret_keys")
         for i, k in enumerate(keys):
@@ -231,6 +240,9 @@ def build_containers(
                 ports=ports,
                 mounts=_mounts(s, volumes),
                 security=_security(s, run_as_user),
+                probes=build_probes(s, {p.name: p for p in ports}, None, "tcp")
+                if s.present("probes")
+                else None,
             )
         )
     return out

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 
 from .. import _rules as rule
+from .._errors import ValidationError
 from .._fields import Fields, checked
 from .args import ProbeArgs, ProbesArgs
 from .defaults import DEFAULTS
@@ -133,7 +134,9 @@ def build_probes(
             "success_threshold": DEFAULTS["probes.readiness.success_threshold"],
         },
     )
-    ready_failures = readiness.timing["failure_threshold"] if readiness is not None else failures
+    ready_failures: pulumi.Input[int] = failures
+    if readiness is not None and readiness.timing.get("failure_threshold") is not None:
+        ready_failures = cast(pulumi.Input[int], readiness.timing["failure_threshold"])
     alive_kind = "none" if main is None else ("http" if liveness_path is not None else "tcp")
     liveness = _probe(
         sections["liveness"],
@@ -276,8 +279,8 @@ def _port(
             raise s.fail(
                 "port",
                 None,
-                f"is required for a {kind} probe of a worker (it has no main port): name one "
-                "of ports[].name, or use kind exec or none",
+                f"is required for a {kind} probe here (there is no main port to default to): "
+                "name one of ports[].name, or use kind exec or none",
             )
         return port
     if name not in ports:
@@ -294,7 +297,7 @@ def _port(
 
 def _text(component: str, field_name: str, value: object) -> str:
     if not isinstance(value, str):
-        raise rule.ValidationError(component, field_name, value, "must be a string")
+        raise ValidationError(component, field_name, value, "must be a string")
     return value
 
 

@@ -24,19 +24,12 @@ from .args import (
     CanaryArgs,
     ExtraServiceArgs,
     IngressArgs,
-    LifecycleArgs,
     MetricsArgs,
     NetworkPolicyArgs,
     ResourcesArgs,
-    VolumeArgs,
     WebServiceArgs,
 )
-from .defaults import (
-    APP_SHUTDOWN_SECONDS,
-    DEFAULT_GRACE_SECONDS,
-    DEFAULT_PRE_STOP_DELAY_SECONDS,
-    DEFAULTS,
-)
+from .defaults import DEFAULTS
 from .monitoring import MonitoringSpec, parse_monitoring
 from .persistence import PersistenceSpec, parse_persistence
 from .pod import (
@@ -51,6 +44,8 @@ from .pod import (
 from .ports import PortSpec, check_unique, extra_ports, main_port, url_scheme
 from .probes import ProbeSpec, ProbesSpec, build_probes
 from .release import COLORS, STRATEGIES
+from .shutdown import shutdown
+from .volumes import VolumeSpec, build_volumes
 
 __all__ = [
     "AutoscalingSpec",
@@ -61,6 +56,7 @@ __all__ = [
     "build_spec",
     "checked",
     "cross_checked",
+    "prevalidate",
     "validated_spec",
 ]
 
@@ -106,14 +102,6 @@ class MetricsSpec:
     path: pulumi.Input[str]
     separate_port: bool
     """True when metrics are served on a port other than the main one."""
-
-
-@dataclass(frozen=True)
-class VolumeSpec:
-    name: pulumi.Input[str]
-    mount_path: pulumi.Input[str]
-    source: dict[str, Any]
-    read_only: pulumi.Input[bool]
 
 
 @dataclass(frozen=True)
@@ -268,24 +256,32 @@ class WebServiceSpec:
         return url_scheme(self.main_port, self.app_protocol)
 
 
-_BUILT: dict[int, tuple[Mapping[str, Any], dict[str, Any], str, WebServiceSpec]] = {}
+_PREVALIDATED: dict[int, tuple[Mapping[str, Any], dict[str, Any], str, WebServiceSpec]] = {}
+
+
+def prevalidate(name: str, args: WebServiceArgs) -> WebServiceSpec:
+    """:func:`build_spec`, kept for the WebService that the same args will create.
+
+    The program validates the service's args before it creates the cluster; the
+    WebService built next from the same (unchanged) mapping takes that spec over
+    (:func:`validated_spec`) instead of validating and building it a second time.
+    """
+    spec = build_spec(name, args)
+    _PREVALIDATED[id(args)] = (args, dict(args), name, spec)
+    return spec
 
 
 def validated_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
-    """:func:`build_spec`, once per args mapping.
+    """The spec :func:`prevalidate` built for exactly these args, or a fresh one.
 
-    The program validates the service's args before it creates the cluster; the
-    WebService then reuses that spec for the same (unchanged) mapping instead of
-    validating and building it a second time.
+    A kept spec is used once: it is handed over and forgotten.
     """
-    entry = _BUILT.get(id(args))
+    entry = _PREVALIDATED.pop(id(args), None)
     if entry is not None:
         mapping, snapshot, built_for, spec = entry
         if mapping is args and built_for == name and snapshot == dict(args):
             return spec
-    spec = build_spec(name, args)
-    _BUILT[id(args)] = (args, dict(args), name, spec)
-    return spec
+    return build_spec(name, args)
 
 
 def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
@@ -356,14 +352,14 @@ def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
     secrets_mount_path = r.value(
         "secrets_mount_path", DEFAULTS["secrets_mount_path"], rule.absolute_path
     )
-    metrics = _metrics(r, main)
     ports = extra_ports(r, "ports")
+    metrics = _metrics(r, main, ports)
     mount_paths: list[Any] = []
     if config and config_mount_path is not None:
         mount_paths.append(config_mount_path)
     if secrets and secrets_as_files:
         mount_paths.append(secrets_mount_path)
-    volumes = _volumes(r, mount_paths)
+    volumes = build_volumes(r, mount_paths, RESERVED_VOLUMES)
     pod_volumes = {v.name: True for v in volumes if isinstance(v.name, str)}
     pod_volumes["tmp"] = True
     if config and config_mount_path is not None:
@@ -398,7 +394,7 @@ def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
     probe_ports = {p.name: p for p in [*main_ports, *ports]}
 
     labels = _labels(r, "labels", values_are_labels=True)
-    lifecycle, grace, pre_stop = _shutdown(r, worker)
+    lifecycle, grace, pre_stop = shutdown(r, worker)
     strategy = _strategy(r, replicas, autoscaling)
     if worker and strategy["strategy"] != "rolling":
         raise r.fail(
@@ -548,7 +544,7 @@ def _ingress(r: Fields, main: PortSpec | None, service_ports: Sequence[str]) -> 
     )
 
 
-def _metrics(r: Fields, main: PortSpec | None) -> MetricsSpec | None:
+def _metrics(r: Fields, main: PortSpec | None, ports: Sequence[PortSpec]) -> MetricsSpec | None:
     m = r.nested("metrics", MetricsArgs)
     if m is None:
         return None
@@ -559,7 +555,10 @@ def _metrics(r: Fields, main: PortSpec | None) -> MetricsSpec | None:
     return MetricsSpec(
         port=m.value("port", main_number, rule.port),
         path=m.value("path", DEFAULTS["metrics.path"], rule.http_path),
-        separate_port=metrics_port is not None and metrics_port != main_number,
+        # Served on a port of its own unless it is the main port or one of ``ports``.
+        separate_port=metrics_port is not None
+        and metrics_port != main_number
+        and all(metrics_port != p.port for p in ports),
     )
 
 
@@ -632,81 +631,6 @@ def _labels(r: Fields, key: str, *, values_are_labels: bool) -> dict[str, Any]:
     return values
 
 
-_VOLUME_SOURCES = (
-    "empty_dir",
-    "empty_dir_size_limit",
-    "config_map_name",
-    "secret_name",
-    "persistent_volume_claim_name",
-)
-
-
-def _volumes(r: Fields, reserved_paths: Sequence[Any]) -> list[VolumeSpec]:
-    volumes = []
-    seen: set[str] = set()
-    mount_paths: set[object] = {"/tmp", *(p for p in reserved_paths if isinstance(p, str))}
-    c = r.component
-    for i, v in enumerate(r.sections("volumes", VolumeArgs)):
-        prefix = f"volumes[{i}]"
-        name = rule.dns_label(c, f"{prefix}.name", v.raw("name"))
-        if name in seen or name in RESERVED_VOLUMES:
-            raise ValidationError(c, f"{prefix}.name", name, "is already used by another volume")
-        seen.add(name)
-        mount_path = v.value("mount_path", None, rule.absolute_path)
-        if isinstance(mount_path, str):
-            if mount_path in mount_paths:
-                raise ValidationError(
-                    c,
-                    f"{prefix}.mount_path",
-                    mount_path,
-                    "is already a mount path (/tmp, config_mount_path, secrets_mount_path "
-                    "or another volume)",
-                )
-            mount_paths.add(mount_path)
-        empty_dir = v.boolean("empty_dir", False)
-        if v.present("empty_dir") and not empty_dir and v.present("empty_dir_size_limit"):
-            raise v.fail(
-                "empty_dir", False, "contradicts empty_dir_size_limit (which makes an emptyDir)"
-            )
-        sources = [k for k in _VOLUME_SOURCES if v.present(k) and k != "empty_dir"]
-        if empty_dir and "empty_dir_size_limit" not in sources:
-            sources.append("empty_dir")
-        if len(sources) != 1:
-            raise ValidationError(
-                c,
-                prefix,
-                sorted(sources),
-                "must set exactly one of "
-                + ", ".join(k for k in _VOLUME_SOURCES if k != "empty_dir_size_limit")
-                + " (empty_dir may carry empty_dir_size_limit)",
-            )
-        source_key = sources[0]
-        source: dict[str, Any]
-        if source_key == "empty_dir":
-            source = {"emptyDir": {}}
-        elif source_key == "empty_dir_size_limit":
-            source = {"emptyDir": {"sizeLimit": v.value(source_key, None, rule.quantity_str)}}
-        else:
-            value = v.value(source_key, None, rule.dns_subdomain)
-            source = {
-                "config_map_name": lambda x: {"configMap": {"name": x}},
-                "secret_name": lambda x: {"secret": {"secretName": x}},
-                "persistent_volume_claim_name": lambda x: {
-                    "persistentVolumeClaim": {"claimName": x}
-                },
-            }[source_key](value)
-        read_only_default = source_key in ("config_map_name", "secret_name")
-        volumes.append(
-            VolumeSpec(
-                name=name,
-                mount_path=mount_path,
-                source=source,
-                read_only=v.value("read_only", read_only_default, rule.boolean),
-            )
-        )
-    return volumes
-
-
 def _network_policy(r: Fields) -> NetworkPolicySpec | None:
     np = r.nested_or_empty("network_policy", NetworkPolicyArgs)
     if not np.boolean("enabled", DEFAULTS["network_policy.enabled"]):
@@ -716,77 +640,6 @@ def _network_policy(r: Fields) -> NetworkPolicySpec | None:
         allow_from_pod_labels=np.mapping("allow_from_pod_labels"),
         allow_cidrs=np.checked_items("allow_cidrs", rule.cidr),
     )
-
-
-def _shutdown(
-    r: Fields, worker: bool
-) -> tuple[dict[str, Any], pulumi.Input[int], pulumi.Input[int] | None]:
-    """Lifecycle hooks, grace period and preStop delay, each default fitted to the others.
-
-    Only values the user set can contradict each other: a grace period alone gets a
-    preStop delay that fits inside it, a long delay alone gets a longer grace period.
-    """
-    c = r.component
-    lc = r.nested_or_empty("lifecycle", LifecycleArgs)
-    hooks: dict[str, Any] = {}
-    if lc.present("post_start_command"):
-        hooks["postStart"] = {"exec": {"command": _command(lc, "post_start_command")}}
-    if lc.present("pre_stop_command"):
-        if r.present("pre_stop_delay_seconds"):
-            raise r.fail(
-                "pre_stop_delay_seconds",
-                r.raw("pre_stop_delay_seconds"),
-                "cannot be set together with lifecycle.pre_stop_command (a container has "
-                "one preStop hook; make the command wait instead)",
-            )
-        hooks["preStop"] = {"exec": {"command": _command(lc, "pre_stop_command")}}
-
-    grace_set = r.present("termination_grace_period_seconds")
-    delay_set = r.present("pre_stop_delay_seconds") and "preStop" not in hooks
-    grace = (
-        r.value("termination_grace_period_seconds", None, rule.positive_int) if grace_set else None
-    )
-    delay = r.value("pre_stop_delay_seconds", None, rule.non_negative_int) if delay_set else None
-    if worker and delay is None:
-        # No endpoints to leave, so nothing to wait for: shut down at once.
-        return hooks, grace if grace is not None else DEFAULT_GRACE_SECONDS, 0
-    if "preStop" in hooks:
-        return hooks, grace if grace is not None else _default_grace(0), None
-    if grace is not None and delay is not None:
-
-        def below_grace(d: int, g: int) -> None:
-            if d >= g:
-                raise ValidationError(
-                    c,
-                    "pre_stop_delay_seconds",
-                    d,
-                    f"must be less than termination_grace_period_seconds ({g})",
-                )
-
-        delay = cross_checked([delay, grace], below_grace)[0]
-        return hooks, grace, delay
-    if grace is not None:
-        return hooks, grace, checked(grace, _default_delay)
-    if delay is not None:
-        return hooks, checked(delay, _default_grace), delay
-    return hooks, DEFAULT_GRACE_SECONDS, DEFAULT_PRE_STOP_DELAY_SECONDS
-
-
-def _default_delay(grace: int) -> int:
-    """5 s, or half of a shorter grace period (the app keeps the other half)."""
-    return min(DEFAULT_PRE_STOP_DELAY_SECONDS, grace // 2)
-
-
-def _default_grace(delay: int) -> int:
-    """30 s, or the delay plus the app's usual 25 s when that is longer."""
-    return max(DEFAULT_GRACE_SECONDS, delay + APP_SHUTDOWN_SECONDS)
-
-
-def _command(lc: Fields, key: str) -> list[Any]:
-    command = lc.items(key, "it is validated up front")
-    if not command:
-        raise lc.fail(key, command, "must be a non-empty list (the command and its arguments)")
-    return command
 
 
 def _strategy(

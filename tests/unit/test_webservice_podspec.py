@@ -11,7 +11,7 @@ from moorage._errors import ValidationError
 from moorage.webservice import args as ws_args
 from moorage.webservice import manifests as m
 from moorage.webservice.defaults import DEFAULTS
-from moorage.webservice.spec import build_spec, validated_spec
+from moorage.webservice.spec import build_spec, prevalidate, validated_spec
 
 from tests.unit.test_webservice_support import container, pod_spec, web_service
 
@@ -393,10 +393,25 @@ def test_args_docstrings_do_not_repeat_table_defaults():
 
 def test_the_spec_is_built_once_for_the_same_args():
     args = {"image": IMAGE, "replicas": 3}
-    first = validated_spec("api", args)  # type: ignore[arg-type]
+    first = prevalidate("api", args)  # type: ignore[arg-type]
     assert validated_spec("api", args) is first  # type: ignore[arg-type]
-    args["replicas"] = 4
+    # Handed over once: the next WebService from these args builds its own spec.
+    assert validated_spec("api", args) is not first  # type: ignore[arg-type]
+    prevalidate("api", args)  # type: ignore[arg-type]
+    args["replicas"] = 4  # changed after validation: built again
     assert validated_spec("api", args).replicas == 4  # type: ignore[arg-type]
+
+
+def test_the_program_validates_once_and_the_component_reuses_it(mocks, monkeypatch):
+    from moorage.webservice import component, spec
+
+    built = []
+    real = spec.build_spec
+    monkeypatch.setattr(spec, "build_spec", lambda n, a: built.append(n) or real(n, a))
+    args = {"image": IMAGE}
+    prevalidate("api", args)  # type: ignore[arg-type]
+    mocks.run(lambda: component.WebService("api", args))  # type: ignore[arg-type]
+    assert built == ["api"]
 
 
 @pytest.mark.parametrize(

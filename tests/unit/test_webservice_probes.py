@@ -133,8 +133,8 @@ def test_a_worker_has_no_probes_by_default_but_may_have_exec_probes():
         (
             {"worker": True, "probes": {"readiness": {"kind": "tcp"}}},
             "probes.readiness.port",
-            "is required for a tcp probe of a worker (it has no main port): name one of "
-            "ports[].name, or use kind exec or none",
+            "is required for a tcp probe here (there is no main port to default to): name "
+            "one of ports[].name, or use kind exec or none",
         ),
         (
             {"probes": {"readiness": {"kind": "tcp", "path": "/x"}}},
@@ -183,3 +183,35 @@ def test_a_worker_has_no_probes_by_default_but_may_have_exec_probes():
 )
 def test_probe_errors_say_what_to_set(args, field, rule):
     fails(field, rule, **args)
+
+
+def test_a_sidecar_may_have_probes_on_its_own_ports():
+    spec = build_spec(
+        "api",
+        {
+            "image": IMAGE,
+            "sidecars": [
+                {
+                    "name": "proxy",
+                    "image": "ghcr.io/acme/proxy:2.0",
+                    "ports": [{"name": "proxy-admin", "port": 15021}],
+                    "probes": {
+                        "readiness": {"kind": "http", "port": "proxy-admin", "path": "/ready"},
+                        "startup": {"kind": "tcp", "port": "proxy-admin"},
+                    },
+                }
+            ],
+        },
+    )
+    (proxy,) = m.init_containers(spec)
+    assert proxy["readinessProbe"]["httpGet"] == {"path": "/ready", "port": "proxy-admin"}
+    assert proxy["startupProbe"]["tcpSocket"] == {"port": "proxy-admin"}
+    assert "livenessProbe" not in proxy  # none unless set
+
+
+def test_init_containers_cannot_have_probes():
+    fails(
+        "init_containers[0].probes",
+        "only sidecars have probes",
+        init_containers=[{"name": "m", "image": IMAGE, "probes": {"readiness": {"kind": "exec"}}}],
+    )

@@ -262,3 +262,12 @@ def test_container_name_and_per_object_annotations(mocks):
         "team": "shop",
         "svc.example.com/y": "2",
     }
+
+
+def test_metrics_on_one_of_the_ports_add_no_port_of_their_own():
+    spec = build_spec(
+        "api",
+        {"image": IMAGE, "ports": [{"name": "admin", "port": 9000}], "metrics": {"port": 9000}},
+    )
+    assert [p.name for p in spec.container_ports] == ["http", "admin"]
+    assert m.pod_annotations(spec, {})["prometheus.io/port"] is not None

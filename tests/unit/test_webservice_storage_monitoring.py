@@ -166,3 +166,18 @@ def test_bad_monitoring_names_the_field(
         build(mocks, {**WEB, "metrics": metrics}, "web")
     assert field in str(error.value)
     assert [r.typ for r in mocks.resources] == [COMPONENT]
+
+
+def test_metrics_on_one_of_the_ports_are_scraped_through_the_service(
+    mocks: RecordingMocks,
+) -> None:
+    args = {
+        **WEB,
+        "ports": [{"name": "admin", "port": 9901}],
+        "metrics": {"port": 9901, "service_monitor": True},
+    }
+    build(mocks, args, "web")
+    monitor = mocks.resource(
+        "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "web-service-monitor"
+    )
+    assert monitor.inputs["spec"]["endpoints"][0]["port"] == "admin"
