@@ -5,7 +5,8 @@ a cache with a persistent volume, an init container and references between servi
 Every Deployment must be Available and every Service must have ready endpoints; the
 claim must be Bound (a static volume on kwok) and the Prometheus Operator objects must
 exist (the stack installs their CRDs). Then one service is changed, and only its
-Deployment may change; then the stack is destroyed.
+Deployment may change; then the cache is removed (its claim stays); then the stack is
+destroyed.
 """
 
 from __future__ import annotations
@@ -135,6 +136,17 @@ def test_the_local_application_comes_up_updates_one_service_and_goes(
             assert deployment.metadata.generation == expected, name
 
         assert SECRET_VALUE not in stack.exported_state()
+
+        # Remove the cache service: its claim (and so its data) stays in the cluster.
+        removed = copy.deepcopy(changed)
+        del removed["moorage:services"]["cache"]
+        removed["moorage:services"]["cart"]["env"]["REDIS_ADDR"] = "redis.example:6379"
+        removed["moorage:services"]["catalog"]["env"]["CACHE_HOST"] = "redis.example"
+        stack.set_config(removed, secret_keys=("moorage:serviceSecrets",))
+        assert stack.up().summary.result == "succeeded"
+        assert not apps.list_namespaced_deployment("shop-data").items
+        kept = core.read_namespaced_persistent_volume_claim("cache-data", "shop-data")
+        assert kept.status.phase == "Bound"
 
         destroy = stack.stack.destroy(color="never", on_output=stack.log.append)
         assert destroy.summary.result == "succeeded"
