@@ -229,3 +229,31 @@ def test_render_mode_of_many_services_needs_no_cluster_and_hides_secrets(
     assert "tok-123456" not in json.dumps(secret.inputs)
     assert RENDERED_SECRET_PLACEHOLDER in json.dumps(secret.inputs)
     assert sorted(mocks.settle(outputs["urls"])) == ["cache", "web"]
+
+
+@pytest.mark.parametrize(
+    ("override", "key"),
+    [
+        (
+            {"moorage:namespaces": json.dumps({"shop": {"pod_security": "strict"}})},
+            "moorage:namespaces.shop.pod_security",
+        ),
+        (
+            {"moorage:services": json.dumps({"web": {"image": "a:1", "port": 0}})},
+            "moorage:services.web.port",
+        ),
+        (
+            {"moorage:services": json.dumps({"web": {"image": "a:1", "namespace": "nope"}})},
+            "moorage:services.web.namespace",
+        ),
+    ],
+)
+def test_bad_many_service_config_fails_before_any_resource(
+    make_mocks: Callable[..., RecordingMocks], override: dict[str, str], key: str
+) -> None:
+    config = {k: v for k, v in {**SHOP, **override}.items() if k != "moorage:serviceSecrets"}
+    mocks = make_mocks(config=config)
+    with pytest.raises(ValidationError) as error:
+        run_program(mocks, config)
+    assert key in str(error.value)
+    assert mocks.resources == []
