@@ -189,3 +189,28 @@ def up_parallel(
     for rep in range(reps):
         records += _cycle_logged(work, env, kubeconfig, "component", n, rep, reps, parallel, log)
     return records
+
+
+def application_stack(
+    work: Path,
+    env: dict[str, str],
+    kubeconfig: str,
+    n: int,
+    reps: int,
+    log: Log = print,
+) -> list[dict[str, Any]]:
+    """Issue 15: an N-service stack as one Application (shared namespace, references)
+    beside N lone WebServices: ``preview`` of both, then ``up``/``destroy`` of both."""
+    variants = (programs.APPLICATION, "component")
+    records: list[dict[str, Any]] = []
+    for rep in range(reps):
+        for variant in _order(rep, variants):
+            with _stack(work, env, kubeconfig, variant, n, None) as stack:
+                records.append(_record("preview", variant, n, rep, stack.checked("preview")))
+            log(
+                f"  preview N={n:<3} run {rep + 1}/{reps} {variant:11s} "
+                f"{records[-1]['seconds']:.1f}s"
+            )
+        for variant in _order(rep, variants):
+            records += _cycle_logged(work, env, kubeconfig, variant, n, rep, reps, None, log)
+    return records

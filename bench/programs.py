@@ -27,6 +27,10 @@ Service, PodDisruptionBudget, NetworkPolicy); the component adds itself as an 8t
 
 VARIANTS = ("component", "raw")
 
+APPLICATION = "application"
+"""N services in one moorage.Application (issue 15): one shared namespace, and every
+service but the first refers to the first (a common backend), as in a real stack."""
+
 
 def service_names(n: int, prefix: str = "svc") -> list[str]:
     """The names of the N services (DNS-1035 labels, so ``prefix`` starts with a letter)."""
@@ -39,6 +43,20 @@ def webservices(n: int, opts: pulumi.ResourceOptions | None = None, prefix: str 
 
     for name in service_names(n, prefix):
         WebService(name, dict(SERVICE_ARGS), opts)  # type: ignore[arg-type]
+
+
+def application(n: int, opts: pulumi.ResourceOptions | None = None, prefix: str = "svc") -> None:
+    """Declare one Application of N services in the shared namespace ``prefix``."""
+    from moorage import Application
+
+    names = service_names(n, prefix)
+    services = {name: {**SERVICE_ARGS, "namespace": prefix} for name in names}
+    refs = {name: {"BACKEND_URL": {"service": names[0]}} for name in names[1:]}
+    Application(
+        prefix,
+        {"namespaces": {prefix: {}}, "services": services, "service_refs": refs},  # type: ignore[typeddict-item]
+        opts,
+    )
 
 
 def raw_manifests(n: int, prefix: str = "svc") -> list[dict[str, Any]]:
@@ -123,6 +141,8 @@ def declare(
     """Declare one benchmark program: ``component`` or ``raw`` (``prepared`` required)."""
     if variant == "component":
         webservices(n, opts, prefix)
+    elif variant == APPLICATION:
+        application(n, opts, prefix)
     elif variant == "raw":
         if prepared is None:
             raise ValueError("the raw program needs its manifests prepared ahead")

@@ -5,10 +5,12 @@ Runs, each side by side with a raw pulumi_kubernetes baseline and several times:
   2. `pulumi preview` with the real engine against a kwok cluster (N = 10, 50)
   3. `pulumi up` / `destroy` on kwok (N = 10, 50), and --parallel 4 against the default
   4. render-to-directory vs `helm template` (N = 50), when helm and a render mode exist
+  5. a 30-service stack as one Application (shared namespace, references): preview and
+     up/destroy on kwok, beside 30 lone WebServices
 and prints medians and spreads. A full run writes BENCHMARKS.md and docs/benchmarks.png;
 raw records always go to bench/results/ (gitignored). Never asserts times.
 
-    python bench/run.py [--quick | --full] [--only mocks,preview,up,render] [--no-write]
+    python bench/run.py [--quick | --full] [--only mocks,preview,up,render,application] [--no-write]
     python bench/run.py --report bench/results/FILE.json   (rewrite the report only)
 
 PYTHONPATH=/path/to/patched/checkout puts a patched ``components`` package ahead of
@@ -48,7 +50,7 @@ from tests.engine.harness import give_children_default_sigint, tools_bin  # noqa
 RESULTS = ROOT / "bench" / "results"
 BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
 PLOT = ROOT / "docs" / "benchmarks.png"
-ALL = ("mocks", "preview", "up", "render")
+ALL = ("mocks", "preview", "up", "render", "application")
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,10 @@ class Plan:
     """Build helm when it is not cached yet (about 2 minutes with a warm module cache)."""
     instruction_sizes: tuple[int, ...] = ()
     """N for benchmark 1b (instructions under valgrind, one deterministic count each)."""
+    application_n: int = 30
+    """Services in benchmark 5's stack (one Application vs as many lone WebServices)."""
+    application_reps: int = 1
+    """Runs of benchmark 5 (preview, then up/destroy, of each variant)."""
 
 
 PLANS = {
@@ -130,7 +136,7 @@ def run_engine(plan: Plan, only: set[str], results: dict[str, Any]) -> None:
         work = Path(tmp)
         env = engine.engine_env(tools_bin(), work)
         results["meta"]["pulumi_version"] = engine.pulumi_version(env)
-        if only & {"preview", "up"}:
+        if only & {"preview", "up", "application"}:
             log("[bench] starting a kwok cluster (3 simulated nodes)")
             with engine.kwok_cluster(env) as kubeconfig:
                 engine_bench.warm_up(work, env, kubeconfig)
@@ -155,6 +161,11 @@ def run_engine(plan: Plan, only: set[str], results: dict[str, Any]) -> None:
                         results["up"] += engine_bench.up_parallel(
                             work, env, kubeconfig, n, reps, parallel=4, log=log
                         )
+                if "application" in only:
+                    log(f"[bench] 5. a {plan.application_n}-service stack as one Application")
+                    results["application"] = engine_bench.application_stack(
+                        work, env, kubeconfig, plan.application_n, plan.application_reps, log
+                    )
         if "render" in only:
             log("[bench] 4. render to files vs helm template")
             results["render"], results["render_notes"] = render_bench.run(
@@ -191,7 +202,34 @@ def build_report(results: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         "render_notes": results.get("render_notes", ["not run"]),
         "check": results.get("check"),
     }
-    return report.markdown(results["meta"], sections), sections
+    text = report.markdown(results["meta"], sections)
+    return text + application_section(results.get("application", [])), sections
+
+
+def application_section(records: list[dict[str, Any]]) -> str:
+    """Benchmark 5 as a small table (median seconds per variant and step)."""
+    from bench.stats import summarize
+
+    if not records:
+        return ""
+    n = records[0]["n"]
+    lines = [
+        "",
+        f"## {n} services in one stack (issue 15)",
+        "",
+        f"One `moorage.Application` of {n} services (one shared namespace; every service "
+        f"but the first refers to the first) beside {n} lone WebServices (a namespace each).",
+        "",
+        "| step | Application | lone WebServices |",
+        "| --- | --- | --- |",
+    ]
+    for kind in ("preview", "up", "preview-unchanged", "destroy"):
+        cells = []
+        for variant in ("application", "component"):
+            mine = [r["seconds"] for r in records if r["kind"] == kind and r["variant"] == variant]
+            cells.append(summarize(mine).fmt() if mine else "not run")
+        lines.append(f"| {kind} | {cells[0]} | {cells[1]} |")
+    return "\n".join(lines) + "\n"
 
 
 def render_rows(records: list[dict[str, Any]]) -> list[tuple[str, ...]]:

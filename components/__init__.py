@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ._errors import LocalClusterError, MoorageError, ValidationError
+    from .application import Application, ApplicationArgs, NamespaceArgs, ServiceRefArgs
     from .clusters.base import KubernetesCluster
     from .clusters.eks import EksAddonArgs, EksCluster, EksClusterArgs, EksNodeGroupArgs
     from .clusters.gke import (
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from .clusters.nodes import NodeTaintArgs
     from .webservice import (
         AffinityArgs,
+        AlertsArgs,
         AutoscalingArgs,
         BlueGreenArgs,
         CanaryArgs,
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
         MetricsArgs,
         NetworkPolicyArgs,
         NodeRequirementArgs,
+        PersistenceArgs,
         PortArgs,
         ProbeArgs,
         ProbesArgs,
@@ -77,6 +80,12 @@ _EXPORTS = {
     "ProbesArgs": ".webservice",
     "ResourcesArgs": ".webservice",
     "VolumeArgs": ".webservice",
+    "PersistenceArgs": ".webservice",
+    "AlertsArgs": ".webservice",
+    "Application": ".application",
+    "ApplicationArgs": ".application",
+    "NamespaceArgs": ".application",
+    "ServiceRefArgs": ".application",
     "KubernetesCluster": ".clusters.base",
     "LocalCluster": ".clusters.local",
     "LocalClusterArgs": ".clusters.local",
@@ -94,6 +103,9 @@ _EXPORTS = {
 
 __all__ = [
     "AffinityArgs",
+    "AlertsArgs",
+    "Application",
+    "ApplicationArgs",
     "AutoscalingArgs",
     "BlueGreenArgs",
     "CanaryArgs",
@@ -118,13 +130,16 @@ __all__ = [
     "LocalClusterError",
     "MetricsArgs",
     "MoorageError",
+    "NamespaceArgs",
     "NetworkPolicyArgs",
     "NodeRequirementArgs",
     "NodeTaintArgs",
+    "PersistenceArgs",
     "PortArgs",
     "ProbeArgs",
     "ProbesArgs",
     "ResourcesArgs",
+    "ServiceRefArgs",
     "TolerationArgs",
     "ValidationError",
     "VolumeArgs",

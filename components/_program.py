@@ -1,4 +1,8 @@
-"""The Moorage Pulumi program: one cluster for the stack, one WebService on it.
+"""The Moorage Pulumi program: one cluster for the stack, the services on it.
+
+Many services (``moorage:services``) become one :class:`moorage.Application`; the
+one-service shorthand (``moorage:serviceName`` + ``moorage:service``) stays a lone
+WebService, so existing stacks keep their resources.
 
 ``infra/__main__.py`` calls :func:`main`. Import :func:`deploy` to run the same
 program from your own code (or the Automation API).
@@ -24,7 +28,20 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from ._errors import ValidationError
-from ._stack_config import STACK, StackSettings, key, parse_stack_settings, rekeyed
+from ._stack_config import (
+    STACK,
+    ApplicationSettings,
+    StackSettings,
+    key,
+    parse_stack_settings,
+    rekeyed,
+)
+from .application import Application, ApplicationArgs, plan_application
+from .application_local import (
+    declare_local_storage,
+    declare_monitoring_crds,
+    with_local_storage,
+)
 from .clusters.base import KubernetesCluster
 from .webservice import WebService
 from .webservice.spec import prevalidate
@@ -76,7 +93,27 @@ def validate(settings: StackSettings, service_args: Mapping[str, Any]) -> None:
     module_name, _, validator_name = CLUSTERS[settings.cloud]
     validator = getattr(importlib.import_module(module_name, __package__), validator_name)
     rekeyed("cluster", lambda: validator(pulumi.get_stack(), settings.cluster))
+    if settings.application is not None:
+        validate_application(settings)
+        return
     rekeyed("service", lambda: prevalidate(settings.service_name, service_args))  # type: ignore[arg-type]
+
+
+def _load_balancers(settings: StackSettings) -> list[str]:
+    """The config keys of every LoadBalancer Service the stack asks for."""
+    services = (
+        {f"services.{n}": a for n, a in settings.application.services.items()}
+        if settings.application is not None
+        else {"service": settings.service}
+    )
+    found: list[str] = []
+    for prefix, args in services.items():
+        if args.get("service_type") == "LoadBalancer":
+            found.append(f"{prefix}.service_type")
+        for i, extra in enumerate(args.get("extra_services") or []):
+            if isinstance(extra, Mapping) and extra.get("type") == "LoadBalancer":
+                found.append(f"{prefix}.extra_services[{i}].type")
+    return found
 
 
 def check_local_load_balancer(settings: StackSettings) -> None:
@@ -86,7 +123,10 @@ def check_local_load_balancer(settings: StackSettings) -> None:
     why, and how to fix it, before anything is created. kwok clusters simulate
     addresses, so only kind without cloud-provider-kind is refused.
     """
-    if settings.cloud != "local" or settings.service.get("service_type") != "LoadBalancer":
+    if settings.cloud != "local":
+        return
+    asked = _load_balancers(settings)
+    if not asked:
         return
     from .clusters.local import LocalCluster
 
@@ -95,7 +135,21 @@ def check_local_load_balancer(settings: StackSettings) -> None:
         "cluster", lambda: LocalCluster.load_balancer_problem(pulumi.get_stack(), cluster_args)
     )
     if problem:
-        raise ValidationError(STACK, key("service.service_type"), "LoadBalancer", problem)
+        raise ValidationError(STACK, key(asked[0]), "LoadBalancer", problem)
+
+
+def validate_application(settings: StackSettings) -> None:
+    """Every service of ``moorage:services`` (and the references) before anything exists."""
+    app = settings.application
+    assert app is not None
+    placeholders = {
+        s: dict.fromkeys(keys, RENDERED_SECRET_PLACEHOLDER) for s, keys in app.secret_keys.items()
+    }
+    args = _application_args(app, settings.cloud, lambda _: {}, placeholders)
+    try:
+        plan_application(pulumi.get_stack(), args)
+    except ValidationError as error:
+        raise ValidationError(STACK, f"moorage:{error.field}", error.value, error.rule) from None
 
 
 def render_directory(raw_config: Mapping[str, str]) -> str | None:
@@ -120,6 +174,85 @@ def _service_args(
     return service_args
 
 
+def _application_args(
+    app: ApplicationSettings,
+    cloud: str,
+    identity_annotations: Callable[[str], Mapping[str, pulumi.Input[str]]],
+    secrets: Mapping[str, Mapping[str, pulumi.Input[str]]],
+) -> ApplicationArgs:
+    """ApplicationArgs from the stack config, with identities, secrets and local storage."""
+    services: dict[str, dict[str, Any]] = {}
+    for name in app.order:
+        service = dict(app.services[name])
+        identity = app.identities.get(name)
+        if identity:
+            service["service_account_annotations"] = {
+                **service.get("service_account_annotations", {}),
+                **identity_annotations(identity),
+            }
+        if secrets.get(name):
+            service["secrets"] = dict(secrets[name])
+        services[name] = service
+    if cloud == "local":
+        services, _ = with_local_storage(services)
+    return {
+        "namespaces": app.namespaces,  # type: ignore[typeddict-item]
+        "services": services,  # type: ignore[typeddict-item]
+        "service_refs": app.service_refs,  # type: ignore[typeddict-item]
+    }
+
+
+def _application_secrets(app: ApplicationSettings) -> dict[str, dict[str, pulumi.Output[str]]]:
+    """``moorage:serviceSecrets.<service>.<KEY>``, each wrapped as a Pulumi secret."""
+    if not app.secret_keys:
+        return {}
+    secrets = pulumi.Config("moorage").require_secret_object("serviceSecrets")
+    return {
+        service: {k: secrets.apply(_nested_item(service, k)) for k in keys}
+        for service, keys in app.secret_keys.items()
+    }
+
+
+def _nested_item(service: str, key: str) -> Callable[[Any], str]:
+    return lambda values: str(values[service][key])
+
+
+def _deploy_application(
+    settings: StackSettings,
+    identity_annotations: Callable[[str], Mapping[str, pulumi.Input[str]]],
+    secrets: Mapping[str, Mapping[str, pulumi.Input[str]]],
+    opts: pulumi.ResourceOptions,
+) -> dict[str, Any]:
+    """The Application (and, on a local cluster, its storage and stub CRDs)."""
+    app = settings.application
+    assert app is not None
+    stack = pulumi.get_stack()
+    args = _application_args(app, settings.cloud, identity_annotations, secrets)
+    before: list[pulumi.Resource] = []
+    if settings.cloud == "local":
+        _, claims = with_local_storage(app.services)
+        before += declare_local_storage(stack, claims, opts)
+        if app.monitoring_crds:
+            before += declare_monitoring_crds(stack, opts)
+    application = Application(
+        stack,
+        args,
+        pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=before)),
+    )
+    return {
+        "urls": application.urls,
+        "services": {
+            name: {
+                "namespace": service.namespace,
+                "service_name": service.service_name,
+                "deployment_name": service.deployment_name,
+                "url": service.url,
+            }
+            for name, service in application.services.items()
+        },
+    }
+
+
 def render(settings: StackSettings, directory: str) -> dict[str, Any]:
     """Render mode: the WebService on a render-to-directory provider, no cluster.
 
@@ -128,6 +261,28 @@ def render(settings: StackSettings, directory: str) -> dict[str, Any]:
     """
     module_name, class_name, _ = CLUSTERS[settings.cloud]
     cluster_class = getattr(importlib.import_module(module_name, __package__), class_name)
+    if settings.application is not None:
+        validate(settings, {})
+        placeholders = {
+            s: dict.fromkeys(keys, RENDERED_SECRET_PLACEHOLDER)
+            for s, keys in settings.application.secret_keys.items()
+        }
+        provider = k8s.Provider(
+            f"{pulumi.get_stack()}-render",
+            render_yaml_to_directory=directory,
+            enable_config_map_mutable=True,
+            enable_secret_mutable=True,
+        )
+        return {
+            "cloud": settings.cloud,
+            "rendered_to": directory,
+            **_deploy_application(
+                settings,
+                cluster_class.identity_annotations,
+                placeholders,
+                pulumi.ResourceOptions(provider=provider),
+            ),
+        }
     # The annotations depend only on the cloud, not on a cluster instance.
     service_args = _service_args(
         settings,
@@ -161,6 +316,8 @@ def deploy(settings: StackSettings) -> dict[str, Any]:
     """Create the stack's cluster and the WebService on it; return the outputs."""
     module_name, class_name, _ = CLUSTERS[settings.cloud]
     cluster_class = getattr(importlib.import_module(module_name, __package__), class_name)
+    if settings.application is not None:
+        return deploy_application(settings)
     # Built before the cluster (identity annotations need no cluster instance), so the
     # service is validated once, before anything is registered, and the WebService
     # reuses that spec.
@@ -186,6 +343,29 @@ def deploy(settings: StackSettings) -> dict[str, Any]:
         "deployment_name": service.deployment_name,
         "url": service.url,
         **({"live_color": service.live_color} if service.live_color is not None else {}),
+    }
+
+
+def deploy_application(settings: StackSettings) -> dict[str, Any]:
+    """Many services: validate them all, then the cluster, then the Application on it."""
+    assert settings.application is not None
+    validate(settings, {})
+    check_local_load_balancer(settings)
+    module_name, class_name, _ = CLUSTERS[settings.cloud]
+    cluster_class = getattr(importlib.import_module(module_name, __package__), class_name)
+    cluster_args = {**settings.cluster, "delete_unreachable": settings.delete_unreachable}
+    cluster: KubernetesCluster = cluster_class(pulumi.get_stack(), cluster_args)
+    return {
+        "cloud": settings.cloud,
+        "cluster_name": cluster.cluster_name,
+        "endpoint": cluster.endpoint,
+        "kubeconfig": cluster.kubeconfig,
+        **_deploy_application(
+            settings,
+            cluster.workload_identity_annotations,
+            _application_secrets(settings.application),
+            pulumi.ResourceOptions(providers=[cluster.provider], depends_on=[cluster]),
+        ),
     }
 
 

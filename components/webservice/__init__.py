@@ -24,9 +24,12 @@ from .args import (
     WebServiceArgs,
 )
 from .component import WebService
+from .monitoring import AlertsArgs
+from .persistence import PersistenceArgs
 
 __all__ = [
     "AffinityArgs",
+    "AlertsArgs",
     "AutoscalingArgs",
     "BlueGreenArgs",
     "CanaryArgs",
@@ -39,6 +42,7 @@ __all__ = [
     "MetricsArgs",
     "NetworkPolicyArgs",
     "NodeRequirementArgs",
+    "PersistenceArgs",
     "PortArgs",
     "ProbeArgs",
     "ProbesArgs",

@@ -16,6 +16,10 @@ from typing import TypedDict
 import pulumi
 from typing_extensions import NotRequired
 
+# Issue 15: their Args types live beside the code that reads them.
+from .monitoring import AlertsArgs
+from .persistence import PersistenceArgs
+
 
 class ResourcesArgs(TypedDict):
     """Container resource requests and limits (Kubernetes quantities)."""
@@ -293,6 +297,17 @@ class MetricsArgs(TypedDict):
     """Port that serves metrics."""
     path: NotRequired[pulumi.Input[str]]
     """Metrics path."""
+    # -- Prometheus Operator (issue 15; monitoring.py) --
+    service_monitor: NotRequired[pulumi.Input[bool]]
+    """Create a monitoring.coreos.com/v1 ServiceMonitor (a PodMonitor when ``port`` is not
+    the Service's port). Needs the Prometheus Operator CRDs in the cluster."""
+    scrape_interval: NotRequired[pulumi.Input[str]]
+    """How often Prometheus scrapes, a Prometheus duration such as "30s"."""
+    labels: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    """Labels for the ServiceMonitor and PrometheusRule, so your Prometheus selects them
+    (e.g. ``release: kube-prometheus-stack``)."""
+    alerts: NotRequired[pulumi.Input[AlertsArgs]]
+    """Create a PrometheusRule with availability (and optional error-rate) alerts."""
 
 
 class VolumeArgs(TypedDict):
@@ -516,3 +531,8 @@ class WebServiceArgs(TypedDict):
     pre_stop_delay_seconds: NotRequired[pulumi.Input[int]]
     """Seconds the pod keeps serving after it is taken out of the endpoints, so
     load balancers stop sending traffic first. Must be below the grace period."""
+    # -- issue 15 (persistence.py) --
+    persistence: NotRequired[pulumi.Input[PersistenceArgs]]
+    """Create a PersistentVolumeClaim ``<name>-data`` and mount it. A ReadWriteOnce claim
+    allows one pod: replicas must be 1, with no autoscaling. The claim is kept when the
+    service is removed unless ``persistence.retain_on_delete`` is false."""

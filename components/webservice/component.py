@@ -11,6 +11,8 @@ from .._rules import component_label
 from . import manifests as m
 from .args import WebServiceArgs
 from .checksum_key import ChecksumKey
+from .monitoring import declare_monitoring, inherited_dependencies, scrape_target
+from .persistence import declare_claim, deployment_strategy, mounted
 from .rollout import COLOR_LABEL, declare_release
 from .spec import WebServiceSpec, validated_spec
 
@@ -71,6 +73,8 @@ class WebService(pulumi.ComponentResource):
     """The NetworkPolicy, unless disabled."""
     ingress: k8s.networking.v1.Ingress | None
     """The Ingress, when ``ingress`` is set."""
+    persistent_volume_claim: k8s.core.v1.PersistentVolumeClaim | None
+    """The claim ``<name>-data``, when ``persistence`` is set (retained on delete by default)."""
 
     def __init__(
         self,
@@ -84,6 +88,8 @@ class WebService(pulumi.ComponentResource):
         checksum_key = ChecksumKey(f"{name}-checksum-key", child).key if spec.secrets else None
         checksums = _checksums(spec, checksum_key)
         template = m.pod_template(spec, checksums)
+        if spec.persistence is not None:  # issue 15: persistence.py
+            template = mounted(template, spec.persistence)
 
         self.namespace_resource = None
         namespace: pulumi.Input[str] = spec.namespace
@@ -124,6 +130,17 @@ class WebService(pulumi.ComponentResource):
         config_children = [r for r in (self.config_map, self.secret) if r is not None]
         before_pods: list[pulumi.Resource] = [self.service_account, *config_children]
 
+        # -- issue 15: persistence.py --
+        self.persistent_volume_claim = None
+        if spec.persistence is not None:
+            self.persistent_volume_claim = declare_claim(
+                name,
+                spec.persistence,
+                m.metadata(spec, spec.persistence.claim_name, namespace),
+                self,
+            )
+            before_pods.append(self.persistent_volume_claim)
+
         def service_for(
             release_labels: dict[str, str], opts: pulumi.ResourceOptions
         ) -> k8s.core.v1.Service:
@@ -138,10 +155,14 @@ class WebService(pulumi.ComponentResource):
         deployment_name: pulumi.Output[str] | None = None
         hpa_waits_for: pulumi.Input[list[pulumi.Resource]] | None = None
         if spec.strategy == "rolling":
+            deployment_spec = m.release_deployment_spec(spec, template, {}, spec.fixed_replicas)
+            strategy = deployment_strategy(spec.persistence)  # issue 15: Recreate for RWO
+            if strategy is not None:
+                deployment_spec["strategy"] = strategy
             self.deployment = k8s.apps.v1.Deployment(
                 f"{name}-deployment",
                 metadata=m.metadata(spec, name, namespace, spec.deployment_annotations),
-                spec=m.release_deployment_spec(spec, template, {}, spec.fixed_replicas),
+                spec=deployment_spec,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=before_pods),
             )
             self.deployments = {"main": self.deployment}
@@ -221,6 +242,25 @@ class WebService(pulumi.ComponentResource):
                 metadata=m.metadata(spec, name, namespace, spec.ingress.annotations),
                 spec=m.ingress_spec(spec),
                 opts=child,
+            )
+
+        # -- issue 15: monitoring.py --
+        # Annotated here, not on the class: the schema analyzer cannot type CustomResource.
+        self.monitoring: list[k8s.apiextensions.CustomResource] = []
+        """The ServiceMonitor (or PodMonitor) and PrometheusRule, when ``metrics`` asks."""
+        if spec.monitoring is not None and spec.metrics is not None:
+            port_name, separate = scrape_target(spec, self.service is not None)
+            after = [self.service] if self.service is not None else [self.deployment]
+            self.monitoring = declare_monitoring(
+                name,
+                spec.monitoring,
+                namespace,
+                m.metadata(spec, name, namespace),
+                (port_name, spec.metrics.path, separate),
+                m.selector_labels(name),
+                pulumi.ResourceOptions(
+                    parent=self, depends_on=[*after, *inherited_dependencies(opts)]
+                ),
             )
 
         self.namespace = pulumi.Output.from_input(namespace)

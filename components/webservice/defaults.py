@@ -120,6 +120,12 @@ DEFAULTS: dict[str, Any] = {
     "canary.abort": False,
 }
 
+# Issue 15: persistence.py and monitoring.py keep their defaults in their own tables.
+from .monitoring import DEFAULTS as _MONITORING  # noqa: E402
+from .persistence import DEFAULTS as _PERSISTENCE  # noqa: E402
+
+DEFAULTS.update({**_MONITORING, **_PERSISTENCE})
+
 DEFAULT_GRACE_SECONDS = 30
 """The grace period when neither it nor a long preStop delay is set."""
 DEFAULT_PRE_STOP_DELAY_SECONDS = 5

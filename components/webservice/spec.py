@@ -31,6 +31,8 @@ from .args import (
     WebServiceArgs,
 )
 from .defaults import DEFAULTS
+from .monitoring import MonitoringSpec, parse_monitoring
+from .persistence import PersistenceSpec, parse_persistence
 from .pod import (
     ContainerSpec,
     ResourcesSpec,
@@ -203,6 +205,9 @@ class WebServiceSpec:
     pod_annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     deployment_annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    # -- issue 15: persistence.py and monitoring.py --
+    persistence: PersistenceSpec | None = None
+    monitoring: MonitoringSpec | None = None
 
     @property
     def fixed_replicas(self) -> pulumi.Input[int] | None:
@@ -467,6 +472,9 @@ def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
         pod_annotations=_annotations(r, "pod_annotations"),
         deployment_annotations=_annotations(r, "deployment_annotations"),
         **strategy,
+        # -- issue 15 --
+        persistence=parse_persistence(name, args),
+        monitoring=parse_monitoring(component, args),
     )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from moorage_policy import availability, clusters, network, secrets, workloads
+from moorage_policy import availability, clusters, network, secrets, storage, workloads
 from moorage_policy.availability import StackResource
 from moorage_policy.props import Finding
 
@@ -224,6 +224,15 @@ STACK_POLICIES: tuple[StackPolicy, ...] = (
         level=MANDATORY,
         rationale="Without a PDB a node drain or cluster upgrade may evict every replica at once.",
         check=lambda resources, _config: availability.check_pdbs(resources),
+    ),
+    StackPolicy(
+        name="single-attach-claim-one-pod",
+        description="A Deployment mounting a ReadWriteOnce PersistentVolumeClaim can run "
+        "only one pod.",
+        level=MANDATORY,
+        rationale="A ReadWriteOnce volume attaches to one node: further pods never start "
+        "(Multi-Attach error).",
+        check=lambda resources, _config: storage.check_shared_claims(resources),
     ),
 )
 

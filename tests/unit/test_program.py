@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -78,6 +79,180 @@ def test_bad_config_fails_before_any_resource(
     make_mocks: Callable[..., RecordingMocks], override: dict[str, str], key: str
 ) -> None:
     config = {**LOCAL, **override}
+    mocks = make_mocks(config=config)
+    with pytest.raises(ValidationError) as error:
+        run_program(mocks, config)
+    assert key in str(error.value)
+    assert mocks.resources == []
+
+
+SHOP = {
+    "moorage:cloud": "local",
+    "moorage:cluster": json.dumps({"runtime": "kwok", "nodes": 3}),
+    "moorage:namespaces": json.dumps({"shop": {}}),
+    "moorage:monitoringCrds": "true",
+    "moorage:services": json.dumps(
+        {
+            "web": {
+                "image": "nginx:1.27.3",
+                "namespace": "shop",
+                "env": {"CACHE_ADDR": {"service_address": "cache"}},
+                "metrics": {"service_monitor": True},
+            },
+            "cache": {
+                "image": "redis:7.4.1",
+                "namespace": "shop",
+                "port": 6379,
+                "service_port": 6379,
+                "replicas": 1,
+                "persistence": {"size": "1Gi"},
+            },
+        }
+    ),
+    "moorage:serviceSecrets": json.dumps({"web": {"TOKEN": "tok-123456"}}),
+}
+
+
+def test_many_services_share_a_namespace_on_the_cluster_provider(
+    make_mocks: Callable[..., RecordingMocks],
+) -> None:
+    mocks = make_mocks(config=SHOP)
+    outputs = run_program(mocks, SHOP)
+    assert mocks.settle(outputs["urls"]) == {
+        "web": "http://web.shop.svc.cluster.local:80",
+        "cache": "http://cache.shop.svc.cluster.local:6379",
+    }
+    assert mocks.one("kubernetes:core/v1:Namespace").metadata["name"] == "shop"
+    assert len(mocks.of_type("kubernetes:apps/v1:Deployment")) == 2
+    cluster_provider = mocks.one("pulumi:providers:kubernetes")
+    for resource in (r for r in mocks.resources if r.typ.startswith("kubernetes:")):
+        assert f"::{cluster_provider.name}::" in resource.provider, resource.name
+    # Secrets per service, still only in the Secret.
+    web = mocks.resource("kubernetes:apps/v1:Deployment", "web-deployment")
+    assert "tok-123456" not in json.dumps(web.inputs)
+    assert "secretKeyRef" in json.dumps(web.inputs)
+
+
+def test_local_claims_get_a_static_volume_and_monitoring_a_stub_crd(
+    make_mocks: Callable[..., RecordingMocks],
+) -> None:
+    mocks = make_mocks(config=SHOP)
+    run_program(mocks, SHOP)
+    storage_class = mocks.one("kubernetes:storage.k8s.io/v1:StorageClass")
+    assert storage_class.inputs["volumeBindingMode"] == "Immediate"
+    claim = mocks.one("kubernetes:core/v1:PersistentVolumeClaim")
+    assert claim.inputs["spec"]["storageClassName"] == "moorage-local"
+    volume = mocks.one("kubernetes:core/v1:PersistentVolume")
+    assert volume.inputs["spec"]["claimRef"] == {"namespace": "shop", "name": "cache-data"}
+    assert volume.inputs["spec"]["capacity"] == {"storage": "1Gi"}
+    crds = mocks.of_type("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition")
+    assert "servicemonitors.monitoring.coreos.com" in [c.metadata["name"] for c in crds]
+    monitor = mocks.one("kubernetes:monitoring.coreos.com/v1:ServiceMonitor")
+    assert monitor.depends_on(
+        "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition",
+        "test-crd-servicemonitors",
+    )
+
+
+def test_the_shipped_local_stack_is_valid(make_mocks: Callable[..., RecordingMocks]) -> None:
+    """stacks/Pulumi.local.yaml deploys its four services under mocks."""
+    import yaml
+    from moorage._program import validate
+
+    shipped = yaml.safe_load(
+        (Path(__file__).resolve().parents[2] / "stacks" / "Pulumi.local.yaml").read_text()
+    )["config"]
+    raw = {k: v if isinstance(v, str) else json.dumps(v) for k, v in shipped.items()}
+    mocks = make_mocks(config=raw)
+    settings = parse_stack_settings(raw)
+    mocks.run(lambda: validate(settings, {}))
+    outputs = run_program(mocks, raw)
+    urls = mocks.settle(outputs["urls"])
+    assert urls == {
+        "web": "http://web.shop.svc.cluster.local:80",
+        "catalog": "http://catalog.shop.svc.cluster.local:80",
+        "cart": "grpc://cart.shop.svc.cluster.local:7070",
+        "cache": "tcp://cache.shop-data.svc.cluster.local:6379",
+    }
+    cart = mocks.resource("kubernetes:apps/v1:Deployment", "cart-deployment")
+    container = cart.inputs["spec"]["template"]["spec"]["containers"][0]
+    assert "grpc" in container["readinessProbe"]
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    assert env["REDIS_ADDR"] == "cache.shop-data.svc.cluster.local:6379"
+    catalog = mocks.resource("kubernetes:apps/v1:Deployment", "catalog-deployment")
+    init = catalog.inputs["spec"]["template"]["spec"]["initContainers"]
+    assert [c["name"] for c in init] == ["prepare"]
+    # cart (namespace shop) refers to cache (shop-data): cache's policy admits shop.
+    policy = mocks.resource("kubernetes:networking.k8s.io/v1:NetworkPolicy", "cache-network-policy")
+    assert "shop" in json.dumps(policy.inputs["spec"]["ingress"])
+
+
+def test_the_shipped_local_stack_passes_every_policy(
+    make_mocks: Callable[..., RecordingMocks],
+) -> None:
+    """The policy pack's checks on every object the local stack declares: no finding."""
+    import yaml
+    from moorage_policy import catalogue
+    from moorage_policy.availability import StackResource
+
+    shipped = yaml.safe_load(
+        (Path(__file__).resolve().parents[2] / "stacks" / "Pulumi.local.yaml").read_text()
+    )["config"]
+    raw = {k: v if isinstance(v, str) else json.dumps(v) for k, v in shipped.items()}
+    mocks = make_mocks(config=raw)
+    run_program(mocks, raw)
+    resources = [
+        StackResource(r.typ, r.name, f"urn::{r.name}", r.inputs)
+        for r in mocks.resources
+        if r.typ.startswith("kubernetes:")
+    ]
+    found = {
+        r.name: catalogue.check_resource(r.type, r.props, {})
+        for r in resources
+        if catalogue.check_resource(r.type, r.props, {})
+    }
+    assert found == {}
+    for policy in catalogue.STACK_POLICIES:
+        assert policy.check(resources, {}) == [], policy.name
+
+
+def test_render_mode_of_many_services_needs_no_cluster_and_hides_secrets(
+    make_mocks: Callable[..., RecordingMocks],
+) -> None:
+    from moorage._program import RENDERED_SECRET_PLACEHOLDER, render
+
+    mocks = make_mocks(config=SHOP)
+    outputs = mocks.run(lambda: render(parse_stack_settings(SHOP), "/tmp/out"))
+    assert outputs["rendered_to"] == "/tmp/out"
+    # No cluster: the only dynamic resources are the services' own (the checksum key).
+    assert not [r for r in mocks.resources if "LocalCluster" in r.typ]
+    secret = mocks.one("kubernetes:core/v1:Secret")
+    assert "tok-123456" not in json.dumps(secret.inputs)
+    assert RENDERED_SECRET_PLACEHOLDER in json.dumps(secret.inputs)
+    assert sorted(mocks.settle(outputs["urls"])) == ["cache", "web"]
+
+
+@pytest.mark.parametrize(
+    ("override", "key"),
+    [
+        (
+            {"moorage:namespaces": json.dumps({"shop": {"pod_security": "strict"}})},
+            "moorage:namespaces.shop.pod_security",
+        ),
+        (
+            {"moorage:services": json.dumps({"web": {"image": "a:1", "port": 0}})},
+            "moorage:services.web.port",
+        ),
+        (
+            {"moorage:services": json.dumps({"web": {"image": "a:1", "namespace": "nope"}})},
+            "moorage:services.web.namespace",
+        ),
+    ],
+)
+def test_bad_many_service_config_fails_before_any_resource(
+    make_mocks: Callable[..., RecordingMocks], override: dict[str, str], key: str
+) -> None:
+    config = {k: v for k, v in {**SHOP, **override}.items() if k != "moorage:serviceSecrets"}
     mocks = make_mocks(config=config)
     with pytest.raises(ValidationError) as error:
         run_program(mocks, config)

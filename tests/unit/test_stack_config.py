@@ -81,3 +81,106 @@ def test_booleans_accept_yaml_strings() -> None:
     assert settings.delete_unreachable is True
     with pytest.raises(ValidationError, match="moorage:deleteUnreachable"):
         parse_stack_settings(config(service={"image": "a:1"}, deleteUnreachable="maybe"))
+
+
+# -- many services: moorage:services --------------------------------------------------
+
+SHOP = {
+    "namespaces": {"shop": {}},
+    "services": {
+        "web": {
+            "image": "a:1",
+            "namespace": "shop",
+            "env": {"MODE": "x", "CART": {"service_url": "cart"}, "DB": {"service_host": "db"}},
+        },
+        "cart": {"image": "a:1", "namespace": "shop", "env": {"DB": {"service_address": "db"}}},
+        "db": {"image": "a:1", "namespace": "shop"},
+    },
+}
+
+
+def test_services_map_takes_references_out_of_env_in_dependency_order() -> None:
+    settings = parse_stack_settings(config(**SHOP))
+    app = settings.application
+    assert app is not None
+    assert app.services["web"]["env"] == {"MODE": "x"}
+    assert app.services["web"]["service_type"] == "ClusterIP"
+    assert app.service_refs["web"] == {
+        "CART": {"service": "cart", "value": "url"},
+        "DB": {"service": "db", "value": "host"},
+    }
+    assert app.service_refs["cart"] == {"DB": {"service": "db", "value": "address"}}
+    assert app.order == ("db", "cart", "web")
+
+
+@pytest.mark.parametrize(
+    ("env", "key", "words"),
+    [
+        ({"X": {"service_url": "nope"}}, "moorage:services.web.env.X", "is not a service"),
+        ({"X": {"service_url": "web"}}, "moorage:services.web.env.X", "itself"),
+        ({"X": {"service_port": "db"}}, "moorage:services.web.env.X", "{service_url: NAME}"),
+    ],
+)
+def test_bad_references_name_the_env_key(env: dict[str, object], key: str, words: str) -> None:
+    services = {**SHOP["services"], "web": {"image": "a:1", "namespace": "shop", "env": env}}  # type: ignore[dict-item]
+    with pytest.raises(ValidationError) as error:
+        parse_stack_settings(config(namespaces=SHOP["namespaces"], services=services))
+    assert key in str(error.value) and words in str(error.value)
+
+
+def test_a_reference_cycle_is_shown_in_full() -> None:
+    services = {
+        "a": {"image": "a:1", "env": {"B": {"service_url": "b"}}},
+        "b": {"image": "a:1", "env": {"A": {"service_url": "a"}}},
+    }
+    with pytest.raises(ValidationError) as error:
+        parse_stack_settings(config(services=services))
+    assert "a -> b -> a" in str(error.value)
+    assert "reference cycle" in str(error.value)
+
+
+@pytest.mark.parametrize("shorthand", ["service", "serviceName"])
+def test_mixing_the_shorthand_with_services_shows_the_new_form(shorthand: str) -> None:
+    raw = config(**SHOP, **{shorthand: {"image": "a:1"} if shorthand == "service" else "hello"})
+    with pytest.raises(ValidationError) as error:
+        parse_stack_settings(raw)
+    message = str(error.value)
+    assert f"moorage:{shorthand}" in message
+    assert "moorage:services: {" in message
+
+
+def test_no_service_at_all_shows_the_services_form() -> None:
+    with pytest.raises(ValidationError, match=r"moorage:services.*\{web: \{image"):
+        parse_stack_settings(config(cloud="local"))
+
+
+def test_secrets_are_per_service_and_never_echoed() -> None:
+    raw = config(**SHOP)
+    raw["moorage:serviceSecrets"] = json.dumps({"web": {"TOKEN": "hunter2-very-secret"}})
+    settings = parse_stack_settings(raw)
+    assert settings.application is not None
+    assert settings.application.secret_keys == {"web": ("TOKEN",)}
+    assert "hunter2-very-secret" not in repr(settings)
+    raw["moorage:serviceSecrets"] = json.dumps({"TOKEN": "hunter2-very-secret"})
+    with pytest.raises(ValidationError) as error:
+        parse_stack_settings(raw)
+    assert "serviceSecrets.web.API_TOKEN" in str(error.value)
+    assert "hunter2-very-secret" not in str(error.value)
+
+
+def test_each_cloud_service_needs_its_allow_list() -> None:
+    raw = config(cloud="eks", services={"web": {"image": "a:1"}})
+    with pytest.raises(
+        ValidationError, match=r"moorage:services\.web\.load_balancer_source_ranges"
+    ):
+        parse_stack_settings(raw)
+
+
+def test_stub_monitoring_crds_are_for_local_stacks_only() -> None:
+    raw = config(
+        cloud="gke",
+        services={"web": {"image": "a:1", "service_type": "ClusterIP"}},
+        monitoringCrds=True,
+    )
+    with pytest.raises(ValidationError, match="moorage:monitoringCrds"):
+        parse_stack_settings(raw)

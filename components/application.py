@@ -1,0 +1,446 @@
+"""Application: many WebServices, shared namespaces and references between services.
+
+Namespaces are declared once (``namespaces``) and belong to the Application, not to any
+one service. A service refers to another by name (``service_refs``): it gets the other's
+URL (or host) as an environment variable, waits for it (a dependency), and the other's
+NetworkPolicy admits its namespace. Unknown names and reference cycles are reported
+before anything is created, as are the errors of every service's own args.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypedDict, cast
+
+import pulumi
+import pulumi_kubernetes as k8s
+from typing_extensions import NotRequired
+
+from . import _rules as rule
+from ._errors import ValidationError
+from ._fields import Fields
+from .webservice import WebService, WebServiceArgs
+from .webservice.monitoring import inherited_dependencies
+from .webservice.spec import build_spec
+
+TYPE_TOKEN = "moorage:index:Application"
+POD_SECURITY_LEVELS = ("restricted", "baseline", "privileged")
+REF_VALUES = ("url", "host", "address")
+PLACEHOLDER_URL = "http://placeholder.invalid:80"
+"""Stands in for a referenced URL while the services' args are validated up front."""
+
+DEFAULTS: dict[str, object] = {
+    "namespaces.pod_security": "restricted",
+    "namespaces.retain_on_delete": False,
+    "service_refs.value": "url",
+}
+
+
+class NamespaceArgs(TypedDict):
+    """A namespace shared by the Application's services."""
+
+    labels: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    """Extra labels of the Namespace."""
+    annotations: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    """Annotations of the Namespace."""
+    pod_security: NotRequired[pulumi.Input[str]]
+    """Pod Security Admission level enforced in it: restricted, baseline or privileged."""
+    retain_on_delete: NotRequired[pulumi.Input[bool]]
+    """Keep the Namespace (and everything left in it, such as retained claims) when the
+    Application is destroyed."""
+
+
+class ServiceRefArgs(TypedDict):
+    """A reference from one service to another of the same Application."""
+
+    service: pulumi.Input[str]
+    """Name of the referenced service (a key of ``services``)."""
+    value: NotRequired[pulumi.Input[str]]
+    """What the variable holds: "url" (e.g. ``grpc://cart.shop.svc.cluster.local:50051``),
+    "host" (``cart.shop.svc.cluster.local``) or "address" (host:port, e.g.
+    ``cache.shop.svc.cluster.local:6379``)."""
+
+
+class ApplicationArgs(TypedDict):
+    """Arguments of :class:`moorage.Application`."""
+
+    services: pulumi.Input[Mapping[str, pulumi.Input[WebServiceArgs]]]
+    """The services by name (each name is also its Deployment's and Service's name).
+    A service whose ``namespace`` is declared in ``namespaces`` runs there; one without
+    ``namespace`` gets a namespace of its own, as a lone WebService does."""
+    namespaces: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[NamespaceArgs]]]]
+    """Namespaces to create, by name, shared by the services."""
+    service_refs: NotRequired[
+        pulumi.Input[Mapping[str, pulumi.Input[Mapping[str, pulumi.Input[ServiceRefArgs]]]]]
+    ]
+    """Per service, environment variable name -> the service it refers to, e.g.
+    ``{"web": {"CART_URL": {"service": "cart"}}}``."""
+
+
+@dataclass(frozen=True)
+class NamespacePlan:
+    name: str
+    labels: dict[str, Any]
+    annotations: dict[str, Any]
+    pod_security: str
+    retain_on_delete: bool
+
+
+@dataclass(frozen=True)
+class ServicePlan:
+    name: str
+    namespace: str
+    shared_namespace: str | None
+    """The declared namespace the service runs in, or None (its own or an existing one)."""
+    args: dict[str, Any]
+    refs: dict[str, tuple[str, str]]
+    """Environment variable -> (referenced service, "url" | "host")."""
+
+
+@dataclass(frozen=True)
+class ApplicationPlan:
+    """The validated Application: namespaces, and the services in creation order."""
+
+    namespaces: dict[str, NamespacePlan]
+    services: list[ServicePlan]
+
+
+FieldNamer = Callable[[str, str], str]
+"""(service, env var) -> the field a reference error names."""
+
+
+def find_cycle(graph: Mapping[str, list[str]]) -> list[str] | None:
+    """A reference cycle as a path (``["web", "cart", "web"]``), or None."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for target in graph.get(node, []):
+            if state.get(target) == 1:
+                return [*stack[stack.index(target) :], target]
+            if state.get(target) is None:
+                found = visit(target)
+                if found:
+                    return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if state.get(node) is None:
+            found = visit(node)
+            if found:
+                return found
+    return None
+
+
+def creation_order(graph: Mapping[str, list[str]]) -> list[str]:
+    """Services with the ones they refer to first (the graph has no cycle)."""
+    order: list[str] = []
+    done: set[str] = set()
+
+    def visit(node: str) -> None:
+        if node in done:
+            return
+        done.add(node)
+        for target in sorted(graph.get(node, [])):
+            visit(target)
+        order.append(node)
+
+    for node in sorted(graph):
+        visit(node)
+    return order
+
+
+def check_references(
+    component: str,
+    services: Mapping[str, object],
+    refs: Mapping[str, Mapping[str, tuple[str, str]]],
+    field: FieldNamer,
+) -> list[str]:
+    """Unknown targets, self-references and cycles are errors; returns the creation order."""
+    graph: dict[str, list[str]] = {name: [] for name in services}
+    for source, variables in refs.items():
+        if source not in services:
+            raise ValidationError(
+                component, field(source, ""), source, "is not a service of this application"
+            )
+        for variable, (target, _) in variables.items():
+            if target not in services:
+                raise ValidationError(
+                    component,
+                    field(source, variable),
+                    target,
+                    "is not a service of this application; services: "
+                    + ", ".join(sorted(services)),
+                )
+            if target == source:
+                raise ValidationError(
+                    component, field(source, variable), target, "refers to the service itself"
+                )
+            graph[source].append(target)
+    cycle = find_cycle(graph)
+    if cycle:
+        raise ValidationError(
+            component,
+            field(cycle[0], ""),
+            " -> ".join(cycle),
+            "is a reference cycle: services cannot wait for each other; remove one of "
+            "these references (pass that address as plain env instead)",
+        )
+    return creation_order(graph)
+
+
+def _refs_field(service: str, variable: str) -> str:
+    return f"service_refs.{service}.{variable}" if variable else f"service_refs.{service}"
+
+
+def _read_refs(component: str, args: Mapping[str, Any]) -> dict[str, dict[str, tuple[str, str]]]:
+    raw = Fields(component, args).mapping("service_refs")
+    refs: dict[str, dict[str, tuple[str, str]]] = {}
+    for source, variables in raw.items():
+        per_service = Fields(component, variables, f"service_refs.{source}.")
+        refs[source] = {}
+        for variable in per_service.args:
+            rule.env_name(component, per_service.field(variable), variable)
+            ref = per_service.section(variable)
+            ref.reject_unknown(ServiceRefArgs.__annotations__, "ServiceRefArgs")
+            target = ref.required_text("service")
+            value = rule.one_of(component, ref.field("value"), ref.text("value", "url"), REF_VALUES)
+            refs[source][variable] = (target, value)
+    return refs
+
+
+def _read_namespaces(component: str, args: Mapping[str, Any]) -> dict[str, NamespacePlan]:
+    declared = Fields(component, args).mapping("namespaces")
+    plans = {}
+    for ns_name, ns_args in declared.items():
+        rule.dns_label(component, f"namespaces.{ns_name}", ns_name)
+        f = Fields(component, ns_args or {}, f"namespaces.{ns_name}.")
+        f.reject_unknown(NamespaceArgs.__annotations__, "NamespaceArgs")
+        labels = f.mapping("labels")
+        for key, value in labels.items():
+            rule.qualified_name(component, f.field(f"labels.{key}"), key)
+            rule.version_label(component, f.field(f"labels.{key}"), value)
+        annotations = f.mapping("annotations")
+        for key in annotations:
+            rule.qualified_name(component, f.field(f"annotations.{key}"), key)
+        plans[ns_name] = NamespacePlan(
+            name=ns_name,
+            labels=labels,
+            annotations=annotations,
+            pod_security=rule.one_of(
+                component,
+                f.field("pod_security"),
+                f.text("pod_security", "restricted"),
+                POD_SECURITY_LEVELS,
+            ),
+            retain_on_delete=f.boolean("retain_on_delete", False),
+        )
+    return plans
+
+
+def _service_namespace(
+    component: str, name: str, args: Mapping[str, Any], namespaces: Mapping[str, NamespacePlan]
+) -> tuple[str, str | None, dict[str, Any]]:
+    """(namespace, declared namespace or None, args with create_namespace settled)."""
+    service = Fields(component, args, f"services.{name}.")
+    given = service.optional_text("namespace")
+    create = service.known("create_namespace")
+    settled = dict(args)
+    if given is None:
+        if name in namespaces:
+            raise service.fail(
+                "namespace",
+                None,
+                f'is unset, so the service would create its own namespace "{name}", which is '
+                f'also declared in namespaces; set namespace: "{name}"',
+            )
+        return name, None, settled
+    if given in namespaces:
+        if create is True:
+            raise service.fail(
+                "create_namespace",
+                True,
+                f'cannot be true: namespace "{given}" is declared in namespaces and belongs '
+                "to the application",
+            )
+        settled["create_namespace"] = False
+        return given, given, settled
+    if create is None:
+        raise service.fail(
+            "namespace",
+            given,
+            "is not declared in namespaces: declare it there (it is then shared by the "
+            "services), or set create_namespace: false to use a namespace that already exists",
+        )
+    return given, None, settled
+
+
+def _admit_referrers(services: dict[str, ServicePlan]) -> dict[str, ServicePlan]:
+    """Open each referenced service's NetworkPolicy to the namespaces of its referrers."""
+    admitted: dict[str, set[str]] = {}
+    for plan in services.values():
+        for target, _ in plan.refs.values():
+            if services[target].namespace != plan.namespace:
+                admitted.setdefault(target, set()).add(plan.namespace)
+    result = dict(services)
+    for target, namespaces in admitted.items():
+        plan = services[target]
+        policy = dict(plan.args.get("network_policy") or {})
+        if policy.get("enabled") is False:
+            continue
+        existing = policy.get("allow_from_namespaces") or []
+        if isinstance(existing, pulumi.Output):
+            continue
+        policy["allow_from_namespaces"] = [
+            *existing,
+            *sorted(ns for ns in namespaces if ns not in existing),
+        ]
+        result[target] = ServicePlan(
+            plan.name,
+            plan.namespace,
+            plan.shared_namespace,
+            {**plan.args, "network_policy": policy},
+            plan.refs,
+        )
+    return result
+
+
+def plan_application(name: str, args: ApplicationArgs) -> ApplicationPlan:
+    """Validate the whole Application (every service included) before anything is created."""
+    component = f'Application "{name}"'
+    top = Fields(component, cast(Mapping[str, Any], args))
+    top.reject_unknown(ApplicationArgs.__annotations__, "ApplicationArgs")
+    services_args = top.mapping("services")
+    if not services_args:
+        raise top.fail("services", services_args, "must name at least one service")
+    namespaces = _read_namespaces(component, args)
+    refs = _read_refs(component, args)
+    order = check_references(component, services_args, refs, _refs_field)
+    plans: dict[str, ServicePlan] = {}
+    for service_name in order:
+        raw = services_args[service_name]
+        rule.service_name(component, service_name)
+        if not isinstance(raw, Mapping):
+            raise top.fail(f"services.{service_name}", raw, "must be a WebServiceArgs mapping")
+        namespace, shared, settled = _service_namespace(component, service_name, raw, namespaces)
+        plans[service_name] = ServicePlan(
+            service_name, namespace, shared, settled, refs.get(service_name, {})
+        )
+    plans = _admit_referrers(plans)
+    for plan in plans.values():
+        env = dict(plan.args.get("env") or {})
+        for variable in plan.refs:
+            if variable in env:
+                raise ValidationError(
+                    component,
+                    _refs_field(plan.name, variable),
+                    variable,
+                    "is also set in env; set it in one place",
+                )
+            env[variable] = PLACEHOLDER_URL
+        trial = {**plan.args, "env": env} if env else plan.args
+        try:
+            build_spec(plan.name, cast(WebServiceArgs, trial))
+        except ValidationError as error:
+            raise ValidationError(
+                component, f"services.{plan.name}.{error.field}", error.value, error.rule
+            ) from None
+    return ApplicationPlan(namespaces, [plans[n] for n in order])
+
+
+def namespace_labels(plan: NamespacePlan, application: str) -> dict[str, Any]:
+    """The Namespace's labels: the user's, then Moorage's (ours win)."""
+    return {
+        **plan.labels,
+        "app.kubernetes.io/part-of": application,
+        "app.kubernetes.io/managed-by": "pulumi",
+        **{
+            f"pod-security.kubernetes.io/{mode}": plan.pod_security
+            for mode in ("enforce", "warn", "audit")
+        },
+    }
+
+
+def _address(url: str) -> str:
+    """``grpc://cart.shop.svc.cluster.local:50051`` -> ``cart.shop.svc.cluster.local:50051``."""
+    return url.split("://", 1)[-1]
+
+
+def _host(url: str) -> str:
+    return _address(url).rsplit(":", 1)[0]
+
+
+REFERENCED = {"url": lambda url: url, "host": _host, "address": _address}
+
+
+def _referenced(value: str) -> Callable[[list[Any]], str]:
+    """From [url, deployment name] to what the variable holds."""
+    return lambda url_and_name: REFERENCED[value](str(url_and_name[0]))
+
+
+def _name(meta: Any) -> str:
+    return str(meta.name)
+
+
+class Application(pulumi.ComponentResource):
+    """Many WebServices on one cluster, with shared namespaces and references.
+
+    Creates the declared Namespaces, then each service (a :class:`moorage.WebService`,
+    named after its key) after the services it refers to. Pass the Kubernetes provider
+    through ``opts``; every child inherits it. Bad arguments, unknown references and
+    reference cycles raise :class:`moorage.ValidationError` before any child is created.
+    """
+
+    urls: pulumi.Output[dict[str, str]]
+    """In-cluster URL of every service, by name."""
+
+    def __init__(
+        self, name: str, args: ApplicationArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        plan = plan_application(name, args)
+        # Children are annotated here, not on the class, which the schema analyzer reads.
+        self.namespace_resources: dict[str, k8s.core.v1.Namespace] = {}
+        """The declared Namespaces, by name."""
+        for ns in plan.namespaces.values():
+            meta: dict[str, Any] = {"name": ns.name, "labels": namespace_labels(ns, name)}
+            if ns.annotations:
+                meta["annotations"] = ns.annotations
+            self.namespace_resources[ns.name] = k8s.core.v1.Namespace(
+                f"{name}-namespace-{ns.name}",
+                metadata=meta,
+                opts=pulumi.ResourceOptions(parent=self, retain_on_delete=ns.retain_on_delete),
+            )
+        self.services: dict[str, WebService] = {}
+        """The services (WebService components), by name."""
+        # Children do not inherit a component's depends_on: pass it down (e.g. CRDs).
+        inherited = inherited_dependencies(opts)
+        for service in plan.services:
+            env: dict[str, Any] = dict(service.args.get("env") or {})
+            waits_for: list[pulumi.Resource] = list(inherited)
+            for variable, (target, value) in service.refs.items():
+                referenced = self.services[target]
+                # Through the referenced Deployment's name too, so this service's objects
+                # wait until that Deployment is up (children do not inherit depends_on).
+                env[variable] = pulumi.Output.all(referenced.url, referenced.deployment_name).apply(
+                    _referenced(value)
+                )
+                waits_for.append(referenced)
+            service_args: dict[str, Any] = {**service.args, "env": env} if env else service.args
+            if service.shared_namespace is not None:
+                namespace = self.namespace_resources[service.shared_namespace]
+                waits_for.append(namespace)
+                # An Output of the Namespace, so every child of the service waits for it.
+                service_args = {**service_args, "namespace": namespace.metadata.apply(_name)}
+            self.services[service.name] = WebService(
+                service.name,
+                cast(WebServiceArgs, service_args),
+                pulumi.ResourceOptions(parent=self, depends_on=waits_for),
+            )
+        self.urls = pulumi.Output.all(
+            **{service_name: s.url for service_name, s in self.services.items()}
+        ).apply(dict)
+        self.register_outputs({"urls": self.urls})
