@@ -10,7 +10,7 @@ import pulumi
 import pytest
 from moorage._errors import ValidationError
 
-from tests.unit.test_webservice_support import NETWORK_POLICY, inputs, web_service
+from tests.unit.webservice_helpers import NETWORK_POLICY, inputs, web_service
 
 DNS_RULE = {
     "to": [

@@ -16,7 +16,7 @@ from moorage.webservice import checksum_key
 from moorage.webservice import manifests as m
 
 from tests.unit.conftest import CHECKSUM_KEY, checksum_key_for
-from tests.unit.test_webservice_support import pod_annotations, web_service
+from tests.unit.webservice_helpers import pod_annotations, web_service
 
 SECRET = "summer2024"
 DICTIONARY = ["password", "hunter2", "summer2023", SECRET, "winter2024"]

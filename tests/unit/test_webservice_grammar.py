@@ -14,7 +14,7 @@ from moorage._errors import ValidationError
 from moorage.webservice import WebService
 from moorage.webservice.spec import build_spec
 
-from tests.unit.test_webservice_support import (
+from tests.unit.webservice_helpers import (
     DEPLOYMENT,
     IMAGE,
     INGRESS,

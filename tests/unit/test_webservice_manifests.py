@@ -9,7 +9,7 @@ from moorage import _rules as rule
 from moorage.webservice import manifests as m
 from moorage.webservice.spec import build_spec
 
-from tests.unit.test_webservice_support import DIGEST, IMAGE
+from tests.unit.webservice_helpers import DIGEST, IMAGE
 
 
 def spec(**fields):

@@ -7,7 +7,7 @@ import pulumi_kubernetes as k8s
 import pytest
 from pulumi.runtime.sync_await import _sync_await
 
-from tests.unit.test_webservice_support import DEPLOYMENT, SERVICE, inputs, web_service
+from tests.unit.webservice_helpers import DEPLOYMENT, SERVICE, inputs, web_service
 
 
 @pytest.mark.parametrize(

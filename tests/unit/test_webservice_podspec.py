@@ -13,7 +13,7 @@ from moorage.webservice import manifests as m
 from moorage.webservice.defaults import DEFAULTS
 from moorage.webservice.spec import build_spec, prevalidate, validated_spec
 
-from tests.unit.test_webservice_support import container, pod_spec, web_service
+from tests.unit.webservice_helpers import container, pod_spec, web_service
 
 IMAGE = "ghcr.io/acme/api:1.4.2"
 SIDECAR = {"name": "proxy", "image": "ghcr.io/acme/proxy:2.0"}

@@ -7,7 +7,7 @@ import pulumi_kubernetes as k8s
 import pytest
 from moorage.webservice import WebService
 
-from tests.unit.test_webservice_support import (
+from tests.unit.webservice_helpers import (
     CONFIG_MAP,
     DEPLOYMENT,
     DIGEST,

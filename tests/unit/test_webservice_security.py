@@ -7,7 +7,7 @@ import json
 
 from kubernetes.utils.quantity import parse_quantity
 
-from tests.unit.test_webservice_support import (
+from tests.unit.webservice_helpers import (
     CONFIG_MAP,
     DEPLOYMENT,
     SECRET,

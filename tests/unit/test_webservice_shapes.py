@@ -10,7 +10,7 @@ from moorage._errors import ValidationError
 from moorage.webservice import manifests as m
 from moorage.webservice.spec import build_spec
 
-from tests.unit.test_webservice_support import (
+from tests.unit.webservice_helpers import (
     DEPLOYMENT,
     INGRESS,
     NETWORK_POLICY,
