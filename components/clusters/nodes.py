@@ -4,9 +4,9 @@ Pure functions and one Args type; nothing here creates resources.
 """
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any, Protocol, TypedDict, TypeVar
 
 import pulumi
 
@@ -131,3 +131,37 @@ def unique_names(fields: Fields, key: str, names: Sequence[str]) -> None:
                 f"{key}[{i}].name", name, "is used by another entry; names are unique"
             )
         seen.add(name)
+
+
+class _Pool(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def taints(self) -> Sequence[Taint]: ...
+
+
+PoolSpec = TypeVar("PoolSpec", bound=_Pool)
+
+
+def read_pools(
+    fields: Fields,
+    key: str,
+    defaults: Sequence[Mapping[str, Any]],
+    what: str,
+    read_one: Callable[[Fields], PoolSpec],
+) -> list[PoolSpec]:
+    """A cloud's node groups/pools: the list given (at least one) or the defaults, each
+    read by ``read_one``, with unique names and room left for the cluster's system pods."""
+    if fields.present(key):
+        sections = list_sections(fields, key)
+        if not sections:
+            raise fields.fail(key, [], f"must list at least one {what}")
+    else:
+        sections = [
+            Fields(fields.component, pool, f"{key}[{i}].") for i, pool in enumerate(defaults)
+        ]
+    pools = [read_one(section) for section in sections]
+    unique_names(fields, key, [p.name for p in pools])
+    check_system_pods_fit(fields, key, {p.name: p.taints for p in pools}, what)
+    return pools

@@ -20,7 +20,7 @@ from ..cluster_validation import (
     check_range,
     component_label,
 )
-from ..nodes import Taint, check_system_pods_fit, labels, list_sections, taints, unique_names
+from ..nodes import Taint, labels, list_sections, read_pools, taints
 from .args import DEFAULTS, EksAddonArgs, EksClusterArgs, EksNodeGroupArgs
 
 COMPUTE_MODES = ("managed", "auto")
@@ -321,19 +321,7 @@ def _admins(fields: Fields) -> list[pulumi.Input[str]]:
 
 
 def _node_groups(fields: Fields) -> list[EksNodeGroupSpec]:
-    if fields.present("node_groups"):
-        sections = list_sections(fields, "node_groups")
-        if not sections:
-            raise fields.fail("node_groups", [], "must list at least one node group")
-    else:
-        sections = [
-            Fields(fields.component, group, f"node_groups[{i}].")
-            for i, group in enumerate(DEFAULTS["node_groups"])
-        ]
-    groups = [_node_group(section) for section in sections]
-    unique_names(fields, "node_groups", [g.name for g in groups])
-    check_system_pods_fit(fields, "node_groups", {g.name: g.taints for g in groups}, "node group")
-    return groups
+    return read_pools(fields, "node_groups", DEFAULTS["node_groups"], "node group", _node_group)
 
 
 def _node_group(nodes: Fields) -> EksNodeGroupSpec:

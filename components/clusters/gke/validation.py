@@ -21,7 +21,7 @@ from ..cluster_validation import (
     check_range,
     component_label,
 )
-from ..nodes import Taint, check_system_pods_fit, labels, list_sections, taints, unique_names
+from ..nodes import Taint, labels, read_pools, taints
 from .args import (
     DEFAULTS,
     GkeClusterArgs,
@@ -352,19 +352,7 @@ def _existing_network(fields: Fields, project: str, region: str) -> GkeNetworkSp
 
 
 def _node_pools(fields: Fields) -> list[GkeNodePoolSpec]:
-    if fields.present("node_pools"):
-        sections = list_sections(fields, "node_pools")
-        if not sections:
-            raise fields.fail("node_pools", [], "must list at least one node pool")
-    else:
-        sections = [
-            Fields(fields.component, pool, f"node_pools[{i}].")
-            for i, pool in enumerate(DEFAULTS["node_pools"])
-        ]
-    pools = [_node_pool(section) for section in sections]
-    unique_names(fields, "node_pools", [p.name for p in pools])
-    check_system_pods_fit(fields, "node_pools", {p.name: p.taints for p in pools}, "node pool")
-    return pools
+    return read_pools(fields, "node_pools", DEFAULTS["node_pools"], "node pool", _node_pool)
 
 
 def _node_pool(pool: Fields) -> GkeNodePoolSpec:
