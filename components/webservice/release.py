@@ -228,10 +228,7 @@ def next_canary_state(
     A changed template starts (or updates) a canary; ``promote`` makes the canary's
     template stable; ``abort`` (or going back to the stable template) ends the canary.
     """
-    if promote and abort:
-        raise ValidationError(
-            component, "canary", "promote+abort", "cannot promote and abort at once"
-        )
+    # promote together with abort never gets here: build_spec refuses it (the one check).
     first = previous is None or previous.strategy != "canary"
     in_flight = not first and previous is not None and previous.canary_in_flight
     if (promote or abort) and not in_flight:

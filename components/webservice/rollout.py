@@ -148,7 +148,7 @@ def plan_steps(spec: WebServiceSpec, ledger_output: Any, desired: Any) -> Steps:
 
 def _total(spec: WebServiceSpec) -> int:
     """The replicas a full release runs: the fixed count, or the HPA's minimum."""
-    total = spec.autoscaling.min_replicas if spec.autoscaling is not None else spec.replicas
+    total = spec.planned_replicas
     assert isinstance(total, int), "validated: a release strategy needs a known count"
     return total
 

@@ -218,10 +218,7 @@ class WebServiceSpec:
     @property
     def planned_replicas(self) -> pulumi.Input[int]:
         """The count a release plans with: the HPA's minimum, or the fixed replicas."""
-        if self.autoscaling is not None:
-            return self.autoscaling.min_replicas
-        assert self.replicas is not None
-        return self.replicas
+        return planned_replicas(self.autoscaling, self.replicas)
 
     @property
     def max_possible_replicas(self) -> pulumi.Input[int]:
@@ -703,7 +700,7 @@ def _strategy(
             )
     if strategy == "rolling":
         return {"strategy": strategy}
-    total = autoscaling.min_replicas if autoscaling is not None else replicas
+    total = planned_replicas(autoscaling, replicas)
     rule.known(c, "replicas", total, "a release strategy plans replica counts up front")
     if strategy == "blue_green":
         bg = r.nested_or_empty("blue_green", BlueGreenArgs)
@@ -766,3 +763,13 @@ def _egress(np: Fields) -> EgressSpec | None:
         allow_cidrs=eg.checked_items("allow_cidrs", rule.cidr),
         allow_ports=eg.checked_items("allow_ports", rule.port),
     )
+
+
+def planned_replicas(
+    autoscaling: AutoscalingSpec | None, replicas: pulumi.Input[int] | None
+) -> pulumi.Input[int]:
+    """The replicas a full release runs: the HPA's minimum, or the fixed count."""
+    if autoscaling is not None:
+        return autoscaling.min_replicas
+    assert replicas is not None
+    return replicas

@@ -328,7 +328,11 @@ CLUSTER_MODULES = sorted(
 
 def _is_work(node: ast.AST) -> bool:
     """A call other than ``Computed("...")`` (a declared default) or ``re.compile``."""
-    return isinstance(node, ast.Call) and ast.unparse(node.func) not in {"Computed", "re.compile", "TypeVar"}
+    return isinstance(node, ast.Call) and ast.unparse(node.func) not in {
+        "Computed",
+        "re.compile",
+        "TypeVar",
+    }
 
 
 @pytest.mark.parametrize("path", CLUSTER_MODULES, ids=lambda p: f"{p.parent.name}/{p.name}")
