@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._errors import ValidationError
+from ._fields import unknown_field_rule
 from ._rules import service_name
 from .application import check_references
 
@@ -77,6 +78,35 @@ class ApplicationSettings:
     monitoring_crds: bool = False
 
 
+KNOWN_KEYS = (
+    "cloud",
+    "cluster",
+    "namespaces",
+    "services",
+    "serviceSecrets",
+    "serviceIdentities",
+    "monitoringCrds",
+    "serviceName",
+    "service",
+    "serviceIdentity",
+    "deleteUnreachable",
+    "requireLoadBalancerAllowList",
+    "renderYamlToDirectory",
+)
+"""Every ``moorage:`` key a stack config may set."""
+
+
+def _reject_unknown_keys(raw: Mapping[str, str]) -> None:
+    """A misspelt ``moorage:`` key fails with the same message as a misspelt Args field."""
+    prefix = f"{NAMESPACE}:"
+    for full in raw:
+        if full.startswith(prefix) and full[len(prefix) :] not in KNOWN_KEYS:
+            name = full[len(prefix) :]
+            raise ValidationError(
+                STACK, full, name, unknown_field_rule(name, KNOWN_KEYS, "the moorage stack config")
+            )
+
+
 def key(name: str) -> str:
     return f"{NAMESPACE}:{name}"
 
@@ -112,6 +142,7 @@ def parse_stack_settings(raw: Mapping[str, str]) -> StackSettings:
 
     Secret values are read only for their keys; they are never echoed.
     """
+    _reject_unknown_keys(raw)
     cloud = _load(raw, "cloud", "local")
     if cloud not in CLOUDS:
         raise ValidationError(STACK, key("cloud"), cloud, f"must be one of {', '.join(CLOUDS)}")

@@ -184,3 +184,12 @@ def test_stub_monitoring_crds_are_for_local_stacks_only() -> None:
     )
     with pytest.raises(ValidationError, match="moorage:monitoringCrds"):
         parse_stack_settings(raw)
+
+
+def test_a_misspelt_stack_key_names_the_closest_one() -> None:
+    with pytest.raises(ValidationError) as error:
+        parse_stack_settings({"moorage:servics": '{"web": {"image": "ghcr.io/acme/web:1.0.0"}}'})
+    assert str(error.value) == (
+        "stack config: moorage:servics ('servics') is not a known field of the moorage "
+        'stack config; did you mean "services"?'
+    )
