@@ -7,14 +7,8 @@ import hashlib
 import pytest
 from moorage import _rules as rule
 from moorage.webservice import manifests as m
-from moorage.webservice.spec import build_spec
 
-from tests.unit.webservice_helpers import DIGEST, IMAGE
-
-
-def spec(**fields):
-    return build_spec("api", {"image": IMAGE, **fields})  # type: ignore[typeddict-item]
-
+from tests.unit.webservice_helpers import DIGEST, spec
 
 # -- image references -----------------------------------------------------------------
 
