@@ -1,5 +1,6 @@
-"""Pod-spec fields: init containers and native sidecars, scheduling, envFrom, secret
-files, lifecycle hooks, and defaults that adapt to what the user set."""
+"""Pod-spec fields: init containers and native sidecars, command and args, volumes,
+scheduling and spreading, envFrom, secret files, lifecycle hooks and shutdown, and defaults
+that adapt to what the user set."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from moorage.webservice import manifests as m
 from moorage.webservice.defaults import DEFAULTS
 from moorage.webservice.spec import build_spec, prevalidate, validated_spec
 
-from tests.unit.webservice_helpers import container, pod_spec, web_service
+from tests.unit.webservice_helpers import DEPLOYMENT, container, inputs, pod_spec, web_service
 
 IMAGE = "ghcr.io/acme/api:1.4.2"
 SIDECAR = {"name": "proxy", "image": "ghcr.io/acme/proxy:2.0"}
@@ -318,6 +319,140 @@ def test_an_empty_dir_may_omit_its_size():
             {"name": "c", "mount_path": "/c", "empty_dir": False, "empty_dir_size_limit": "1Gi"}
         ],
     )
+
+
+# -- command and args ----------------------------------------------------------------------
+
+
+def test_command_and_args_are_passed_through(mocks):
+    web_service(mocks, command=["/app/server"], container_args=["--verbose"])
+
+    assert container(mocks)["command"] == ["/app/server"]
+    assert container(mocks)["args"] == ["--verbose"]
+
+
+# -- volumes -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "value", "expected_source", "read_only"),
+    [
+        ("empty_dir_size_limit", "256Mi", {"emptyDir": {"sizeLimit": "256Mi"}}, False),
+        ("config_map_name", "shared-config", {"configMap": {"name": "shared-config"}}, True),
+        ("secret_name", "tls-certs", {"secret": {"secretName": "tls-certs"}}, True),
+        (
+            "persistent_volume_claim_name",
+            "uploads",
+            {"persistentVolumeClaim": {"claimName": "uploads"}},
+            False,
+        ),
+    ],
+)
+def test_each_volume_source_is_declared_and_mounted(
+    mocks, source, value, expected_source, read_only
+):
+    web_service(mocks, volumes=[{"name": "data", "mount_path": "/data", source: value}])
+
+    volumes = {v["name"]: v for v in pod_spec(mocks)["volumes"]}
+    mounts = {m["name"]: m for m in container(mocks)["volumeMounts"]}
+
+    assert volumes["data"] == {"name": "data", **expected_source}
+    assert mounts["data"] == {"name": "data", "mountPath": "/data", "readOnly": read_only}
+
+
+@pytest.mark.parametrize("read_only", [True, False])
+def test_volume_read_only_can_be_overridden(mocks, read_only):
+    web_service(
+        mocks,
+        volumes=[
+            {"name": "data", "mount_path": "/data", "secret_name": "s", "read_only": read_only}
+        ],
+    )
+
+    mounts = {m["name"]: m for m in container(mocks)["volumeMounts"]}
+
+    assert mounts["data"]["readOnly"] is read_only
+
+
+def test_every_volume_mount_refers_to_a_declared_volume(mocks):
+    web_service(
+        mocks,
+        config={"LOG_LEVEL": "info"},
+        config_mount_path="/etc/api",
+        volumes=[{"name": "data", "mount_path": "/data", "empty_dir_size_limit": "1Gi"}],
+    )
+
+    declared = {v["name"] for v in pod_spec(mocks)["volumes"]}
+    mounted = [m["name"] for m in container(mocks)["volumeMounts"]]
+
+    assert len(mounted) == 3
+    assert set(mounted) <= declared
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        pytest.param(
+            {"volumes": [{"name": "scratch", "mount_path": "/tmp", "empty_dir_size_limit": "1Gi"}]},
+            id="tmp",
+        ),
+        pytest.param(
+            {
+                "config": {"A": "1"},
+                "config_mount_path": "/etc/api",
+                "volumes": [{"name": "extra", "mount_path": "/etc/api", "secret_name": "x"}],
+            },
+            id="config-mount",
+        ),
+        pytest.param(
+            {
+                "volumes": [
+                    {"name": "a", "mount_path": "/data", "secret_name": "a"},
+                    {"name": "b", "mount_path": "/data", "secret_name": "b"},
+                ]
+            },
+            id="two-volumes",
+        ),
+    ],
+)
+def test_volume_mount_paths_must_be_unique(mocks, fields):
+    with pytest.raises(ValidationError, match="mount_path"):
+        web_service(mocks, **fields)
+
+
+# -- shutdown and spreading ----------------------------------------------------------------
+
+
+def test_pre_stop_sleep_fits_in_the_grace_period(mocks):
+    web_service(mocks)
+
+    pod = pod_spec(mocks)
+    sleep = container(mocks)["lifecycle"]["preStop"]["sleep"]["seconds"]
+
+    assert 0 < sleep < pod["terminationGracePeriodSeconds"]
+
+
+def test_pre_stop_and_grace_period_can_be_changed(mocks):
+    web_service(mocks, pre_stop_delay_seconds=15, termination_grace_period_seconds=60)
+
+    assert container(mocks)["lifecycle"]["preStop"]["sleep"]["seconds"] == 15
+    assert pod_spec(mocks)["terminationGracePeriodSeconds"] == 60
+
+
+def test_pods_spread_over_zones_and_nodes_without_blocking_scheduling(mocks):
+    web_service(mocks)
+    selector = inputs(mocks, DEPLOYMENT)["spec"]["selector"]
+
+    constraints = pod_spec(mocks)["topologySpreadConstraints"]
+
+    assert {c["topologyKey"] for c in constraints} == {
+        "topology.kubernetes.io/zone",
+        "kubernetes.io/hostname",
+    }
+    for c in constraints:
+        # DoNotSchedule would leave pods Pending on a single-zone or single-node cluster.
+        assert c["whenUnsatisfiable"] == "ScheduleAnyway"
+        assert c["labelSelector"] == selector
 
 
 # -- defaults adapt to what the user set ----------------------------------------------------

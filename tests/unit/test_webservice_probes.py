@@ -12,6 +12,8 @@ from moorage._errors import ValidationError
 from moorage.webservice import manifests as m
 from moorage.webservice.spec import build_spec
 
+from tests.unit.webservice_helpers import container, spec, web_service
+
 IMAGE = "ghcr.io/acme/api:1.4.2"
 
 
@@ -215,3 +217,54 @@ def test_init_containers_cannot_have_probes():
         "only sidecars have probes",
         init_containers=[{"name": "m", "image": IMAGE, "probes": {"readiness": {"kind": "exec"}}}],
     )
+
+
+# -- the defaults and overrides the Deployment gets ----------------------------------------
+
+
+def test_readiness_liveness_and_startup_probes_are_set_and_distinct(mocks):
+    web_service(mocks)
+    c = container(mocks)
+    port_names = {p["name"] for p in c["ports"]}
+
+    readiness, liveness, startup = c["readinessProbe"], c["livenessProbe"], c["startupProbe"]
+
+    assert readiness["httpGet"]["path"] == "/"
+    assert readiness["httpGet"]["port"] in port_names
+    # A liveness probe identical to readiness restarts pods that are merely busy.
+    assert liveness != readiness
+    assert liveness["failureThreshold"] > readiness["failureThreshold"]
+    assert liveness["tcpSocket"]["port"] in port_names
+    # The startup probe gives slow starters a budget before liveness takes over.
+    assert startup["periodSeconds"] * startup["failureThreshold"] >= 60
+
+
+def test_probe_settings_can_be_changed(mocks):
+    web_service(
+        mocks,
+        probes={
+            "readiness_path": "/ready",
+            "liveness_path": "/livez",
+            "period_seconds": 15,
+            "timeout_seconds": 3,
+            "failure_threshold": 4,
+            "startup_period_seconds": 2,
+            "startup_failure_threshold": 90,
+        },
+    )
+    c = container(mocks)
+
+    assert c["readinessProbe"]["httpGet"]["path"] == "/ready"
+    assert c["livenessProbe"]["httpGet"]["path"] == "/livez"
+    assert "tcpSocket" not in c["livenessProbe"]
+    assert c["readinessProbe"]["periodSeconds"] == c["livenessProbe"]["periodSeconds"] == 15
+    assert c["readinessProbe"]["timeoutSeconds"] == 3
+    assert c["readinessProbe"]["failureThreshold"] == 4
+    assert (c["startupProbe"]["periodSeconds"], c["startupProbe"]["failureThreshold"]) == (2, 90)
+
+
+def test_liveness_tolerates_more_failures_than_readiness():
+    probes = m.probes(spec(probes={"failure_threshold": 4}))
+
+    assert probes["readinessProbe"]["failureThreshold"] == 4
+    assert probes["livenessProbe"]["failureThreshold"] > 4

@@ -1,4 +1,8 @@
-"""Bad input fails early, with a message naming the component, the field and the rule."""
+"""Bad input fails early, with a message naming the component, the field and the rule.
+
+The table-driven checks that cut across features live here; the errors of one feature
+(labels, source ranges, volume mounts) sit beside that feature's other tests.
+"""
 
 from __future__ import annotations
 
@@ -374,7 +378,7 @@ def test_secrets_that_are_not_a_mapping_are_rejected_without_showing_them(mocks,
     assert SECRET_VALUE not in str(caught.value)
 
 
-# -- rules that decide which resources exist must be known at once -----------------------
+# -- rules that decide which resources exist must be known at once -------------------------
 
 
 @pytest.mark.parametrize(
@@ -485,47 +489,7 @@ def test_a_valid_output_value_flows_into_the_resources(mocks):
     assert inputs(mocks, SERVICE)["spec"]["ports"][0]["port"] == 8080
 
 
-# -- gaps: input the component accepts but Kubernetes rejects ---------------------------------
-
-
-@pytest.mark.parametrize("service_type", ["ClusterIP", "NodePort"])
-def test_source_ranges_require_a_load_balancer(mocks, service_type):
-    with pytest.raises(ValidationError, match="load_balancer_source_ranges"):
-        web_service(
-            mocks, service_type=service_type, load_balancer_source_ranges=["203.0.113.0/24"]
-        )
-    assert kubernetes_resources(mocks) == []
-
-
-@pytest.mark.parametrize(
-    "fields",
-    [
-        pytest.param(
-            {"volumes": [{"name": "scratch", "mount_path": "/tmp", "empty_dir_size_limit": "1Gi"}]},
-            id="tmp",
-        ),
-        pytest.param(
-            {
-                "config": {"A": "1"},
-                "config_mount_path": "/etc/api",
-                "volumes": [{"name": "extra", "mount_path": "/etc/api", "secret_name": "x"}],
-            },
-            id="config-mount",
-        ),
-        pytest.param(
-            {
-                "volumes": [
-                    {"name": "a", "mount_path": "/data", "secret_name": "a"},
-                    {"name": "b", "mount_path": "/data", "secret_name": "b"},
-                ]
-            },
-            id="two-volumes",
-        ),
-    ],
-)
-def test_volume_mount_paths_must_be_unique(mocks, fields):
-    with pytest.raises(ValidationError, match="mount_path"):
-        web_service(mocks, **fields)
+# -- typos in nested fields ----------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -540,16 +504,3 @@ def test_volume_mount_paths_must_be_unique(mocks, fields):
 def test_typos_in_nested_fields_are_rejected(mocks, fields, field):
     with pytest.raises(ValidationError, match=field.replace(".", r"\.")):
         web_service(mocks, **fields)
-
-
-def test_an_image_tag_that_is_not_a_valid_label_is_rejected(mocks):
-    with pytest.raises(ValidationError, match="image"):
-        web_service(mocks, image="ghcr.io/acme/api:1.0+build")
-
-
-@pytest.mark.parametrize(
-    "labels", [{"team name": "payments"}, {"team": "pay ments"}], ids=["key", "value"]
-)
-def test_invalid_user_labels_are_rejected(mocks, labels):
-    with pytest.raises(ValidationError, match="labels"):
-        web_service(mocks, labels=labels)

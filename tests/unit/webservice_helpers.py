@@ -12,6 +12,7 @@ from typing import Any
 
 import pulumi
 from moorage.webservice import WebService
+from moorage.webservice.spec import WebServiceSpec, build_spec
 
 SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270"
@@ -66,6 +67,11 @@ def web_service(
     """Run a program with one WebService (image defaults to ``IMAGE``) under mocks."""
     args = {"image": IMAGE, **fields}
     return mocks.run(lambda: WebService(name, args, opts))  # type: ignore[arg-type]
+
+
+def spec(**fields: Any) -> WebServiceSpec:
+    """The spec of WebService "api" (image ``IMAGE``) for the pure builders: no mocks."""
+    return build_spec("api", {"image": IMAGE, **fields})  # type: ignore[typeddict-item]
 
 
 def kubernetes_resources(mocks: Any) -> list[Any]:
