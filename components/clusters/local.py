@@ -9,6 +9,7 @@ import pulumi.dynamic
 from typing_extensions import NotRequired
 
 from .. import _rules as rule
+from .._defaults import Computed
 from .._errors import ValidationError
 from .._fields import Fields
 from . import local_provider
@@ -18,8 +19,17 @@ from .local_provider import LocalClusterProvider
 from .provider import kubernetes_provider
 
 TYPE_TOKEN = "moorage:index:LocalCluster"
-DEFAULT_ZONES = ("zone-a", "zone-b", "zone-c")
 MAX_NODES = 100
+
+DEFAULTS: dict[str, Any] = {
+    "runtime": "auto",
+    "cluster_name": Computed("the component name"),
+    "nodes": 3,
+    "zones": ["zone-a", "zone-b", "zone-c"],
+    "tools_bin_dir": Computed("the MOORAGE_TOOLS_BIN environment variable, else PATH"),
+    "delete_unreachable": False,
+}
+"""Every LocalClusterArgs default (see components/_defaults.py)."""
 
 
 class LocalClusterArgs(TypedDict):
@@ -27,19 +37,18 @@ class LocalClusterArgs(TypedDict):
 
     runtime: NotRequired[pulumi.Input[str]]
     """"kind" (needs a Docker engine), "kwok" (simulated nodes, no Docker) or "auto"
-    (kind when a Docker engine answers and kind is installed, else kwok). Default "auto"."""
+    (kind when a Docker engine answers and kind is installed, else kwok)."""
     cluster_name: NotRequired[pulumi.Input[str]]
-    """Name of the kind/kwok cluster (DNS-1123 label). Default: the component name."""
+    """Name of the kind/kwok cluster (DNS-1123 label)."""
     nodes: NotRequired[pulumi.Input[int]]
-    """Worker nodes (simulated on kwok), 1-100. Default 3."""
+    """Worker nodes (simulated on kwok), 1-100."""
     zones: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
     """Zones the nodes are spread over (the topology.kubernetes.io/zone label), so
-    topology spread and PodDisruptionBudgets mean something. Default zone-a..zone-c."""
+    topology spread and PodDisruptionBudgets mean something."""
     tools_bin_dir: NotRequired[pulumi.Input[str]]
-    """Directory holding kwokctl and the control-plane binaries. Default: the
-    MOORAGE_TOOLS_BIN environment variable, else PATH."""
+    """Directory holding kwokctl and the control-plane binaries."""
     delete_unreachable: NotRequired[pulumi.Input[bool]]
-    """Let `destroy` succeed when the cluster is already gone. Default false."""
+    """Let `destroy` succeed when the cluster is already gone."""
 
 
 class _LocalClusterResource(pulumi.dynamic.Resource, module="moorage", name="LocalCluster"):
@@ -63,12 +72,12 @@ def validate_local_args(name: str, args: LocalClusterArgs) -> dict[str, Any]:
     """Check LocalClusterArgs and apply defaults; raises ValidationError."""
     component = f'LocalCluster "{name}"'
     Fields(component, args).reject_unknown(LocalClusterArgs.__annotations__, "LocalClusterArgs")
-    runtime = rule.one_of(component, "runtime", args.get("runtime", "auto"), RUNTIMES)
+    runtime = rule.one_of(component, "runtime", args.get("runtime", DEFAULTS["runtime"]), RUNTIMES)
     cluster_name = rule.dns_label(component, "cluster_name", args.get("cluster_name", name))
-    nodes = rule.positive_int(component, "nodes", args.get("nodes", 3))
+    nodes = rule.positive_int(component, "nodes", args.get("nodes", DEFAULTS["nodes"]))
     if nodes > MAX_NODES:
         raise ValidationError(component, "nodes", nodes, f"must be at most {MAX_NODES}")
-    zones = list(args.get("zones") or DEFAULT_ZONES)  # type: ignore[arg-type]
+    zones = list(args.get("zones") or DEFAULTS["zones"])  # type: ignore[arg-type]
     for i, zone in enumerate(zones):
         rule.dns_label(component, f"zones[{i}]", zone)
     return {
@@ -78,7 +87,9 @@ def validate_local_args(name: str, args: LocalClusterArgs) -> dict[str, Any]:
         "zones": zones,
         "tools_bin_dir": args.get("tools_bin_dir") or os.environ.get("MOORAGE_TOOLS_BIN", ""),
         "delete_unreachable": rule.boolean(
-            component, "delete_unreachable", args.get("delete_unreachable", False)
+            component,
+            "delete_unreachable",
+            args.get("delete_unreachable", DEFAULTS["delete_unreachable"]),
         ),
     }
 
