@@ -33,7 +33,7 @@ DEFAULTS: dict[str, Any] = {
 
 
 class LocalClusterArgs(TypedDict):
-    """Arguments of :class:`components.LocalCluster`."""
+    """Arguments of :class:`moorage.LocalCluster`."""
 
     runtime: NotRequired[pulumi.Input[str]]
     """"kind" (needs a Docker engine), "kwok" (simulated nodes, no Docker) or "auto"

@@ -403,7 +403,7 @@ class CanaryArgs(TypedDict):
 
 
 class WebServiceArgs(TypedDict):
-    """Arguments of :class:`components.WebService`."""
+    """Arguments of :class:`moorage.WebService`."""
 
     image: pulumi.Input[str]
     """Container image pinned by tag or digest, e.g. "ghcr.io/acme/api:1.4.2".

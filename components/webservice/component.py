@@ -32,7 +32,7 @@ class WebService(pulumi.ComponentResource):
 
     Pass a Kubernetes provider through ``opts`` (``providers=[...]`` or
     ``provider=...``); every child inherits it. Bad arguments raise
-    :class:`components.ValidationError` before any child is created.
+    :class:`moorage.ValidationError` before any child is created.
     """
 
     namespace: pulumi.Output[str]
