@@ -205,7 +205,7 @@ def application_stack(
     records: list[dict[str, Any]] = []
     for rep in range(reps):
         for variant in _order(rep, variants):
-            with _stack(work, env, kubeconfig, variant, n, None) as stack:
+            with _stack(work, env, kubeconfig, variant, n) as stack:
                 records.append(_record("preview", variant, n, rep, stack.checked("preview")))
             log(
                 f"  preview N={n:<3} run {rep + 1}/{reps} {variant:11s} "
