@@ -7,7 +7,7 @@ component, the field, the value and the rule. Nothing here touches Pulumi.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import cast
 
@@ -22,6 +22,15 @@ _IMAGE_DIGEST = re.compile(r"[a-z0-9]+:[a-f0-9]{32,}")
 
 SERVICE_TYPES = ("ClusterIP", "NodePort", "LoadBalancer")
 PULL_POLICIES = ("Always", "IfNotPresent", "Never")
+
+
+def _matching(
+    component: str, field: str, value: object, matches: Callable[[str], object], rule: str
+) -> str:
+    """``value`` when it is a string that ``matches`` accepts; else the error naming ``rule``."""
+    if not isinstance(value, str) or not matches(value):
+        raise ValidationError(component, field, value, rule)
+    return value
 
 
 def component_label(name: str) -> str:
@@ -44,15 +53,14 @@ def service_name(component: str, name: object) -> str:
 
 def dns_label(component: str, field: str, value: object) -> str:
     """A DNS-1123 label such as a namespace or volume name."""
-    if not isinstance(value, str) or not grammar.is_dns1123_label(value):
-        raise ValidationError(
-            component,
-            field,
-            value,
-            "must be a DNS-1123 label: at most 63 lowercase letters, digits or '-', "
-            "starting and ending with a letter or digit",
-        )
-    return value
+    return _matching(
+        component,
+        field,
+        value,
+        grammar.is_dns1123_label,
+        "must be a DNS-1123 label: at most 63 lowercase letters, digits or '-', "
+        "starting and ending with a letter or digit",
+    )
 
 
 def split_image(image: str) -> tuple[str, str | None, str | None]:
@@ -107,15 +115,14 @@ def image(component: str, value: object, allow_unpinned: bool) -> str:
 
 def version_label(component: str, field: str, value: object) -> str:
     """A Kubernetes label value (63 characters, alphanumerics and '-_.')."""
-    if not isinstance(value, str) or not grammar.is_label_value(value):
-        raise ValidationError(
-            component,
-            field,
-            value,
-            "must be a valid label value: at most 63 characters of letters, digits, "
-            "'-', '_' or '.', starting and ending with a letter or digit",
-        )
-    return value
+    return _matching(
+        component,
+        field,
+        value,
+        grammar.is_label_value,
+        "must be a valid label value: at most 63 characters of letters, digits, "
+        "'-', '_' or '.', starting and ending with a letter or digit",
+    )
 
 
 def qualified_name(component: str, field: str, value: object) -> str:
@@ -238,53 +245,48 @@ def request_within_limit(component: str, resource: str, request: str, limit: str
 
 
 def env_name(component: str, field: str, value: object) -> str:
-    if not isinstance(value, str) or not grammar.is_env_var_name(value):
-        raise ValidationError(
-            component,
-            field,
-            value,
-            "must be an environment variable name: letters, digits and '_', "
-            "not starting with a digit",
-        )
-    return value
+    return _matching(
+        component,
+        field,
+        value,
+        grammar.is_env_var_name,
+        "must be an environment variable name: letters, digits and '_', not starting with a digit",
+    )
 
 
 def config_env_key(component: str, field: str, value: object) -> str:
     """A config key that is also exposed as an environment variable."""
-    if not isinstance(value, str) or not grammar.is_env_var_name(value):
-        raise ValidationError(
-            component,
-            field,
-            value,
-            "is not a valid environment variable name; rename it, or set config_as_env: false "
-            "and mount the config as files with config_mount_path",
-        )
-    return value
+    return _matching(
+        component,
+        field,
+        value,
+        grammar.is_env_var_name,
+        "is not a valid environment variable name; rename it, or set config_as_env: false "
+        "and mount the config as files with config_mount_path",
+    )
 
 
 def dns_subdomain(component: str, field: str, value: object) -> str:
     """A DNS-1123 subdomain such as a host name or an object name."""
-    if not isinstance(value, str) or not grammar.is_dns1123_subdomain(value):
-        raise ValidationError(
-            component,
-            field,
-            value,
-            "must be a DNS-1123 subdomain: lowercase letters, digits, '-' and '.'",
-        )
-    return value
+    return _matching(
+        component,
+        field,
+        value,
+        grammar.is_dns1123_subdomain,
+        "must be a DNS-1123 subdomain: lowercase letters, digits, '-' and '.'",
+    )
 
 
 def config_key(component: str, field: str, value: object) -> str:
     """A ConfigMap or Secret key."""
-    if not isinstance(value, str) or not grammar.is_config_key(value):
-        raise ValidationError(
-            component,
-            field,
-            value,
-            "must be a ConfigMap/Secret key: at most 253 letters, digits, '-', '_' or '.', "
-            "not '.' and not starting with '..'",
-        )
-    return value
+    return _matching(
+        component,
+        field,
+        value,
+        grammar.is_config_key,
+        "must be a ConfigMap/Secret key: at most 253 letters, digits, '-', '_' or '.', "
+        "not '.' and not starting with '..'",
+    )
 
 
 def no_shared_keys(
@@ -306,15 +308,14 @@ def no_shared_keys(
 
 def cidr(component: str, field: str, value: object) -> str:
     """A strict CIDR block: address/length, no host bits set (see ``_grammar.is_cidr``)."""
-    if not isinstance(value, str) or not grammar.is_cidr(value):
-        raise ValidationError(
-            component,
-            field,
-            value,
-            "must be a CIDR block with a prefix length and no host bits set, "
-            "such as 203.0.113.0/24 or 2001:db8::/64",
-        )
-    return value
+    return _matching(
+        component,
+        field,
+        value,
+        grammar.is_cidr,
+        "must be a CIDR block with a prefix length and no host bits set, "
+        "such as 203.0.113.0/24 or 2001:db8::/64",
+    )
 
 
 def autoscaling_bounds(component: str, min_replicas: int, max_replicas: int) -> None:
@@ -348,15 +349,14 @@ def known(
 
 def annotation_key(component: str, field: str, value: object) -> str:
     """An annotation key: a qualified name, case-insensitively (as the server checks it)."""
-    if not isinstance(value, str) or not grammar.is_annotation_key(value):
-        raise ValidationError(
-            component,
-            field,
-            value,
-            "must be a valid annotation key: an optional DNS prefix and '/', then at most "
-            "63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
-        )
-    return value
+    return _matching(
+        component,
+        field,
+        value,
+        grammar.is_annotation_key,
+        "must be a valid annotation key: an optional DNS prefix and '/', then at most "
+        "63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+    )
 
 
 def annotations_size(component: str, field: str, values: Mapping[str, object]) -> None:
@@ -426,41 +426,38 @@ def ingress_host(component: str, field: str, value: object) -> str:
         raise ValidationError(
             component, field, value, "must be a DNS name, not an IP address (the server refuses it)"
         )
-    if not isinstance(value, str) or not grammar.is_ingress_host(value):
-        raise ValidationError(
-            component,
-            field,
-            value,
-            "must be a DNS-1123 subdomain (lowercase letters, digits, '-' and '.'), "
-            "optionally starting with '*.' (e.g. api.example.com or *.example.com)",
-        )
-    return value
+    return _matching(
+        component,
+        field,
+        value,
+        grammar.is_ingress_host,
+        "must be a DNS-1123 subdomain (lowercase letters, digits, '-' and '.'), "
+        "optionally starting with '*.' (e.g. api.example.com or *.example.com)",
+    )
 
 
 def ingress_path(component: str, field: str, value: object) -> str:
     """An Ingress Prefix path: absolute, without '//', '/./', '/../' or '%2f'."""
-    if not isinstance(value, str) or not grammar.is_ingress_prefix_path(value):
-        raise ValidationError(
-            component,
-            field,
-            value,
-            "must be an HTTP path starting with '/', without '//', '/./', '/../' or '%2f', "
-            "not ending in '/.' or '/..'",
-        )
-    return value
+    return _matching(
+        component,
+        field,
+        value,
+        grammar.is_ingress_prefix_path,
+        "must be an HTTP path starting with '/', without '//', '/./', '/../' or '%2f', "
+        "not ending in '/.' or '/..'",
+    )
 
 
 def port_name(component: str, field: str, value: object) -> str:
     """A port name: at most 15 of a-z, 0-9 and '-', with a letter, no '--', no '-' at the ends."""
-    if not isinstance(value, str) or not grammar.is_port_name(value):
-        raise ValidationError(
-            component,
-            field,
-            value,
-            "must be a port name: at most 15 lowercase letters, digits or '-', with at "
-            "least one letter, not starting or ending with '-', no '--'",
-        )
-    return value
+    return _matching(
+        component,
+        field,
+        value,
+        grammar.is_port_name,
+        "must be a port name: at most 15 lowercase letters, digits or '-', with at "
+        "least one letter, not starting or ending with '-', no '--'",
+    )
 
 
 def unix_id(component: str, field: str, value: object) -> int:
