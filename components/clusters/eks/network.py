@@ -16,7 +16,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..._errors import ValidationError
-from .._shared import with_opts
+from .._shared import moved_children, with_opts
 from .validation import EksSpec
 
 TYPE_TOKEN = "moorage:index:EksNetwork"
@@ -79,12 +79,8 @@ class EksNetwork(pulumi.ComponentResource):
         the resources keep the names they had before this component existed."""
         super().__init__(TYPE_TOKEN, name, None, opts)
         name = prefix or name
-        # The network's resources used to be direct children of the EksCluster: the alias
-        # keeps a stack created then from replacing its VPC.
-        old_parent = opts.parent if opts is not None else None
-        child = pulumi.ResourceOptions(
-            parent=self, aliases=[pulumi.Alias(parent=old_parent)] if old_parent else None
-        )
+        # The network's resources used to be direct children of the EksCluster.
+        child = moved_children(self, opts)
         invoke = pulumi.InvokeOutputOptions(parent=self)
         zones = aws.get_availability_zones_output(
             state="available",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
+from .._shared import moved_children
 from .validation import GkeSpec
 
 TYPE_TOKEN = "moorage:index:GkeNetwork"
@@ -64,10 +65,7 @@ class GkeNetwork(pulumi.ComponentResource):
         the resources keep the names they had before this component existed."""
         super().__init__(TYPE_TOKEN, name, None, opts)
         name = prefix or name
-        old_parent = opts.parent if opts is not None else None
-        child = pulumi.ResourceOptions(
-            parent=self, aliases=[pulumi.Alias(parent=old_parent)] if old_parent else None
-        )
+        child = moved_children(self, opts)
         network = gcp.compute.Network(
             f"{name}-network",
             auto_create_subnetworks=False,
