@@ -277,14 +277,19 @@ def _take_references(
 def _per_service(raw: Mapping[str, str], name: str, services: Mapping[str, Any]) -> dict[str, Any]:
     values = _mapping(raw, name)
     for service in values:
-        if service not in services:
-            raise ValidationError(
-                STACK,
-                key(f"{name}.{service}"),
-                service,
-                "is not a service of moorage:services; services: " + ", ".join(sorted(services)),
-            )
+        _known_service(name, service, services)
     return values
+
+
+def _known_service(config_name: str, service: str, services: Mapping[str, Any]) -> None:
+    """``moorage:<config_name>.<service>`` must name a service of ``moorage:services``."""
+    if service not in services:
+        raise ValidationError(
+            STACK,
+            key(f"{config_name}.{service}"),
+            service,
+            "is not a service of moorage:services; services: " + ", ".join(sorted(services)),
+        )
 
 
 def _secret_keys_by_service(
@@ -310,13 +315,7 @@ def _secret_keys_by_service(
         )
     assert isinstance(secrets, dict)
     for service in secrets:
-        if service not in services:
-            raise ValidationError(
-                STACK,
-                key(f"serviceSecrets.{service}"),
-                service,
-                "is not a service of moorage:services",
-            )
+        _known_service("serviceSecrets", service, services)
     return {service: tuple(values) for service, values in secrets.items()}
 
 
