@@ -38,6 +38,7 @@ from ._stack_config import (
 )
 from .application import Application, ApplicationArgs, plan_application
 from .application_local import (
+    LocalClaim,
     declare_local_storage,
     declare_monitoring_crds,
     with_local_storage,
@@ -145,7 +146,7 @@ def validate_application(settings: StackSettings) -> None:
     placeholders = {
         s: dict.fromkeys(keys, RENDERED_SECRET_PLACEHOLDER) for s, keys in app.secret_keys.items()
     }
-    args = _application_args(app, settings.cloud, lambda _: {}, placeholders)
+    args, _ = _application_args(app, settings.cloud, lambda _: {}, placeholders)
     try:
         plan_application(pulumi.get_stack(), args)
     except ValidationError as error:
@@ -179,8 +180,9 @@ def _application_args(
     cloud: str,
     identity_annotations: Callable[[str], Mapping[str, pulumi.Input[str]]],
     secrets: Mapping[str, Mapping[str, pulumi.Input[str]]],
-) -> ApplicationArgs:
-    """ApplicationArgs from the stack config, with identities, secrets and local storage."""
+) -> tuple[ApplicationArgs, list[LocalClaim]]:
+    """ApplicationArgs from the stack config, with identities, secrets and local storage,
+    and the claims that need a local volume (none off a local cluster)."""
     services: dict[str, dict[str, Any]] = {}
     for name in app.order:
         service = dict(app.services[name])
@@ -193,13 +195,15 @@ def _application_args(
         if secrets.get(name):
             service["secrets"] = dict(secrets[name])
         services[name] = service
+    claims: list[LocalClaim] = []
     if cloud == "local":
-        services, _ = with_local_storage(services)
-    return {
+        services, claims = with_local_storage(services)
+    args: ApplicationArgs = {
         "namespaces": app.namespaces,  # type: ignore[typeddict-item]
         "services": services,  # type: ignore[typeddict-item]
         "service_refs": app.service_refs,  # type: ignore[typeddict-item]
     }
+    return args, claims
 
 
 def _application_secrets(app: ApplicationSettings) -> dict[str, dict[str, pulumi.Output[str]]]:
@@ -227,10 +231,9 @@ def _deploy_application(
     app = settings.application
     assert app is not None
     stack = pulumi.get_stack()
-    args = _application_args(app, settings.cloud, identity_annotations, secrets)
+    args, claims = _application_args(app, settings.cloud, identity_annotations, secrets)
     before: list[pulumi.Resource] = []
     if settings.cloud == "local":
-        _, claims = with_local_storage(app.services)
         before += declare_local_storage(stack, claims, opts)
         if app.monitoring_crds:
             before += declare_monitoring_crds(stack, opts)

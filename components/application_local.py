@@ -22,9 +22,11 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from .webservice.persistence import DEFAULTS as PERSISTENCE_DEFAULTS
 from .webservice.persistence import claim_name
 
 STORAGE_CLASS = "moorage-local"
+_DEFAULT_ACCESS_MODE = PERSISTENCE_DEFAULTS["persistence.access_mode"]
 HOST_PATH_ROOT = "/var/lib/moorage/volumes"
 MONITORING_GROUP = "monitoring.coreos.com"
 MONITORING_KINDS = {
@@ -64,7 +66,10 @@ def with_local_storage(
                 namespace=str(args.get("namespace") or name),
                 claim=claim_name(name),
                 size=str(persistence.get("size")),
-                access_mode=str(persistence.get("access_mode") or "ReadWriteOnce"),
+                access_mode=str(
+                    persistence.get("access_mode")
+                    or PERSISTENCE_DEFAULTS["persistence.access_mode"]
+                ),
             )
         )
     return result, claims
