@@ -192,6 +192,14 @@ class Fields:
         """Like :meth:`value`, but None when the field is not set."""
         return None if self.args.get(key) is None else self.value(key, None, check)
 
+    def optional_plain_checked(self, key: str, check: Rule) -> Any:
+        """Like :meth:`optional`, but only a plain value is checked here; an Output passes
+        as it is (it is checked where it is used, e.g. the kubeconfig by the ledger)."""
+        value = self.args.get(key)
+        if value is None or is_deferred(value):
+            return value
+        return check(self.component, self.field(key), value)
+
     def checked_items(self, key: str, check: Rule) -> list[Any]:
         """A plain list whose items (plain or Outputs) each pass ``check``."""
         values = self.items(key)

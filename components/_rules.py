@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 
 import pulumi
+import yaml
 
 from . import _grammar as grammar
 from ._errors import ValidationError
@@ -537,3 +538,25 @@ def http_header_name(component: str, field: str, value: object) -> str:
             component, field, value, "must be an HTTP header name such as X-Probe"
         )
     return value
+
+
+_KUBECONFIG_RULE = (
+    "must be the contents of a kubeconfig file (YAML with clusters, users and contexts)"
+)
+
+
+def kubeconfig_document(component: str, field: str, value: object) -> dict[str, Any]:
+    """The parsed kubeconfig in ``value`` (its contents, not a path); errors never echo it."""
+    try:
+        document = yaml.safe_load(value) if isinstance(value, str) else None
+    except yaml.YAMLError:
+        document = None
+    if not isinstance(document, dict) or not document.get("clusters"):
+        raise ValidationError(component, field, value, _KUBECONFIG_RULE, secret=True)
+    return document
+
+
+def kubeconfig(component: str, field: str, value: object) -> str:
+    """A kubeconfig's contents (see :func:`kubeconfig_document`)."""
+    kubeconfig_document(component, field, value)
+    return cast(str, value)

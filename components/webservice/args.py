@@ -528,6 +528,13 @@ class WebServiceArgs(TypedDict):
     """Settings of the blue_green strategy."""
     canary: NotRequired[pulumi.Input[CanaryArgs]]
     """Settings of the canary strategy."""
+    kubeconfig: NotRequired[pulumi.Input[str]]
+    """Contents of the kubeconfig of the cluster the service runs on (the same as the
+    Kubernetes provider's; pass it as a secret). Blue/green reads two things with it
+    before it moves on: which colour the Service really selects (so an update that
+    failed before its switch is finished the right way) and how many replicas the live
+    colour runs (so, with ``autoscaling``, the colour going live starts with as many).
+    Required for a switch with blue_green and autoscaling; other strategies ignore it."""
     pre_stop_delay_seconds: NotRequired[pulumi.Input[int]]
     """Seconds the pod keeps serving after it is taken out of the endpoints, so
     load balancers stop sending traffic first. Must be below the grace period."""

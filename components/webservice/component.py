@@ -13,7 +13,8 @@ from .args import WebServiceArgs
 from .checksum_key import ChecksumKey
 from .monitoring import declare_monitoring, inherited_dependencies, scrape_target
 from .persistence import declare_claim, deployment_strategy, mounted
-from .rollout import COLOR_LABEL, declare_release
+from .release import COLOR_LABEL
+from .rollout import declare_release
 from .spec import WebServiceSpec, validated_spec
 
 TYPE_TOKEN = "moorage:index:WebService"

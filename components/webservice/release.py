@@ -20,6 +20,8 @@ from typing import Any
 from .._errors import ValidationError
 
 COLORS = ("blue", "green")
+COLOR_LABEL = "moorage.dev/color"
+"""The pod label a blue/green Service selects its live colour by."""
 TRACKS = ("stable", "canary")
 STRATEGIES = ("rolling", "blue_green", "canary")
 
@@ -59,6 +61,9 @@ class ReleaseState:
     canary_in_flight: bool = False
     secret_templates: tuple[str, ...] = ()
     """The colours or tracks whose stored template holds a Pulumi secret."""
+    live_replicas: int | None = None
+    """Blue/green with autoscaling: the replicas the live colour started with when it
+    went live (as many as the colour it replaced was running); None: the planned count."""
 
     def to_output(self) -> dict[str, Any]:
         """The state as plain JSON-like data."""
@@ -68,6 +73,7 @@ class ReleaseState:
             "canary_in_flight": self.canary_in_flight,
             "templates": self.templates,
             "secret_templates": list(self.secret_templates),
+            "live_replicas": self.live_replicas,
         }
 
     @staticmethod
@@ -81,6 +87,7 @@ class ReleaseState:
             live=value.get("live"),
             canary_in_flight=bool(value.get("canary_in_flight")),
             secret_templates=tuple(str(k) for k in value.get("secret_templates") or ()),
+            live_replicas=_count(value.get("live_replicas")),
         )
 
     def with_secrets_marked(
@@ -99,6 +106,13 @@ class ReleaseState:
             if any(same_template(template, source) for source in sources)
         )
         return replace(self, secret_templates=marked)
+
+
+def _count(value: Any) -> int | None:
+    """A stored replica count (the engine may hand back 3.0), or None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        return None
+    return int(value)
 
 
 @dataclass(frozen=True)
@@ -158,7 +172,46 @@ def next_blue_green_state(
         live = pinned
         if not same_template(desired, templates.get(live)):
             templates[other_color(live)] = desired or {}
-    return ReleaseState("blue_green", templates, live=live)
+    # The count a colour went live with stays with it until the next switch.
+    kept = previous.live_replicas if live == was_live else None
+    return ReleaseState("blue_green", templates, live=live, live_replicas=kept)
+
+
+def is_switch(previous: ReleaseState | None, state: ReleaseState) -> bool:
+    """Whether ``state`` moves the Service from a live colour to the other one."""
+    return (
+        previous is not None
+        and previous.strategy == "blue_green"
+        and previous.live in COLORS
+        and state.live != previous.live
+    )
+
+
+def with_live_color(previous: ReleaseState, selected: str | None) -> ReleaseState:
+    """``previous`` as the cluster has it: the colour the Service really selects is live.
+
+    They differ after an update that failed before its switch (the new colour never
+    became Available, so the Service kept the old one): the next update then starts
+    from the colour that serves traffic and deploys to the other one again, instead
+    of rolling the serving colour in place.
+    """
+    if selected not in COLORS or selected == previous.live or previous.strategy != "blue_green":
+        return previous
+    return replace(previous, live=selected, live_replicas=None)
+
+
+def bounded_replicas(running: int | None, min_replicas: int, max_replicas: int) -> int:
+    """``running`` replicas (None: none) within the autoscaler's bounds: what a colour
+    going live starts with, or what the live colour is declared with."""
+    return max(min_replicas, min(max_replicas, running or 0))
+
+
+def live_color_replicas(state: ReleaseState, planned: int, autoscaled: bool) -> int:
+    """Replicas the live colour is declared with: the planned count (fixed, or the
+    autoscaler's minimum), or with autoscaling the count it went live with when higher."""
+    if autoscaled and state.live_replicas is not None:
+        return max(planned, state.live_replicas)
+    return planned
 
 
 def blue_green_steps(

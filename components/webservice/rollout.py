@@ -25,20 +25,23 @@ import pulumi_kubernetes as k8s
 
 from .._rules import component_label
 from . import manifests as m
-from .ledger import ReleaseLedger, ledger_input, next_state, stored_state
+from .ledger import ReleaseLedger, cluster_input, ledger_input, next_state, stored_state
 from .release import (
+    COLOR_LABEL,
     COLORS,
     TRACKS,
     DeploymentPlan,
     Template,
     blue_green_steps,
     canary_steps,
+    live_color_replicas,
     normalized,
 )
 from .spec import WebServiceSpec
 
-COLOR_LABEL = "moorage.dev/color"
 TRACK_LABEL = "moorage.dev/track"
+PATCH_FORCE = "pulumi.com/patchForce"
+"""Makes the Kubernetes provider's server-side apply take over fields another manager owns."""
 
 
 class _PauseProvider(pulumi.dynamic.ResourceProvider):
@@ -127,7 +130,7 @@ def plan_steps(spec: WebServiceSpec, ledger_output: Any, desired: Any) -> Steps:
                 state,
                 template,
                 keep_idle_warm=spec.blue_green.keep_idle_warm,
-                replicas=_total(spec),
+                replicas=live_color_replicas(state, _total(spec), spec.autoscaling is not None),
             ),
             state.live or "blue",
             state.secret_templates,
@@ -164,7 +167,16 @@ def declare_release(
     """Declare the ledger, the Deployments, the Service (and the switch grace period)."""
     name = spec.name
     settings = spec.blue_green
+    if settings is not None and spec.autoscaling is not None and spec.kubeconfig is None:
+        pulumi.log.warn(
+            f"{component_label(name)}: blue_green with autoscaling and no kubeconfig: the "
+            "next switch of colours will be refused, because the colour going live is first "
+            "scaled to as many replicas as the live one runs and only the cluster knows that "
+            "count; set kubeconfig to the cluster's kubeconfig (as for the Kubernetes provider)",
+            resource=owner,
+        )
     desired = pulumi.Output.from_input(template)
+    keys, label = (COLORS, COLOR_LABEL) if settings is not None else (TRACKS, TRACK_LABEL)
     ledger = ReleaseLedger(
         f"{name}-release",
         ledger_input(
@@ -175,13 +187,19 @@ def declare_release(
             active_color=settings.active_color if settings is not None else None,
             promote=spec.canary.promote if spec.canary is not None else False,
             abort=spec.canary.abort if spec.canary is not None else False,
+            autoscaling=_bounds(spec),
+        ),
+        cluster_input(
+            spec.kubeconfig,
+            spec.namespace,
+            name,
+            {key: _object_name_of(name, key) for key in keys},
         ),
         pulumi.ResourceOptions(parent=owner),
     )
     steps = pulumi.Output.all(ledger.release, desired).apply(
         lambda values: plan_steps(spec, values[0], values[1])
     )
-    keys, label = (COLORS, COLOR_LABEL) if settings is not None else (TRACKS, TRACK_LABEL)
     # Resources declared further down, looked up once the steps are known (the
     # program has been built by then): the order depends on the live colour.
     declared: dict[str, pulumi.Resource] = {}
@@ -198,10 +216,15 @@ def declare_release(
         deployment_spec["template"] = _template(spec, steps, key, desired, {label: key})
         if not (key == "stable" and spec.autoscaling is not None):
             deployment_spec["replicas"] = pulumi.Output.unsecret(step.apply(_replicas))
-        object_name = name if key == "stable" else f"{name}-{key}"
+        object_name = _object_name_of(name, key)
+        metadata = metadata_for(object_name)
+        if settings is not None and spec.autoscaling is not None:
+            # The HPA owns the replicas of whichever colour it scales (through the scale
+            # subresource); scaling a colour down after a switch must take them back.
+            metadata["annotations"] = {**metadata.get("annotations", {}), PATCH_FORCE: "true"}
         deployments[key] = k8s.apps.v1.Deployment(
             f"{name}-deployment-{key}",
-            metadata=metadata_for(object_name),
+            metadata=metadata,
             spec=deployment_spec,
             opts=pulumi.ResourceOptions(
                 parent=owner,
@@ -245,6 +268,21 @@ def declare_release(
         None,
         ledger,
     )
+
+
+def _object_name_of(name: str, key: str) -> str:
+    """The Deployment object of colour or track ``key``: stable keeps the service's name."""
+    return name if key == "stable" else f"{name}-{key}"
+
+
+def _bounds(spec: WebServiceSpec) -> dict[str, pulumi.Input[int]] | None:
+    """The autoscaler's bounds, for sizing a colour going live (None: fixed replicas)."""
+    if spec.autoscaling is None:
+        return None
+    return {
+        "min_replicas": spec.autoscaling.min_replicas,
+        "max_replicas": spec.autoscaling.max_replicas,
+    }
 
 
 def _step(steps: pulumi.Output[Steps], key: str) -> pulumi.Output[DeploymentPlan]:

@@ -180,6 +180,8 @@ class WebServiceSpec:
     strategy: str = "rolling"
     blue_green: BlueGreenSpec | None = None
     canary: CanarySpec | None = None
+    kubeconfig: pulumi.Input[str] | None = None
+    """What blue/green reads the live Service and Deployments with (None: no reads)."""
     # issue 14: ports, workload shape and pod spec
     container_name: str = ""
     worker: bool = False
@@ -469,6 +471,7 @@ def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
         pod_annotations=_annotations(r, "pod_annotations"),
         deployment_annotations=_annotations(r, "deployment_annotations"),
         **strategy,
+        kubeconfig=r.optional_plain_checked("kubeconfig", rule.kubeconfig),
         # -- issue 15 --
         persistence=parse_persistence(name, args),
         monitoring=parse_monitoring(component, args),

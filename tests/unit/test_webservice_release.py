@@ -9,14 +9,24 @@ import pulumi
 import pytest
 from moorage import WebService
 from moorage._errors import ValidationError
-from moorage.webservice.ledger import UNKNOWN, LedgerProvider, ledger_input, next_state
+from moorage.webservice import ledger
+from moorage.webservice.ledger import (
+    UNKNOWN,
+    LedgerProvider,
+    cluster_input,
+    ledger_input,
+    next_state,
+)
+from moorage.webservice.live import ClusterReadError, LiveReplicas
 from moorage.webservice.release import (
     DeploymentPlan,
     ReleaseState,
     canary_replicas,
+    next_blue_green_state,
     plan_blue_green,
     plan_canary,
     same_template,
+    with_live_color,
 )
 
 from .conftest import RecordingMocks
@@ -173,10 +183,15 @@ def test_promote_refuses_a_template_that_changed_since_the_canary_started() -> N
 # -- the release ledger's provider (what the engine runs at each update) ---------------------
 
 
-def ledger_check(previous: ReleaseState | None, release: dict[str, Any]) -> Any:
+def ledger_check(
+    previous: ReleaseState | None,
+    release: dict[str, Any],
+    cluster: dict[str, Any] | None = None,
+) -> Any:
     """Run the ledger's check as the engine does: old inputs (with the stored state), new ones."""
     olds = {} if previous is None else {"release": {"state": previous.to_output()}}
-    return LedgerProvider().check(olds, {"release": release})
+    news = {"release": release, "cluster": cluster or cluster_input(None, "shop", "api", {})}
+    return LedgerProvider().check(olds, news)
 
 
 def ledger_release(template: dict[str, Any], **settings: Any) -> dict[str, Any]:
@@ -188,6 +203,7 @@ def ledger_release(template: dict[str, Any], **settings: Any) -> dict[str, Any]:
         active_color=settings.get("active_color"),
         promote=settings.get("promote", False),
         abort=settings.get("abort", False),
+        autoscaling=settings.get("autoscaling"),
     )
 
 
@@ -234,6 +250,185 @@ def test_the_ledger_changes_only_when_its_state_or_input_does() -> None:
     assert LedgerProvider().diff("release", stored, moved).changes
 
 
+# -- what blue/green reads from the cluster before it moves on ------------------------------
+
+KUBECONFIG = """apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]
+users: [{name: u, user: {token: t0k3n-never-echoed}}]
+contexts: [{name: x, context: {cluster: c, user: u}}]
+current-context: x
+"""
+HPA = {"min_replicas": 2, "max_replicas": 10}
+
+
+class FakeCluster:
+    """A cluster whose Service selects ``selected`` and whose Deployments run ``replicas``."""
+
+    def __init__(
+        self,
+        selected: str | None = "blue",
+        replicas: dict[str, LiveReplicas] | None = None,
+        failure: str | None = None,
+    ) -> None:
+        self.selected, self.replicas, self.failure = selected, replicas or {}, failure
+        self.reads: list[str] = []
+
+    def service_selector(self, namespace: str, name: str) -> dict[str, str] | None:
+        self.reads.append(f"service {namespace}/{name}")
+        if self.failure:
+            raise ClusterReadError(self.failure)
+        return None if self.selected is None else {"moorage.dev/color": self.selected}
+
+    def deployment_replicas(self, namespace: str, name: str) -> LiveReplicas | None:
+        self.reads.append(f"deployment {namespace}/{name}")
+        return self.replicas.get(name)
+
+
+@pytest.fixture
+def live_cluster(monkeypatch: pytest.MonkeyPatch) -> Callable[..., FakeCluster]:
+    """Make the ledger read a fake cluster (given the kubeconfig it was handed)."""
+
+    def install(**state: Any) -> FakeCluster:
+        cluster = FakeCluster(**state)
+
+        def view(component: str, kubeconfig: str) -> FakeCluster:
+            assert kubeconfig == KUBECONFIG
+            return cluster
+
+        monkeypatch.setattr(ledger, "kubernetes_view", view)
+        return cluster
+
+    return install
+
+
+def reading(kubeconfig: str | None = KUBECONFIG) -> dict[str, Any]:
+    return cluster_input(kubeconfig, "shop", "api", {"blue": "api-blue", "green": "api-green"})
+
+
+def state_of(result: Any) -> ReleaseState:
+    assert not result.failures, result.failures
+    state = ReleaseState.from_output(result.inputs["release"]["state"])
+    assert state is not None
+    return state
+
+
+@pytest.mark.parametrize(
+    ("running", "bounds", "expected"),
+    [
+        (LiveReplicas(5, 4), (2, 10), 5),  # the autoscaler's target, still scaling up
+        (LiveReplicas(3, 6), (2, 10), 6),  # more ready than asked: scaling down
+        (LiveReplicas(1, 1), (3, 10), 3),  # never below min_replicas
+        (LiveReplicas(12, 12), (2, 6), 6),  # nor above max_replicas
+        (None, (2, 6), 2),  # no live Deployment: the minimum
+    ],
+)
+def test_a_colour_going_live_starts_with_as_many_replicas_as_the_live_one_runs(
+    live_cluster: Callable[..., FakeCluster],
+    running: LiveReplicas | None,
+    bounds: tuple[int, int],
+    expected: int,
+) -> None:
+    live_cluster(selected="blue", replicas={"api-blue": running} if running else {})
+    previous = ReleaseState("blue_green", {"blue": V1, "green": V1}, live="blue")
+    hpa = {"min_replicas": bounds[0], "max_replicas": bounds[1]}
+    state = state_of(ledger_check(previous, ledger_release(V2, autoscaling=hpa), reading()))
+    assert (state.live, state.live_replicas) == ("green", expected)
+
+
+def test_the_count_a_colour_went_live_with_stays_until_the_next_switch() -> None:
+    live = ReleaseState("blue_green", {"blue": V1, "green": V2}, live="green", live_replicas=5)
+    assert next_blue_green_state(live, V2, pinned=None).live_replicas == 5
+    switched = next_blue_green_state(live, V3, pinned=None)
+    assert switched.live == "blue" and switched.live_replicas is None
+    assert ReleaseState.from_output(live.to_output()) == live
+
+
+def test_a_switch_with_an_hpa_scales_the_new_colour_to_the_live_count(
+    live_cluster: Callable[..., FakeCluster],
+) -> None:
+    cluster = live_cluster(selected="blue", replicas={"api-blue": LiveReplicas(7, 6)})
+    previous = ReleaseState("blue_green", {"blue": V1, "green": V1}, live="blue")
+    state = state_of(ledger_check(previous, ledger_release(V2, autoscaling=HPA), reading()))
+    assert (state.live, state.live_replicas) == ("green", 7)
+    assert cluster.reads == ["service shop/api", "deployment shop/api-blue"]
+
+    # The switch went through, and the HPA took green to 8: the next update declares
+    # green with 8, so applying it never scales it back.
+    cluster.selected, cluster.replicas["api-green"] = "green", LiveReplicas(8, 7)
+    quiet = state_of(ledger_check(state, ledger_release(V2, autoscaling=HPA), reading()))
+    assert (quiet.live, quiet.live_replicas) == ("green", 8)
+    assert cluster.reads[2:] == ["service shop/api", "deployment shop/api-green"]
+
+
+def test_a_switch_with_an_hpa_and_no_kubeconfig_is_refused_before_anything_moves() -> None:
+    previous = ReleaseState("blue_green", {"blue": V1, "green": V1}, live="blue")
+    result = ledger_check(previous, ledger_release(V2, autoscaling=HPA), reading(None))
+    assert [f.property for f in result.failures] == ["release"]
+    reason = result.failures[0].reason
+    assert reason.startswith('WebService "api": kubeconfig (None) is required to switch colours')
+    # Without an HPA (fixed replicas) or without a switch nothing needs reading.
+    assert state_of(ledger_check(previous, ledger_release(V2), reading(None))).live == "green"
+    assert state_of(ledger_check(previous, ledger_release(V1, autoscaling=HPA), reading(None)))
+
+
+def test_after_a_switch_that_failed_the_next_update_deploys_to_the_idle_colour_again(
+    live_cluster: Callable[..., FakeCluster],
+) -> None:
+    # The last update moved the ledger to green (a broken V2), but green never became
+    # Available, so the Service still selects blue.
+    live_cluster(selected="blue", replicas={"api-blue": LiveReplicas(4, 4)})
+    failed = ReleaseState("blue_green", {"blue": V1, "green": V2}, live="green", live_replicas=4)
+    state = state_of(ledger_check(failed, ledger_release(V3, autoscaling=HPA), reading()))
+    # The fix goes to green (idle) again: blue, which serves, is not rolled in place.
+    assert state.live == "green" and state.templates == {"blue": V1, "green": V3}
+    assert state.live_replicas == 4
+    # Going back to what blue runs cancels the switch: blue stays live at its count.
+    back = state_of(ledger_check(failed, ledger_release(V1, autoscaling=HPA), reading()))
+    assert (back.live, back.live_replicas) == ("blue", 4)
+    # Without reads the ledger believes its own record, and blue would be rolled.
+    blind = state_of(ledger_check(failed, ledger_release(V3), reading(None)))
+    assert blind.live == "blue" and blind.templates["blue"] == V3
+    assert with_live_color(failed, "green") is failed
+
+
+def test_a_failed_read_refuses_to_move_on_and_never_echoes_the_kubeconfig(
+    live_cluster: Callable[..., FakeCluster],
+) -> None:
+    live_cluster(failure="reading Service shop/api failed: HTTP 403 Forbidden")
+    previous = ReleaseState("blue_green", {"blue": V1, "green": V1}, live="blue")
+    result = ledger_check(previous, ledger_release(V2), reading())
+    reason = result.failures[0].reason
+    assert "HTTP 403 Forbidden" in reason and "the release did not move on" in reason
+    assert "t0k3n" not in reason and "127.0.0.1" not in reason
+
+
+def test_first_releases_and_canaries_read_nothing(
+    live_cluster: Callable[..., FakeCluster],
+) -> None:
+    cluster = live_cluster()
+    state_of(ledger_check(None, ledger_release(V1, autoscaling=HPA), reading()))
+    flight = ReleaseState("canary", {"stable": V1, "canary": V1})
+    state_of(ledger_check(flight, ledger_release(V2, strategy="canary"), reading()))
+    assert cluster.reads == []
+
+
+def test_a_new_kubeconfig_alone_does_not_change_the_ledger() -> None:
+    checked = ledger_check(None, ledger_release(V1), reading()).inputs
+    rotated = {**checked, "cluster": reading(KUBECONFIG.replace("t0k3n", "n3wt0k3n"))}
+    assert not LedgerProvider().diff("release", checked, rotated).changes
+
+
+def test_a_kubeconfig_that_is_not_one_is_refused_without_being_echoed(
+    make_mocks: Callable[..., RecordingMocks],
+) -> None:
+    mocks = make_mocks()
+    with pytest.raises(ValidationError) as error:
+        run(mocks, strategy="blue_green", kubeconfig="token: t0k3n-never-echoed")
+    assert error.value.field == "kubeconfig" and "t0k3n" not in str(error.value)
+    assert "must be the contents of a kubeconfig file" in str(error.value)
+
+
 def normalized_copy(value: Any) -> Any:
     """As the engine stores numbers: every int becomes a float."""
     if isinstance(value, bool) or not isinstance(value, (int, dict, list)):
@@ -260,7 +455,9 @@ def previous_release(state: ReleaseState | None) -> Callable[[Any], dict[str, An
             return {}
         wrapped = dict(args.inputs["release"])
         assert wrapped.get(SECRET_SIG) == SECRET, "the ledger input is always a secret"
-        result = ledger_check(state, dict(wrapped["value"]))
+        cluster = dict(args.inputs["cluster"])
+        assert cluster.get(SECRET_SIG) == SECRET, "the kubeconfig too"
+        result = ledger_check(state, dict(wrapped["value"]), dict(cluster["value"]))
         assert not result.failures, result.failures
         # As the engine does: the output is as secret as the input.
         return {"release": {SECRET_SIG: SECRET, "value": result.inputs["release"]}}
@@ -302,6 +499,7 @@ def test_blue_green_switch_orders_deploy_switch_grace_scale_down(
     assert (image_of(green), image_of(blue)) == ("app:2.0.0", "app:1.0.0")
     assert green.inputs["spec"]["replicas"] == 2 and blue.inputs["spec"]["replicas"] == 0
     assert green.inputs["metadata"]["name"] == "api-green"
+    assert "pulumi.com/patchForce" not in str(green.inputs["metadata"])  # no HPA: no takeover
     assert green.depends_on(LEDGER, "api-release")
 
     svc = mocks.one(SERVICE)
@@ -342,20 +540,30 @@ def test_blue_green_selectors_keep_the_colours_apart(
         assert spec["template"]["metadata"]["labels"]["moorage.dev/color"] == color
 
 
-def test_blue_green_with_an_hpa_never_goes_live_below_min_replicas(
+@pytest.mark.parametrize(("running", "expected"), [(LiveReplicas(5, 5), 5), (None, 3)])
+def test_blue_green_with_an_hpa_goes_live_with_the_live_count_never_below_min_replicas(
     make_mocks: Callable[..., RecordingMocks],
+    live_cluster: Callable[..., FakeCluster],
+    running: LiveReplicas | None,
+    expected: int,
 ) -> None:
+    live_cluster(selected="blue", replicas={"api-blue": running} if running else {})
     v1 = stored_template(make_mocks, "app:1.0.0")
     state = ReleaseState("blue_green", {"blue": v1, "green": v1}, live="blue")
     mocks = make_mocks(resource_outputs=previous_release(state))
-    run(mocks, strategy="blue_green", autoscaling={"min_replicas": 3, "max_replicas": 6})
+    autoscaling = {"min_replicas": 3, "max_replicas": 6}
+    run(mocks, strategy="blue_green", autoscaling=autoscaling, kubeconfig=KUBECONFIG)
     hpa = mocks.one("kubernetes:autoscaling/v2:HorizontalPodAutoscaler")
     assert hpa.inputs["spec"]["scaleTargetRef"]["name"] == "api-green"
     assert hpa.depends_on(DEPLOYMENT, "api-deployment-green")
-    # The colour about to go live runs min_replicas (not the one pod a Deployment
-    # without replicas starts with) before the Service switches to it.
-    assert deployment(mocks, "green").inputs["spec"]["replicas"] == 3
+    # The colour about to go live runs as many as blue does (at least min_replicas, not
+    # the one pod a Deployment without replicas starts with) before the Service switches.
+    assert deployment(mocks, "green").inputs["spec"]["replicas"] == expected
     assert deployment(mocks, "blue").inputs["spec"]["replicas"] == 0
+    # The HPA owns the replicas of the colour it scaled: scaling blue to 0 takes them back.
+    for color in ("blue", "green"):
+        annotations = deployment(mocks, color).inputs["metadata"]["annotations"]
+        assert annotations["pulumi.com/patchForce"] == "true"
 
 
 def test_canary_start_scales_the_canary_first(make_mocks: Callable[..., RecordingMocks]) -> None:
