@@ -226,12 +226,16 @@ def _deploy_application(
     identity_annotations: Callable[[str], Mapping[str, pulumi.Input[str]]],
     secrets: Mapping[str, Mapping[str, pulumi.Input[str]]],
     opts: pulumi.ResourceOptions,
+    kubeconfig: pulumi.Input[str] | None = None,
 ) -> dict[str, Any]:
-    """The Application (and, on a local cluster, its storage and stub CRDs)."""
+    """The Application (and, on a local cluster, its storage and stub CRDs); its services
+    read the live cluster with ``kubeconfig`` (None when rendering: no cluster)."""
     app = settings.application
     assert app is not None
     stack = pulumi.get_stack()
     args, claims = _application_args(app, settings.cloud, identity_annotations, secrets)
+    if kubeconfig is not None:
+        args["kubeconfig"] = kubeconfig
     before: list[pulumi.Resource] = []
     if settings.cloud == "local":
         before += declare_local_storage(stack, claims, opts)
@@ -331,6 +335,7 @@ def deploy(settings: StackSettings) -> dict[str, Any]:
     check_local_load_balancer(settings)
     cluster_args = {**settings.cluster, "delete_unreachable": settings.delete_unreachable}
     cluster: KubernetesCluster = cluster_class(pulumi.get_stack(), cluster_args)
+    service_args["kubeconfig"] = cluster.kubeconfig  # blue/green reads the live cluster
     service = WebService(
         settings.service_name,
         service_args,  # type: ignore[arg-type]
@@ -368,6 +373,7 @@ def deploy_application(settings: StackSettings) -> dict[str, Any]:
             cluster.workload_identity_annotations,
             _application_secrets(settings.application),
             pulumi.ResourceOptions(providers=[cluster.provider], depends_on=[cluster]),
+            cluster.kubeconfig,
         ),
     }
 

@@ -74,6 +74,9 @@ class ApplicationArgs(TypedDict):
     ]
     """Per service, environment variable name -> the service it refers to, e.g.
     ``{"web": {"CART_URL": {"service": "cart"}}}``."""
+    kubeconfig: NotRequired[pulumi.Input[str]]
+    """The cluster's kubeconfig, given to every service that does not set its own
+    ``kubeconfig`` (blue/green reads the live Service and Deployments with it)."""
 
 
 @dataclass(frozen=True)
@@ -318,6 +321,7 @@ def plan_application(name: str, args: ApplicationArgs) -> ApplicationPlan:
         raise top.fail("services", services_args, "must name at least one service")
     namespaces = _read_namespaces(component, args)
     refs = _read_refs(component, args)
+    kubeconfig = top.optional_plain_checked("kubeconfig", rule.kubeconfig)
     order = check_references(component, services_args, refs, _refs_field)
     plans: dict[str, ServicePlan] = {}
     for service_name in order:
@@ -326,6 +330,8 @@ def plan_application(name: str, args: ApplicationArgs) -> ApplicationPlan:
         if not isinstance(raw, Mapping):
             raise top.fail(f"services.{service_name}", raw, "must be a WebServiceArgs mapping")
         namespace, shared, settled = _service_namespace(component, service_name, raw, namespaces)
+        if kubeconfig is not None and raw.get("kubeconfig") is None:
+            settled = {**settled, "kubeconfig": kubeconfig}
         plans[service_name] = ServicePlan(
             service_name, namespace, shared, settled, refs.get(service_name, {})
         )

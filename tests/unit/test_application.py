@@ -195,5 +195,5 @@ def test_the_application_can_be_served_to_other_languages() -> None:
 
     result = Analyzer("moorage").analyze([WebService, Application])
     definition = result["component_definitions"]["Application"]
-    assert set(definition.inputs) == {"namespaces", "services", "serviceRefs"}
+    assert set(definition.inputs) == {"namespaces", "services", "serviceRefs", "kubeconfig"}
     assert set(definition.outputs) == {"urls"}

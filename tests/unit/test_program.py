@@ -258,3 +258,29 @@ def test_bad_many_service_config_fails_before_any_resource(
         run_program(mocks, config)
     assert key in str(error.value)
     assert mocks.resources == []
+
+
+LEDGER = "pulumi-python:dynamic/moorage:ReleaseLedger"
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_blue_green_services_read_the_stacks_own_cluster(
+    make_mocks: Callable[..., RecordingMocks], many: bool
+) -> None:
+    service = {"image": "nginx:1.27.3", "strategy": "blue_green"}
+    if many:
+        config = {**SHOP, "moorage:services": json.dumps({"web": service})}
+    else:
+        config = {**LOCAL, "moorage:service": json.dumps(service)}
+    kubeconfig = "apiVersion: v1\nclusters: [{name: local}]\n"
+
+    def cluster_outputs(args: Any) -> dict[str, Any]:
+        return {"kubeconfig": kubeconfig} if args.typ.endswith("moorage:LocalCluster") else {}
+
+    mocks = make_mocks(config=config, resource_outputs=cluster_outputs)
+    run_program(mocks, config)
+    (ledger,) = mocks.of_type(LEDGER)
+    wrapped = ledger.inputs["cluster"]
+    assert set(wrapped) == {"4dabf18193072939515e22adb298388d", "value"}, "kept secret"
+    # The ledger reads the cluster this stack created, with its kubeconfig.
+    assert wrapped["value"].get("kubeconfig") == kubeconfig, wrapped
