@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,7 @@ class Cluster:
             client.CoreV1Api(api),
             namespace,
         )
+        self.autoscaling = client.AutoscalingV2Api(api)
 
     def deployment(self, name: str) -> tuple[int, int, str]:
         """(spec replicas, ready replicas, image) of a Deployment."""
@@ -65,6 +67,18 @@ class Cluster:
 
     def selector(self, service: str) -> dict[str, str]:
         return dict(self.core.read_namespaced_service(service, self.namespace).spec.selector)
+
+    def scale(self, deployment: str, replicas: int) -> None:
+        """Set a Deployment's replicas through its scale subresource, as an HPA does."""
+        self.apps.patch_namespaced_deployment_scale(
+            deployment, self.namespace, {"spec": {"replicas": replicas}}
+        )
+
+    def wait_ready(self, deployment: str, replicas: int, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while self.deployment(deployment)[1] != replicas:
+            assert time.monotonic() < deadline, f"{deployment}: not {replicas} ready"
+            time.sleep(0.5)
 
 
 def test_blue_green_switch_and_rollback_keep_endpoints_ready(
@@ -151,7 +165,7 @@ def test_canary_deploy_promote_and_abort_keep_endpoints_ready(
             stack.preview()
 
 
-def test_blue_green_with_an_hpa_switches_to_a_colour_running_min_replicas(
+def test_blue_green_with_an_hpa_switches_to_a_colour_running_as_many_as_the_live_one(
     env: dict[str, str], work_dir: Path, kwok_cluster: str
 ) -> None:
     name = "bghpa"
@@ -160,18 +174,64 @@ def test_blue_green_with_an_hpa_switches_to_a_colour_running_min_replicas(
         "strategy": "blue_green",
         "blue_green": {"scale_down_delay_seconds": 1},
         "replicas": None,
-        "autoscaling": {"min_replicas": 3, "max_replicas": 6},
+        "autoscaling": {"min_replicas": 2, "max_replicas": 6},
     }
     with engine_stack(work_dir, env, SERVICE_ONLY) as stack:
         configure(stack, kwok_cluster, name, image="registry.local/app:1.0.0", **service)
         stack.up()
+        assert cluster.deployment("bghpa-blue") == (2, 2, "registry.local/app:1.0.0")
+        # Load arrives: the autoscaler takes blue to 5 (through the scale subresource,
+        # as the HPA controller does; kwok has no metrics for it to act on).
+        cluster.scale("bghpa-blue", 5)
+        cluster.wait_ready("bghpa-blue", 5)
+
         configure(stack, kwok_cluster, name, image="registry.local/app:2.0.0", **service)
         watcher = up_watched(stack, kwok_cluster, name)
-        # The new colour was not one pod when the Service moved to it.
-        assert max(count for _, count in watcher.samples) >= 3
-        assert cluster.deployment("bghpa-green") == (3, 3, "registry.local/app:2.0.0")
+        # Green took over with all five before the Service moved: capacity never dropped.
+        assert watcher.minimum >= 5, watcher.samples
+        assert cluster.deployment("bghpa-green") == (5, 5, "registry.local/app:2.0.0")
         assert cluster.deployment("bghpa-blue")[0] == 0
         assert stack.outputs()["deployment_name"] == "bghpa-green"
+        hpa = cluster.autoscaling.read_namespaced_horizontal_pod_autoscaler(name, name)
+        assert hpa.spec.scale_target_ref.name == "bghpa-green"
+
+        # A quiet update leaves green where it went live.
+        assert stack.preview().change_summary.get("update", 0) == 0
+
+
+def test_a_switch_that_failed_half_way_is_finished_by_the_next_update(
+    env: dict[str, str], work_dir: Path, kwok_cluster: str
+) -> None:
+    name = "bgfail"
+    cluster = Cluster(kwok_cluster, name)
+    service = {
+        "strategy": "blue_green",
+        "blue_green": {"scale_down_delay_seconds": 1},
+        # The Kubernetes provider gives up on a Deployment that is not ready in 20 s.
+        "deployment_annotations": {"pulumi.com/timeoutSeconds": "20"},
+    }
+    with engine_stack(work_dir, env, SERVICE_ONLY) as stack:
+        configure(stack, kwok_cluster, name, image="registry.local/app:1.0.0", **service)
+        stack.up()
+
+        # 2.0.0 can never run (no node matches): green never becomes Available.
+        broken = {**service, "node_selector": {"moorage.dev/test-pool": "none"}}
+        configure(stack, kwok_cluster, name, image="registry.local/app:2.0.0", **broken)
+        with EndpointWatcher(kwok_cluster, name, name) as watcher, pytest.raises(auto.CommandError):
+            stack.up()
+        assert watcher.samples and watcher.minimum >= 2, watcher.samples
+        assert cluster.selector(name)["moorage.dev/color"] == "blue"
+        assert cluster.deployment("bgfail-blue") == (2, 2, "registry.local/app:1.0.0")
+
+        # The fix goes to green again (the idle colour), never onto blue, which serves.
+        configure(stack, kwok_cluster, name, image="registry.local/app:3.0.0", **service)
+        up_watched(stack, kwok_cluster, name)
+        assert cluster.selector(name)["moorage.dev/color"] == "green"
+        assert cluster.deployment("bgfail-green") == (2, 2, "registry.local/app:3.0.0")
+        blue = cluster.deployment("bgfail-blue")
+        assert blue[0] == 0 and blue[2] == "registry.local/app:1.0.0"
+        # Converged: nothing left to do.
+        assert stack.preview().change_summary.get("update", 0) == 0
 
 
 def test_a_preview_shows_the_real_deployment_changes_of_a_switch(

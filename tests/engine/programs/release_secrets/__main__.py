@@ -8,12 +8,14 @@ import pulumi_kubernetes as k8s
 from moorage import WebService
 
 config = pulumi.Config()
-provider = k8s.Provider("cluster", kubeconfig=config.require_secret("kubeconfig"))
+kubeconfig = config.require_secret("kubeconfig")
+provider = k8s.Provider("cluster", kubeconfig=kubeconfig)
 leak = config.require_secret("leak")
 args = dict(config.require_object("service"))
 args["env"] = {"DATABASE_URL": leak}
 args["container_args"] = ["--dsn", leak]
 args["annotations"] = {"example.com/token": leak}
+args["kubeconfig"] = kubeconfig
 service = WebService(
     config.get("name") or "web", args, pulumi.ResourceOptions(providers=[provider])
 )

@@ -1,7 +1,7 @@
 """Test program: one WebService on an existing cluster, everything from stack config.
 
 Config: ``kubeconfig`` (secret), ``name``, ``service`` (WebServiceArgs as JSON) and
-``secrets`` (a secret JSON object, optional).
+``secrets`` (a secret JSON object, optional). The WebService gets the kubeconfig too.
 """
 
 import pulumi
@@ -9,13 +9,15 @@ import pulumi_kubernetes as k8s
 from moorage import WebService
 
 config = pulumi.Config()
+kubeconfig = config.require_secret("kubeconfig")
 provider = k8s.Provider(
     "cluster",
-    kubeconfig=config.require_secret("kubeconfig"),
+    kubeconfig=kubeconfig,
     enable_config_map_mutable=True,
     enable_secret_mutable=True,
 )
 args = dict(config.require_object("service"))
+args["kubeconfig"] = kubeconfig  # blue/green reads the live Service and Deployments
 secret_keys = config.get_object("secretKeys") or []
 if secret_keys:
     secrets = config.require_secret_object("secrets")
