@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
+from kubernetes import client, config
 from moorage.clusters.local_provider import LocalClusterProvider
 
 from .harness import engine_env, give_children_default_sigint, tools_bin
@@ -66,6 +69,20 @@ def kwok_cluster(env: dict[str, str]) -> Iterator[str]:
     created = provider.create(props)
     assert created.outs is not None
     try:
+        _wait_for_default_service_account(created.outs["kubeconfig"])
         yield created.outs["kubeconfig"]
     finally:
         provider.delete(created.id, props)
+
+
+def _wait_for_default_service_account(kubeconfig: str, timeout: float = 120) -> None:
+    """Pods in ``default`` are refused until the controller manager has made its
+    ServiceAccount, a few seconds after a fresh control plane starts (tests that make
+    bare pods there, as the grammar test's dry runs do, would race it)."""
+    core = client.CoreV1Api(config.new_client_from_config_dict(yaml.safe_load(kubeconfig)))
+    deadline = time.monotonic() + timeout
+    while not core.list_namespaced_service_account(
+        "default", field_selector="metadata.name=default"
+    ).items:
+        assert time.monotonic() < deadline, f"no default ServiceAccount after {timeout:.0f}s"
+        time.sleep(0.5)
