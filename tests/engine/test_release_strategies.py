@@ -207,8 +207,9 @@ def test_a_switch_that_failed_half_way_is_finished_by_the_next_update(
     service = {
         "strategy": "blue_green",
         "blue_green": {"scale_down_delay_seconds": 1},
-        # The Kubernetes provider gives up on a Deployment that is not ready in 20 s.
-        "deployment_annotations": {"pulumi.com/timeoutSeconds": "20"},
+        # The Kubernetes provider gives up on a Deployment that is not ready in 40 s
+        # (kwok readies a schedulable pod in a second or two, even on a busy machine).
+        "deployment_annotations": {"pulumi.com/timeoutSeconds": "40"},
     }
     with engine_stack(work_dir, env, SERVICE_ONLY) as stack:
         configure(stack, kwok_cluster, name, image="registry.local/app:1.0.0", **service)
