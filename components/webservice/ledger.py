@@ -200,26 +200,19 @@ class LedgerProvider(pulumi.dynamic.ResourceProvider):
         try:
             state = observed_state(release, cluster, previous)
         except ValidationError as error:
-            return pulumi.dynamic.CheckResult(
-                news, [pulumi.dynamic.CheckFailure("release", str(error))]
-            )
+            reason = str(error)
         except ClusterReadError as error:
-            component = release.get("component")
-            return pulumi.dynamic.CheckResult(
-                news,
-                [
-                    pulumi.dynamic.CheckFailure(
-                        "release",
-                        f"{component}: blue_green reads the live Service and Deployments "
-                        f"before it moves on, and {error}; the release did not move on. Check that "
-                        "kubeconfig reaches the cluster and may get Services and Deployments "
-                        "in the namespace",
-                    )
-                ],
+            reason = (
+                f"{release.get('component')}: blue_green reads the live Service and "
+                f"Deployments before it moves on, and {error}; the release did not move on. "
+                "Check that kubeconfig reaches the cluster and may get Services and "
+                "Deployments in the namespace"
             )
-        return pulumi.dynamic.CheckResult(
-            {**news, "release": {**release, "state": state.to_output()}}, []
-        )
+        else:
+            return pulumi.dynamic.CheckResult(
+                {**news, "release": {**release, "state": state.to_output()}}, []
+            )
+        return pulumi.dynamic.CheckResult(news, [pulumi.dynamic.CheckFailure("release", reason)])
 
     def diff(
         self, _id: str, olds: dict[str, Any], news: dict[str, Any]
