@@ -12,7 +12,7 @@ Kubernetes client, talking to the API server named by the component's
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -80,7 +80,7 @@ class _KubernetesView:
         return LiveReplicas(int(found.spec.replicas or 0), int(found.status.ready_replicas or 0))
 
     @staticmethod
-    def _read(what: str, read: Any) -> Any:
+    def _read(what: str, read: Callable[[], Any]) -> Any:
         from kubernetes.client.exceptions import ApiException
 
         try:
@@ -99,10 +99,9 @@ class _KubernetesView:
 
 def kubernetes_view(component: str, kubeconfig: str) -> ClusterView:
     """The real cluster, as the component's ``kubeconfig`` names it."""
+    document = rule.kubeconfig_document(component, "kubeconfig", kubeconfig)
     try:
-        return _KubernetesView(rule.kubeconfig_document(component, "kubeconfig", kubeconfig))
-    except ValidationError:
-        raise
+        return _KubernetesView(document)
     except Exception as error:  # the client refused the document (no context, bad cert data)
         raise ValidationError(
             component,
