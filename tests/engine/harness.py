@@ -14,6 +14,7 @@ import signal
 import subprocess
 import threading
 import time
+import urllib.parse
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -65,6 +66,21 @@ def give_children_default_sigint() -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+def file_backend_url(state_dir: Path) -> str:
+    """A file backend in ``state_dir`` as scripts/pulumi-env sets it up for users.
+
+    ``metadata=skip`` stops the backend from writing ``.attrs`` sidecar files. They are
+    written in place (truncate, then write), so a CLI killed at that moment leaves an empty
+    one, and every later command fails with "failed to load checkpoint: EOF".
+    """
+    return f"file://{state_dir}?metadata=skip"
+
+
+def file_backend_dir(backend_url: str) -> Path:
+    """The directory of a ``file://`` backend URL (its query stripped)."""
+    return Path(urllib.parse.urlsplit(backend_url).path)
+
+
 def engine_env(bin_dir: Path, state_dir: Path, kwok_dir: Path) -> dict[str, str]:
     """Engine settings: the tools first on PATH, a private file backend, plugin downloads
     only when online."""
@@ -75,7 +91,7 @@ def engine_env(bin_dir: Path, state_dir: Path, kwok_dir: Path) -> dict[str, str]
         "PULUMI_SKIP_UPDATE_CHECK": "true",
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": plugin_acquisition_disabled(),
         "PULUMI_CONFIG_PASSPHRASE": "",
-        "PULUMI_BACKEND_URL": f"file://{state_dir}",
+        "PULUMI_BACKEND_URL": file_backend_url(state_dir),
         "PULUMI_HOME": str(state_dir / "home"),
         "KWOK_WORKDIR": str(kwok_dir),
     }
@@ -144,11 +160,17 @@ class EngineStack:
         assert exported.returncode == 0, exported.stderr
         return exported.stdout
 
+    @property
+    def backend_dir(self) -> Path:
+        """Where the file backend keeps state, history, backups and locks."""
+        return file_backend_dir(self.env["PULUMI_BACKEND_URL"]) / ".pulumi"
+
     def state_files(self) -> str:
         """Every file of the file backend, as stored at rest (state, history, backups)."""
-        root = Path(self.env["PULUMI_BACKEND_URL"].removeprefix("file://")) / ".pulumi"
         return "\n".join(
-            path.read_text(errors="replace") for path in sorted(root.rglob("*")) if path.is_file()
+            path.read_text(errors="replace")
+            for path in sorted(self.backend_dir.rglob("*"))
+            if path.is_file()
         )
 
     def resource_types(self) -> list[str]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pulumi import automation as auto
 
-from .harness import PROGRAMS, ROOT, engine_stack
+from .harness import PROGRAMS, ROOT, engine_stack, file_backend_url
 
 PACK = str(ROOT / "policy" / "analyzer")
 BAD_DEPLOYMENT = PROGRAMS / "bad_deployment"
@@ -34,7 +34,7 @@ def test_the_local_stack_passes_make_preview_with_no_violation(
     env: dict[str, str], tmp_path: Path
 ) -> None:
     """`make preview STACK=local ARGS=--json` on stacks/Pulumi.local.yaml, in a private backend."""
-    run_env = {**os.environ, **env, "PULUMI_BACKEND_URL": f"file://{tmp_path}"}
+    run_env = {**os.environ, **env, "PULUMI_BACKEND_URL": file_backend_url(tmp_path)}
     out = subprocess.run(
         [
             str(ROOT / ".venv" / "bin" / "python"),

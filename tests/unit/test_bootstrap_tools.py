@@ -390,3 +390,33 @@ def test_pulumi_env_turns_plugin_acquisition_off_only_when_offline(tmp_path: Pat
 
     assert acquisition_disabled(MOORAGE_OFFLINE="1") == "true"
     assert acquisition_disabled(MOORAGE_OFFLINE="0") == "false"
+
+
+def sourced_backend_url(tmp_path: Path, **env: str) -> str:
+    """PULUMI_BACKEND_URL after sourcing scripts/pulumi-env with ``env``."""
+    done = subprocess.run(
+        [
+            "bash",
+            "-c",
+            f'source "{ROOT}/scripts/pulumi-env" "{tmp_path}" 2>/dev/null;'
+            " echo $PULUMI_BACKEND_URL",
+        ],
+        env={"PATH": SYSTEM_PATH, "MOORAGE_OFFLINE": "1", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def test_the_default_backend_writes_no_metadata_sidecars_a_kill_could_truncate(
+    tmp_path: Path,
+) -> None:
+    assert sourced_backend_url(tmp_path) == f"file://{ROOT}/.pulumi?metadata=skip"
+
+
+def test_a_backend_url_the_user_set_is_kept_and_its_directory_made(tmp_path: Path) -> None:
+    url = f"file://{tmp_path}/state?metadata=skip"
+    assert sourced_backend_url(tmp_path, PULUMI_BACKEND_URL=url) == url
+    assert (tmp_path / "state").is_dir()
+    assert not any("?" in path.name for path in tmp_path.iterdir())
