@@ -368,45 +368,38 @@ def test_no_reachable_plugin_host_means_offline() -> None:
     assert "acquisition off" in done.stderr
 
 
-def test_pulumi_env_turns_plugin_acquisition_off_only_when_offline(tmp_path: Path) -> None:
-    def acquisition_disabled(**env: str) -> str:
-        done = subprocess.run(
-            [
-                "bash",
-                "-c",
-                f'source "{ROOT}/scripts/pulumi-env" "{tmp_path}" 2>/dev/null;'
-                " echo $PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION",
-            ],
-            env={
-                "PATH": SYSTEM_PATH,
-                "PULUMI_BACKEND_URL": f"file://{tmp_path}/state",
-                **env,
-            },
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return done.stdout.strip()
-
-    assert acquisition_disabled(MOORAGE_OFFLINE="1") == "true"
-    assert acquisition_disabled(MOORAGE_OFFLINE="0") == "false"
-
-
-def sourced_backend_url(tmp_path: Path, **env: str) -> str:
-    """PULUMI_BACKEND_URL after sourcing scripts/pulumi-env with ``env``."""
+def pulumi_env_value(tmp_path: Path, variable: str, **env: str) -> str:
+    """``variable`` after sourcing scripts/pulumi-env (tools dir ``tmp_path``) with ``env``."""
     done = subprocess.run(
         [
             "bash",
             "-c",
-            f'source "{ROOT}/scripts/pulumi-env" "{tmp_path}" 2>/dev/null;'
-            " echo $PULUMI_BACKEND_URL",
+            f'source "{ROOT}/scripts/pulumi-env" "{tmp_path}" 2>/dev/null; echo "${variable}"',
         ],
-        env={"PATH": SYSTEM_PATH, "MOORAGE_OFFLINE": "1", **env},
+        env={"PATH": SYSTEM_PATH, **env},
         capture_output=True,
         text=True,
         check=True,
     )
     return done.stdout.strip()
+
+
+def test_pulumi_env_turns_plugin_acquisition_off_only_when_offline(tmp_path: Path) -> None:
+    def acquisition_disabled(offline: str) -> str:
+        return pulumi_env_value(
+            tmp_path,
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION",
+            PULUMI_BACKEND_URL=f"file://{tmp_path}/state",
+            MOORAGE_OFFLINE=offline,
+        )
+
+    assert acquisition_disabled("1") == "true"
+    assert acquisition_disabled("0") == "false"
+
+
+def sourced_backend_url(tmp_path: Path, **env: str) -> str:
+    """PULUMI_BACKEND_URL after sourcing scripts/pulumi-env offline with ``env``."""
+    return pulumi_env_value(tmp_path, "PULUMI_BACKEND_URL", MOORAGE_OFFLINE="1", **env)
 
 
 def test_the_default_backend_writes_no_metadata_sidecars_a_kill_could_truncate(
