@@ -205,6 +205,14 @@ class Fields:
         values = self.items(key)
         return [checked(v, self.item_check(check, f"{key}[{i}]")) for i, v in enumerate(values)]
 
+    def strings(self, key: str, reason: str = "it is validated up front") -> list[Any]:
+        """A plain list of strings (a command and its arguments); items may be Outputs,
+        checked when they resolve."""
+        return [
+            checked(v, self.item_check(rule.text, f"{key}[{i}]"))
+            for i, v in enumerate(self.items(key, reason))
+        ]
+
     def item_check(self, check: Rule, key: str) -> Callable[[Any], Any]:
         """``check`` bound to the field ``key`` (e.g. ``ports[0].name``)."""
         name = self.field(key)

@@ -236,7 +236,8 @@ class ContainerArgs(TypedDict):
     args: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
     """Arguments passed to the entrypoint."""
     env: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
-    """Plain environment variables."""
+    """Plain environment variables: string values, checked like the main container's
+    (service references are only available in the main container's ``env``)."""
     env_from: NotRequired[pulumi.Input[Sequence[pulumi.Input[EnvFromArgs]]]]
     """Existing ConfigMaps and Secrets as environment variables."""
     env_from_secret_keys: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]

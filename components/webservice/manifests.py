@@ -15,7 +15,7 @@ from typing import Any
 
 import pulumi
 
-from .pod import HARDENED_CONTEXT
+from ._containers import MAIN, ContainerSpec, render_container
 from .spec import METRICS_PORT_NAME, EgressSpec, ExtraServiceSpec, WebServiceSpec
 
 MANAGED_BY = "pulumi"
@@ -80,7 +80,12 @@ def config_checksum(data: Mapping[str, str]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def secrets_checksum(key: str, data: Mapping[str, str]) -> str:
+UNKEYED_CHECKSUM = "no-checksum-key"
+"""The secrets checksum when the key has no value: only under unit-test mocks that echo
+inputs (a real ChecksumKey always holds one). It reveals nothing about the secrets."""
+
+
+def secrets_checksum(key: str | None, data: Mapping[str, str]) -> str:
     """A checksum of the secret data that reveals nothing that can be guessed offline.
 
     HMAC-SHA256 keyed by ``key``, a random per-stack, per-service key kept as a Pulumi
@@ -89,6 +94,8 @@ def secrets_checksum(key: str, data: Mapping[str, str]) -> str:
     secret gives unrelated checksums in two stacks. So the component can show it in
     plain text, keeping the Deployment spec diffable in previews.
     """
+    if key is None:
+        return UNKEYED_CHECKSUM
     canonical = json.dumps(dict(data), sort_keys=True, separators=(",", ":"))
     return hmac.new(key.encode(), canonical.encode(), hashlib.sha256).hexdigest()[:32]
 
@@ -124,9 +131,9 @@ SECRETS_FILE_MODE = 0o440
 """Secret files readable by the owner and the pod's group (fsGroup), never by others."""
 
 
-def container(spec: WebServiceSpec) -> dict[str, Any]:
-    """The main container, with the hardened securityContext."""
-    mounts: list[dict[str, Any]] = [{"name": TMP_VOLUME, "mountPath": "/tmp"}]
+def main_container(spec: WebServiceSpec) -> ContainerSpec:
+    """The main container as a :class:`ContainerSpec`, rendered like every other one."""
+    mounts: list[dict[str, Any]] = []
     if spec.config and spec.config_mount_path is not None:
         mounts.append(
             {"name": CONFIG_VOLUME, "mountPath": spec.config_mount_path, "readOnly": True}
@@ -138,45 +145,41 @@ def container(spec: WebServiceSpec) -> dict[str, Any]:
     mounts += [
         {"name": v.name, "mountPath": v.mount_path, "readOnly": v.read_only} for v in spec.volumes
     ]
-    c: dict[str, Any] = {
-        "name": spec.container_name,
-        "image": spec.image,
-        "imagePullPolicy": spec.image_pull_policy,
-        "resources": resources(spec),
-        "securityContext": dict(HARDENED_CONTEXT),
-        "volumeMounts": mounts,
-        **probes(spec),
-    }
-    ports = [p.container_port() for p in spec.container_ports]
-    if ports:
-        c["ports"] = ports
     lifecycle = dict(spec.lifecycle)
     delay = spec.pre_stop_delay_seconds
     if delay is not None and delay != 0 and "preStop" not in lifecycle:
         lifecycle["preStop"] = {"sleep": {"seconds": spec.pre_stop_delay_seconds}}
-    if lifecycle:
-        c["lifecycle"] = lifecycle
-    variables = env(spec)
-    if variables:
-        c["env"] = variables
     env_from: list[dict[str, Any]] = []
     if spec.config and spec.config_as_env:
         env_from.append({"configMapRef": {"name": config_map_name(spec.name)}})
     env_from += spec.env_from
-    if env_from:
-        c["envFrom"] = env_from
-    if spec.command is not None:
-        c["command"] = list(spec.command)
-    if spec.container_args is not None:
-        c["args"] = list(spec.container_args)
-    return c
+    return ContainerSpec(
+        name=spec.container_name,
+        image=spec.image,
+        image_pull_policy=spec.image_pull_policy,
+        kind=MAIN,
+        resources=spec.resources,
+        command=spec.command,
+        args=spec.container_args,
+        env=spec.env,
+        secret_env=() if spec.secrets_as_files else sorted(spec.secrets),
+        env_from=env_from,
+        ports=spec.container_ports,
+        mounts=mounts,
+        probes=spec.probes,
+        lifecycle=lifecycle,
+    )
+
+
+def container(spec: WebServiceSpec) -> dict[str, Any]:
+    """The main container, with the hardened securityContext."""
+    return render_container(main_container(spec), secret_name(spec.name))
 
 
 def init_containers(spec: WebServiceSpec) -> list[dict[str, Any]]:
     """Native sidecars first (so they serve the init containers too), then init containers."""
-    tmp = {"name": TMP_VOLUME, "mountPath": "/tmp"}
     return [
-        c.manifest(secret_name(spec.name), tmp) for c in (*spec.sidecars, *spec.init_containers)
+        render_container(c, secret_name(spec.name)) for c in (*spec.sidecars, *spec.init_containers)
     ]
 
 

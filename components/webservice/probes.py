@@ -217,7 +217,7 @@ def _probe(
         port = _port(s, ports, main, default_port, kind)
     command = None
     if kind == "exec":
-        command = s.items("command", "the probe's command is validated up front")
+        command = s.strings("command", "the probe's command is validated up front")
         command = command or default_command
         if not command:
             raise s.fail(

@@ -83,7 +83,7 @@ def _default_grace(delay: int) -> int:
 
 
 def _command(lc: Fields, key: str) -> list[Any]:
-    command = lc.items(key, "it is validated up front")
+    command = lc.strings(key)
     if not command:
         raise lc.fail(key, command, "must be a non-empty list (the command and its arguments)")
     return command

@@ -18,6 +18,7 @@ import pulumi
 from .. import _rules as rule
 from .._errors import ValidationError
 from .._fields import Fields, checked, cross_checked
+from ._containers import MAIN, ContainerSpec, ResourcesSpec, read_command, read_env, read_resources
 from .args import (
     AutoscalingArgs,
     BlueGreenArgs,
@@ -33,15 +34,7 @@ from .args import (
 from .defaults import DEFAULTS
 from .monitoring import MonitoringSpec, parse_monitoring
 from .persistence import PersistenceSpec, parse_persistence
-from .pod import (
-    ContainerSpec,
-    ResourcesSpec,
-    affinity,
-    build_containers,
-    build_resources,
-    env_from,
-    tolerations,
-)
+from .pod import affinity, build_containers, env_from, tolerations
 from .ports import PortSpec, check_unique, extra_ports, main_port, url_scheme
 from .probes import ProbeSpec, ProbesSpec, build_probes
 from .release import COLORS, STRATEGIES
@@ -337,7 +330,7 @@ def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
     secrets_as_files = r.boolean("secrets_as_files", DEFAULTS["secrets_as_files"])
     config = _keyed(r, "config")
     secrets = _keyed(r, "secrets", secret=True, env_names=not secrets_as_files)
-    env = _env(r)
+    env = read_env(r, MAIN)
     rule.no_shared_keys(component, "config", config, "secrets", secrets)
     config_as_env = r.boolean("config_as_env", DEFAULTS["config_as_env"])
     if config_as_env:
@@ -416,10 +409,8 @@ def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
         create_namespace=create_namespace,
         image=image,
         image_pull_policy=pull_policy,
-        command=r.checked_items("command", rule.text) if r.present("command") else None,
-        container_args=(
-            r.checked_items("container_args", rule.text) if r.present("container_args") else None
-        ),
+        command=read_command(r, "command"),
+        container_args=read_command(r, "container_args"),
         port=main.port if main is not None else 0,
         service_port=main.service_port if main is not None else 0,
         replicas=replicas,
@@ -429,7 +420,7 @@ def build_spec(name: str, args: WebServiceArgs) -> WebServiceSpec:
         config_mount_path=config_mount_path,
         secrets=secrets,
         env=env,
-        resources=build_resources(r.nested_or_empty("resources", ResourcesArgs)),
+        resources=read_resources(r.nested_or_empty("resources", ResourcesArgs)),
         probes=build_probes(r, probe_ports, main, app_protocol),
         service_type=service_type,
         load_balancer_source_ranges=load_balancer_source_ranges,
@@ -489,15 +480,6 @@ def _keyed(r: Fields, key: str, *, secret: bool = False, env_names: bool = True)
             rule.env_name(r.component, f"{key}.{k}", k)
         checked_values[k] = checked(v, r.item_check(value_rule, f"{key}.{k}"))
     rule.data_size(r.component, key, checked_values, secret=secret)
-    return checked_values
-
-
-def _env(r: Fields) -> dict[str, Any]:
-    values = r.mapping("env")
-    checked_values: dict[str, Any] = {}
-    for k, v in values.items():
-        rule.env_name(r.component, f"env.{k}", k)
-        checked_values[k] = checked(v, r.item_check(rule.text, f"env.{k}"))
     return checked_values
 
 
