@@ -65,23 +65,23 @@ def raw_manifests(n: int, prefix: str = "svc") -> list[dict[str, Any]]:
     Built with the component's own pure builders, so the baseline registers the
     very same manifests.
     """
-    from moorage.webservice import manifests as m
-    from moorage.webservice.spec import build_spec
+    from moorage.webservice import CONFIG_CHECKSUM, build_spec, config_checksum, render
 
     prepared = []
     for name in service_names(n, prefix):
         spec = build_spec(name, dict(SERVICE_ARGS))  # type: ignore[arg-type]
-        checksums = {m.CONFIG_CHECKSUM: m.config_checksum(cast(Mapping[str, str], spec.config))}
+        data = cast(Mapping[str, str], spec.config.config)
+        m = render(spec, {CONFIG_CHECKSUM: config_checksum(data)})
         prepared.append(
             {
                 "name": spec.name,
-                "labels": m.standard_labels(spec),
-                "namespace_labels": {**m.standard_labels(spec), **m.namespace_labels()},
-                "config": dict(spec.config),
-                "deployment": m.deployment_spec(spec, checksums),
-                "service": m.service_spec(spec),
-                "pdb": m.pdb_spec(spec),
-                "network_policy": m.network_policy_spec(spec),
+                "labels": m.labels,
+                "namespace_labels": m.namespace_metadata["labels"],
+                "config": dict(data),
+                "deployment": m.deployment,
+                "service": m.service(),
+                "pdb": m.pdb,
+                "network_policy": m.network_policy,
             }
         )
     return prepared

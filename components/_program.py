@@ -44,8 +44,7 @@ from .application_local import (
     with_local_storage,
 )
 from .clusters.base import KubernetesCluster
-from .webservice import WebService
-from .webservice.spec import prevalidate
+from .webservice import WebService, prevalidate
 
 RENDER_DIR_ENV = "MOORAGE_RENDER_DIR"
 RENDER_DIR_CONFIG = "moorage:renderYamlToDirectory"

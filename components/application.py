@@ -18,9 +18,7 @@ from typing_extensions import NotRequired
 from . import _rules as rule
 from ._errors import ValidationError
 from ._fields import Fields
-from .webservice import WebService, WebServiceArgs
-from .webservice.monitoring import inherited_dependencies
-from .webservice.spec import build_spec
+from .webservice import WebService, WebServiceArgs, build_spec, inherited_dependencies
 
 TYPE_TOKEN = "moorage:index:Application"
 POD_SECURITY_LEVELS = ("restricted", "baseline", "privileged")

@@ -41,7 +41,7 @@ PAGES = (
         "WebService reference",
         "Every field of `WebServiceArgs` and every output of `WebService`. Field names are "
         "snake_case in Python and stack config, camelCase in other languages.",
-        (("WebService", "moorage.webservice.defaults", "DEFAULTS"),),
+        (("WebService", "moorage.webservice", "DEFAULTS"),),
     ),
     Page(
         "clusters.md",

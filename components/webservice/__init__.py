@@ -1,33 +1,51 @@
-"""The WebService component and its argument types (internal: import them from ``moorage``)."""
+"""The WebService component, its argument types and the seams the program, the Application
+and the tests use (internal: users import the component and its Args from ``moorage``).
 
-from .args import (
-    AffinityArgs,
-    AutoscalingArgs,
-    BlueGreenArgs,
-    CanaryArgs,
-    ContainerArgs,
-    EgressArgs,
-    EnvFromArgs,
-    ExtraServiceArgs,
-    IngressArgs,
-    LifecycleArgs,
-    MetricsArgs,
-    NetworkPolicyArgs,
-    NodeRequirementArgs,
-    PortArgs,
-    ProbeArgs,
-    ProbesArgs,
-    ResourcesArgs,
-    TolerationArgs,
-    VolumeArgs,
-    VolumeMountArgs,
-    WebServiceArgs,
-)
-from .component import WebService
-from .monitoring import AlertsArgs
-from .persistence import PersistenceArgs
+Every module inside this package is private; this ``__init__`` is the one way in.
+
+Seams:
+
+- ``build_spec(name, args)``, ``prevalidate(name, args)``, ``validated_spec(name, args)``:
+  read (validate and default) WebServiceArgs into a :class:`ServiceSpec`;
+- ``render(spec, checksums)``: the bodies of the objects a spec declares (pure);
+- ``inherited_dependencies(opts)``, ``claim_name(service)``, ``PERSISTENCE_DEFAULTS``: what
+  the Application uses;
+- ``config_checksum``, ``secrets_checksum`` and their annotation keys: the checksums that
+  roll the pods (tests and benchmarks compute them);
+- ``DEFAULTS``: every default, for the generated reference.
+"""
+
+from typing import Any
+
+from ._args import WebServiceArgs
+from ._autoscaling import AutoscalingArgs
+from ._component import WebService
+from ._config import CONFIG_CHECKSUM, SECRETS_CHECKSUM, config_checksum, secrets_checksum
+from ._containers import ContainerArgs, EnvFromArgs, ResourcesArgs, VolumeMountArgs
+from ._defaults import DEFAULTS as _BASE_DEFAULTS
+from ._exposure import IngressArgs
+from ._monitoring import DEFAULTS as _MONITORING_DEFAULTS
+from ._monitoring import AlertsArgs, MetricsArgs, inherited_dependencies
+from ._network_policy import EgressArgs, NetworkPolicyArgs
+from ._persistence import DEFAULTS as PERSISTENCE_DEFAULTS
+from ._persistence import PersistenceArgs, claim_name
+from ._ports import ExtraServiceArgs, PortArgs
+from ._probes import ProbeArgs, ProbesArgs
+from ._render import Manifests, render
+from ._shutdown import LifecycleArgs
+from ._spec import ServiceSpec, build_spec, prevalidate, read_spec, validated_spec
+from ._volumes import VolumeArgs
+from ._workload import AffinityArgs, NodeRequirementArgs, TolerationArgs
+from .release import BlueGreenArgs, CanaryArgs
+
+DEFAULTS: dict[str, Any] = {**_BASE_DEFAULTS, **_MONITORING_DEFAULTS, **PERSISTENCE_DEFAULTS}
+"""Every WebService default by dotted field path (the reference docs print them)."""
 
 __all__ = [
+    "CONFIG_CHECKSUM",
+    "DEFAULTS",
+    "PERSISTENCE_DEFAULTS",
+    "SECRETS_CHECKSUM",
     "AffinityArgs",
     "AlertsArgs",
     "AutoscalingArgs",
@@ -39,6 +57,7 @@ __all__ = [
     "ExtraServiceArgs",
     "IngressArgs",
     "LifecycleArgs",
+    "Manifests",
     "MetricsArgs",
     "NetworkPolicyArgs",
     "NodeRequirementArgs",
@@ -47,9 +66,19 @@ __all__ = [
     "ProbeArgs",
     "ProbesArgs",
     "ResourcesArgs",
+    "ServiceSpec",
     "TolerationArgs",
     "VolumeArgs",
     "VolumeMountArgs",
     "WebService",
     "WebServiceArgs",
+    "build_spec",
+    "claim_name",
+    "config_checksum",
+    "inherited_dependencies",
+    "prevalidate",
+    "read_spec",
+    "render",
+    "secrets_checksum",
+    "validated_spec",
 ]

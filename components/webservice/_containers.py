@@ -15,21 +15,111 @@ container decides only what Kubernetes decides:
 Every container gets the same defaults (resources, hardened context) unless it sets its own.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, TypedDict
 
 import pulumi
+from typing_extensions import NotRequired
 
 from .. import _rules as rule
 from .._errors import ValidationError
 from .._fields import Fields, checked, cross_checked
-from .args import VolumeMountArgs
-from .defaults import DEFAULTS
-from .ports import PortSpec
-from .probes import ProbesSpec
+from ._defaults import DEFAULTS
+from ._ports import PortArgs, PortSpec, extra_ports
+from ._probes import ProbesArgs, ProbesSpec, read_probes
+from ._shutdown import shutdown, with_pre_stop_sleep
+
+
+class ResourcesArgs(TypedDict):
+    """Container resource requests and limits (Kubernetes quantities)."""
+
+    cpu_request: NotRequired[pulumi.Input[str]]
+    """CPU request, e.g. "250m"."""
+    cpu_limit: NotRequired[pulumi.Input[str]]
+    """CPU limit, e.g. "1". Ignored when ``cpu_limit_enabled`` is false."""
+    cpu_limit_enabled: NotRequired[pulumi.Input[bool]]
+    """Set false to run without a CPU limit (no throttling)."""
+    memory_request: NotRequired[pulumi.Input[str]]
+    """Memory request, e.g. "256Mi"."""
+    memory_limit: NotRequired[pulumi.Input[str]]
+    """Memory limit (by default equal to the request, so no overcommit)."""
+    ephemeral_storage_request: NotRequired[pulumi.Input[str]]
+    """Ephemeral-storage request."""
+    ephemeral_storage_limit: NotRequired[pulumi.Input[str]]
+    """Ephemeral-storage limit."""
+
+
+class EnvFromArgs(TypedDict):
+    """Every key of an existing ConfigMap or Secret as environment variables."""
+
+    config_map_name: NotRequired[pulumi.Input[str]]
+    """An existing ConfigMap (set this or ``secret_name``)."""
+    secret_name: NotRequired[pulumi.Input[str]]
+    """An existing Secret (set this or ``config_map_name``)."""
+    prefix: NotRequired[pulumi.Input[str]]
+    """Prefix added to every variable name, e.g. "DB_"."""
+    optional: NotRequired[pulumi.Input[bool]]
+    """Start the pod even when the ConfigMap or Secret does not exist."""
+
+
+class VolumeMountArgs(TypedDict):
+    """A volume of the pod mounted into an init container or sidecar."""
+
+    name: pulumi.Input[str]
+    """Volume name: "tmp", "config", "secrets" or one of ``volumes``."""
+    mount_path: pulumi.Input[str]
+    """Absolute path in the container."""
+    read_only: NotRequired[pulumi.Input[bool]]
+    """Mount read-only."""
+
+
+class ContainerArgs(TypedDict):
+    """An init container or a (native) sidecar.
+
+    It gets the same hardened securityContext and default resources as the main
+    container. The fields that weaken it (``privileged``, ``run_as_user`` 0,
+    ``read_only_root_filesystem``, ``allow_privilege_escalation``, ``capabilities_add``)
+    are there for the rare agent that needs them; the policy pack flags the result."""
+
+    name: pulumi.Input[str]
+    """Container name (DNS-1123 label), unique in the pod."""
+    image: pulumi.Input[str]
+    """Image pinned by tag or digest (``allow_unpinned_image`` applies here too)."""
+    image_pull_policy: NotRequired[pulumi.Input[str]]
+    """Always, IfNotPresent or Never."""
+    command: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
+    """Override the image's entrypoint."""
+    args: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
+    """Arguments passed to the entrypoint."""
+    env: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    """Plain environment variables: string values, checked like the main container's
+    (service references are only available in the main container's ``env``)."""
+    env_from: NotRequired[pulumi.Input[Sequence[pulumi.Input[EnvFromArgs]]]]
+    """Existing ConfigMaps and Secrets as environment variables."""
+    env_from_secret_keys: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
+    """Keys of the component's ``secrets`` this container also gets (as secretKeyRef)."""
+    resources: NotRequired[pulumi.Input[ResourcesArgs]]
+    """Requests and limits, defaulted like the main container's."""
+    ports: NotRequired[pulumi.Input[Sequence[pulumi.Input[PortArgs]]]]
+    """Ports of a sidecar (not allowed on init containers); exposed like ``ports``."""
+    volume_mounts: NotRequired[pulumi.Input[Sequence[pulumi.Input[VolumeMountArgs]]]]
+    """Pod volumes to mount; /tmp (the shared emptyDir) is always mounted."""
+    probes: NotRequired[pulumi.Input[ProbesArgs]]
+    """Probes of a sidecar (not allowed on init containers), on its own ``ports``; none
+    unless set."""
+    privileged: NotRequired[pulumi.Input[bool]]
+    """Run privileged (weakens the default; flagged by the policy pack)."""
+    run_as_user: NotRequired[pulumi.Input[int]]
+    """UID to run as; 0 runs as root (weakens the default; flagged by the policy pack)."""
+    read_only_root_filesystem: NotRequired[pulumi.Input[bool]]
+    """Read-only root filesystem (false weakens the default; flagged)."""
+    allow_privilege_escalation: NotRequired[pulumi.Input[bool]]
+    """Allow setuid binaries to gain privileges (true weakens the default; flagged)."""
+    capabilities_add: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
+    """Linux capabilities to add after dropping ALL, e.g. ["NET_ADMIN"] (anything but
+    NET_BIND_SERVICE is flagged)."""
+
 
 MAIN = "main"
 INIT = "init"
@@ -227,9 +317,10 @@ def read_image(s: Fields, allow_unpinned: bool) -> pulumi.Input[str]:
 
 
 def read_pull_policy(s: Fields, default: pulumi.Input[str]) -> pulumi.Input[str]:
-    return s.value(
+    policy: pulumi.Input[str] = s.value(
         "image_pull_policy", default, lambda c, f, v: rule.one_of(c, f, v, rule.PULL_POLICIES)
     )
+    return policy
 
 
 def read_mounts(s: Fields, volumes: Mapping[str, bool]) -> list[dict[str, Any]]:
@@ -287,3 +378,180 @@ def read_security(s: Fields) -> dict[str, Any]:
     if added:
         context["capabilities"] = {"drop": ["ALL"], "add": [a.upper() for a in added]}
     return context
+
+
+def read_env_from(r: Fields, key: str = "env_from") -> list[dict[str, Any]]:
+    """envFrom entries for existing ConfigMaps and Secrets."""
+    out: list[dict[str, Any]] = []
+    for e in r.sections(key, EnvFromArgs):
+        sources = [k for k in ("config_map_name", "secret_name") if e.present(k)]
+        if len(sources) != 1:
+            raise r.fail(
+                f"{key}[{len(out)}]",
+                sorted(sources),
+                "must set exactly one of config_map_name, secret_name",
+            )
+        ref_key = "configMapRef" if sources[0] == "config_map_name" else "secretRef"
+        ref: dict[str, Any] = {"name": e.value(sources[0], None, rule.dns_subdomain)}
+        if e.boolean("optional", DEFAULTS["env_from.optional"]):
+            ref["optional"] = True
+        entry: dict[str, Any] = {ref_key: ref}
+        prefix = e.optional_text("prefix")
+        if prefix is not None:
+            entry["prefix"] = rule.env_name(r.component, e.field("prefix"), prefix)
+        out.append(entry)
+    return out
+
+
+# -- the containers of one pod -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PodContext:
+    """What the other facets give the containers: the pod's volumes, the Secret's keys,
+    the main container's ports, probes, mounts and environment from config and secrets."""
+
+    allow_unpinned: bool
+    image_pull_policy: pulumi.Input[str]
+    volumes: Mapping[str, bool]
+    """Pod volume name -> exists (what ``volume_mounts`` may name)."""
+    secret_keys: Sequence[str]
+    main_ports: Sequence[PortSpec] = ()
+    main_mounts: Sequence[Mapping[str, Any]] = ()
+    main_env_from: Sequence[Mapping[str, Any]] = ()
+    main_secret_env: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class ContainersSpec:
+    """The main container, the native sidecars and the init containers, and how the pod
+    shuts down (the grace period and the main container's preStop delay)."""
+
+    main: ContainerSpec
+    sidecars: Sequence[ContainerSpec]
+    init: Sequence[ContainerSpec]
+    termination_grace_period_seconds: pulumi.Input[int]
+    pre_stop_delay_seconds: pulumi.Input[int] | None
+    """None when ``lifecycle.pre_stop_command`` replaces the built-in sleep."""
+
+    @property
+    def sidecar_ports(self) -> list[PortSpec]:
+        return [p for s in self.sidecars for p in s.ports]
+
+
+def read_image_settings(r: Fields) -> tuple[pulumi.Input[str], bool, pulumi.Input[str]]:
+    """The main image, ``allow_unpinned_image`` and the pull policy (every container's
+    default)."""
+    allow_unpinned = r.boolean("allow_unpinned_image", DEFAULTS["allow_unpinned_image"])
+    image = read_image(r, allow_unpinned)
+    return image, allow_unpinned, read_pull_policy(r, DEFAULTS["image_pull_policy"])
+
+
+def read_extra(r: Fields, pod: PodContext) -> tuple[list[ContainerSpec], list[ContainerSpec]]:
+    """``sidecars`` and ``init_containers``."""
+    return _read_list(r, "sidecars", SIDECAR, pod), _read_list(r, "init_containers", INIT, pod)
+
+
+def _read_list(r: Fields, key: str, kind: str, pod: PodContext) -> list[ContainerSpec]:
+    out = []
+    for s in r.sections(key, ContainerArgs):
+        if not s.present("name"):
+            raise s.fail("name", None, "is required")
+        name = rule.dns_label(r.component, s.field("name"), s.known("name"))
+        image = read_image(s, pod.allow_unpinned)
+        for only_sidecars in ("ports", "probes"):
+            if kind == INIT and s.present(only_sidecars):
+                raise s.fail(
+                    only_sidecars,
+                    "[...]",
+                    f"only sidecars have {only_sidecars} (an init container runs to completion)",
+                )
+        ports = extra_ports(s, "ports", container=name) if kind == SIDECAR else []
+        keys = s.texts("env_from_secret_keys")
+        for i, k in enumerate(keys):
+            if k not in pod.secret_keys:
+                raise s.fail(f"env_from_secret_keys[{i}]", k, "is not a key of secrets")
+        out.append(
+            ContainerSpec(
+                name=name,
+                image=image,
+                image_pull_policy=read_pull_policy(s, pod.image_pull_policy),
+                kind=kind,
+                resources=read_resources(s.nested_or_empty("resources", ResourcesArgs)),
+                command=read_command(s, "command"),
+                args=read_command(s, "args"),
+                env=read_env(s, kind),
+                secret_env=keys,
+                env_from=read_env_from(s),
+                ports=ports,
+                mounts=read_mounts(s, pod.volumes),
+                security=read_security(s),
+                probes=read_probes(s, {p.name: p for p in ports}, None, "tcp")
+                if s.present("probes")
+                else None,
+            )
+        )
+    return out
+
+
+def read_main(
+    r: Fields,
+    name: str,
+    image: pulumi.Input[str],
+    pull_policy: pulumi.Input[str],
+    env: Mapping[str, Any],
+    probes: ProbesSpec,
+    pod: PodContext,
+) -> ContainerSpec:
+    """The main container from the flat fields of ``WebServiceArgs``."""
+    return ContainerSpec(
+        name=name,
+        image=image,
+        image_pull_policy=pull_policy,
+        kind=MAIN,
+        resources=read_resources(r.nested_or_empty("resources", ResourcesArgs)),
+        command=read_command(r, "command"),
+        args=read_command(r, "container_args"),
+        env=env,
+        secret_env=pod.main_secret_env,
+        env_from=[*pod.main_env_from, *read_env_from(r)],
+        ports=pod.main_ports,
+        mounts=pod.main_mounts,
+        probes=probes,
+    )
+
+
+def read_container_name(r: Fields, name: str) -> str:
+    container_name = r.text("container_name", name)
+    rule.dns_label(r.component, "container_name", container_name)
+    return container_name
+
+
+def read(
+    r: Fields,
+    main: ContainerSpec,
+    extra: tuple[Sequence[ContainerSpec], Sequence[ContainerSpec]],
+    worker: bool,
+) -> ContainersSpec:
+    """The pod's containers, with names unique in the pod, and its shutdown timing."""
+    sidecars, init = extra
+    seen = {main.name}
+    for c in [*sidecars, *init]:
+        if c.name in seen:
+            key = "sidecars" if c.sidecar else "init_containers"
+            raise r.fail(
+                f"{key}[{c.name}].name", c.name, "is already the name of another container"
+            )
+        seen.add(c.name)
+    hooks, grace, pre_stop = shutdown(r, worker)
+    main = replace(main, lifecycle=with_pre_stop_sleep(hooks, pre_stop))
+    return ContainersSpec(main, sidecars, init, grace, pre_stop)
+
+
+def render_all(
+    spec: ContainersSpec, secret_name: str
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The main container, and the init containers: native sidecars first (so they serve
+    the init containers too), then the init containers."""
+    init = [render_container(c, secret_name) for c in (*spec.sidecars, *spec.init)]
+    return render_container(spec.main, secret_name), init

@@ -167,8 +167,7 @@ def test_the_stricter_spellings_are_ones_the_server_accepts(kwok_cluster: str) -
 
 
 def test_the_api_server_accepts_the_egress_and_metrics_policy(kwok_cluster: str) -> None:
-    from moorage.webservice import manifests as m
-    from moorage.webservice.spec import build_spec
+    from moorage.webservice import build_spec, render
 
     spec = build_spec(
         "api",
@@ -189,7 +188,7 @@ def test_the_api_server_accepts_the_egress_and_metrics_policy(kwok_cluster: str)
     )
     server = Server(kwok_cluster)
 
-    body = {"metadata": _meta(), "spec": m.network_policy_spec(spec)}
+    body = {"metadata": _meta(), "spec": render(spec).network_policy}
     created = server.net.create_namespaced_network_policy(NS, body, dry_run="All")
 
     assert created.spec.policy_types == ["Ingress", "Egress"]

@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from moorage.webservice import manifests as m
-from moorage.webservice.spec import build_spec
+from moorage.webservice import build_spec, render
 from moorage_policy import catalogue, pack
 from moorage_policy.availability import StackResource, check_pdbs, selector_matches
 from moorage_policy.props import UNKNOWN, plain
@@ -37,21 +36,16 @@ POOL = "gcp:container/nodePool:NodePool"
 def webservice(**args: Any) -> dict[str, dict[str, Any]]:
     """The objects WebService would create, as {kind: props}."""
     spec = build_spec("api", {"image": "ghcr.io/acme/api:1.4.2", **args})  # type: ignore[typeddict-item]
+    m = render(spec)
     objects = {
-        "Deployment": {
-            "metadata": m.metadata(spec, "api", "shop"),
-            "spec": m.deployment_spec(spec, {}),
-        },
-        "Service": {"metadata": m.metadata(spec, "api", "shop"), "spec": m.service_spec(spec)},
-        "PodDisruptionBudget": {
-            "metadata": m.metadata(spec, "api", "shop"),
-            "spec": m.pdb_spec(spec),
-        },
+        "Deployment": {"metadata": m.metadata("api", "shop"), "spec": m.deployment},
+        "Service": {"metadata": m.metadata("api", "shop"), "spec": m.service()},
+        "PodDisruptionBudget": {"metadata": m.metadata("api", "shop"), "spec": m.pdb},
     }
     if spec.autoscaling is not None:
         objects["HorizontalPodAutoscaler"] = {
-            "metadata": m.metadata(spec, "api", "shop"),
-            "spec": m.hpa_spec(spec),
+            "metadata": m.metadata("api", "shop"),
+            "spec": m.hpa(),
         }
     return json.loads(json.dumps(objects))  # plain data, as the engine sends it
 

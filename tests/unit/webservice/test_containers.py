@@ -10,7 +10,7 @@ from moorage import ValidationError
 from moorage.webservice import WebService
 
 from tests.unit.conftest import AsOutput, with_outputs
-from tests.unit.webservice_helpers import IMAGE, kubernetes_resources, pod_spec
+from tests.unit.webservice.helpers import IMAGE, kubernetes_resources, pod_spec
 
 MIGRATE = {"name": "migrate", "image": "ghcr.io/acme/migrate:1.0"}
 PROXY = {"name": "proxy", "image": "envoyproxy/envoy:v1.30.1"}

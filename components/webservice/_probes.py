@@ -1,0 +1,391 @@
+"""Readiness, liveness and startup probes of any kind (http, tcp, grpc, exec).
+
+The default readiness probe follows the main port's ``app_protocol``: a gRPC server
+answers an HTTP/1.1 GET with a protocol error and Redis does not speak HTTP at all, so
+an HTTP probe would keep such pods unready on a real kubelet (kwok runs no probes).
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypedDict, cast
+
+import pulumi
+from typing_extensions import NotRequired
+
+from .. import _grammar as grammar
+from .. import _rules as rule
+from .._errors import ValidationError
+from .._fields import Fields, checked
+from ._defaults import DEFAULTS
+from ._ports import PortSpec
+
+
+class ProbeArgs(TypedDict):
+    """One probe (readiness, liveness or startup) of the main container."""
+
+    kind: NotRequired[pulumi.Input[str]]
+    """"http" | "tcp" | "grpc" | "exec" | "none" ("none": no probe of this kind)."""
+    path: NotRequired[pulumi.Input[str]]
+    """HTTP path (kind http), e.g. "/ready"."""
+    port: NotRequired[pulumi.Input[str]]
+    """Name of the port to probe (the main port's ``port_name`` or one of ``ports``)."""
+    http_headers: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    """Extra request headers (kind http), e.g. {"Host": "api.example.com"}."""
+    grpc_service: NotRequired[pulumi.Input[str]]
+    """Service name sent in the gRPC health check request (kind grpc); empty checks the
+    whole server."""
+    command: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
+    """Command run in the container (kind exec); exit status 0 is healthy."""
+    initial_delay_seconds: NotRequired[pulumi.Input[int]]
+    """Seconds after the container starts before the first probe."""
+    period_seconds: NotRequired[pulumi.Input[int]]
+    """Seconds between probes."""
+    timeout_seconds: NotRequired[pulumi.Input[int]]
+    """Seconds before one probe counts as failed."""
+    failure_threshold: NotRequired[pulumi.Input[int]]
+    """Consecutive failures before the probe fails."""
+    success_threshold: NotRequired[pulumi.Input[int]]
+    """Consecutive successes before it passes again (must be 1 for liveness and startup)."""
+
+
+class ProbesArgs(TypedDict):
+    """Health probes of the main container.
+
+    ``readiness``, ``liveness`` and ``startup`` each take a :class:`ProbeArgs`. The older
+    flat keys (``readiness_path``, ``period_seconds``, ...) still work and act as the
+    defaults of those sections."""
+
+    readiness: NotRequired[pulumi.Input[ProbeArgs]]
+    """Is the pod ready for traffic? By default it follows ``app_protocol``: an HTTP GET
+    for http/https/http2, a gRPC health check for grpc, a TCP connect for tcp."""
+    liveness: NotRequired[pulumi.Input[ProbeArgs]]
+    """Is the process stuck? By default a TCP connect to the main port, with twice the
+    readiness failure threshold, so a slow dependency never restarts the pod."""
+    startup: NotRequired[pulumi.Input[ProbeArgs]]
+    """Has the process started? Holds back the other probes; period x failure threshold
+    is the start-up budget. By default the same check as liveness."""
+    readiness_path: NotRequired[pulumi.Input[str]]
+    """HTTP path that answers 2xx when the pod can take traffic (same as
+    ``readiness.path``)."""
+    liveness_path: NotRequired[pulumi.Input[str]]
+    """HTTP path for the liveness probe (makes liveness and startup HTTP GETs)."""
+    period_seconds: NotRequired[pulumi.Input[int]]
+    """How often readiness and liveness run."""
+    timeout_seconds: NotRequired[pulumi.Input[int]]
+    """Probe timeout of all three probes."""
+    failure_threshold: NotRequired[pulumi.Input[int]]
+    """Failures before readiness fails (liveness uses twice this)."""
+    startup_period_seconds: NotRequired[pulumi.Input[int]]
+    """Startup probe period."""
+    startup_failure_threshold: NotRequired[pulumi.Input[int]]
+    """Startup probe failures allowed (period x threshold = start-up budget)."""
+
+
+PROBES = ("readiness", "liveness", "startup")
+
+# Which ProbeArgs fields apply to which kind (the timing fields apply to all).
+_KIND_FIELDS = {
+    "path": ("http",),
+    "http_headers": ("http",),
+    "port": ("http", "tcp", "grpc"),
+    "grpc_service": ("grpc",),
+    "command": ("exec",),
+}
+_DEFAULT_KIND = {"http": "http", "https": "http", "http2": "http", "grpc": "grpc", "tcp": "tcp"}
+
+
+@dataclass(frozen=True)
+class ProbeSpec:
+    """One probe, ready to render."""
+
+    kind: str
+    """"http", "tcp", "grpc" or "exec"."""
+    port: PortSpec | None = None
+    path: pulumi.Input[str] | None = None
+    http_headers: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    grpc_service: pulumi.Input[str] | None = None
+    command: list[pulumi.Input[str]] | None = None
+    timing: Mapping[str, pulumi.Input[int] | None] = field(default_factory=dict)
+
+    def action(self) -> dict[str, Any]:
+        """The handler part of the probe (httpGet, tcpSocket, grpc or exec)."""
+        if self.kind == "exec":
+            return {"exec": {"command": list(self.command or [])}}
+        assert self.port is not None
+        if self.kind == "tcp":
+            return {"tcpSocket": {"port": self.port.name}}
+        if self.kind == "grpc":
+            # grpc.port is an int32 in the API: a port name is not accepted.
+            grpc: dict[str, Any] = {"port": self.port.port}
+            if self.grpc_service is not None:
+                grpc["service"] = self.grpc_service
+            return {"grpc": grpc}
+        get: dict[str, Any] = {"path": self.path, "port": self.port.name}
+        if self.port.app_protocol == "https":
+            get["scheme"] = "HTTPS"
+        if self.http_headers:
+            get["httpHeaders"] = [
+                {"name": k, "value": v} for k, v in sorted(self.http_headers.items())
+            ]
+        return {"httpGet": get}
+
+    def manifest(self) -> dict[str, Any]:
+        body = self.action()
+        for key, api_key in (
+            ("initial_delay_seconds", "initialDelaySeconds"),
+            ("period_seconds", "periodSeconds"),
+            ("timeout_seconds", "timeoutSeconds"),
+            ("failure_threshold", "failureThreshold"),
+            ("success_threshold", "successThreshold"),
+        ):
+            value = self.timing.get(key)
+            if value is not None:
+                body[api_key] = value
+        return body
+
+
+@dataclass(frozen=True)
+class ProbesSpec:
+    readiness: ProbeSpec | None
+    liveness: ProbeSpec | None
+    startup: ProbeSpec | None
+
+    def manifest(self) -> dict[str, Any]:
+        """The container fields readinessProbe, livenessProbe and startupProbe that apply."""
+        out = {}
+        for which in PROBES:
+            probe = getattr(self, which)
+            if probe is not None:
+                out[f"{which}Probe"] = probe.manifest()
+        return out
+
+
+def read_probes(
+    r: Fields,
+    ports: Mapping[str, PortSpec],
+    main: PortSpec | None,
+    app_protocol: str,
+) -> ProbesSpec:
+    """The three probes from ``probes``, with defaults that follow the main port."""
+    p = r.nested_or_empty("probes", ProbesArgs)
+    sections = {which: p.nested_or_empty(which, ProbeArgs) for which in PROBES}
+    _no_double(p, sections["readiness"], "readiness_path", "path")
+    _no_double(p, sections["liveness"], "liveness_path", "path")
+    _no_double(p, sections["startup"], "startup_period_seconds", "period_seconds")
+    _no_double(p, sections["startup"], "startup_failure_threshold", "failure_threshold")
+
+    readiness_path = p.value("readiness_path", DEFAULTS["probes.readiness_path"], rule.http_path)
+    liveness_path = p.optional("liveness_path", rule.http_path)
+    period = p.value("period_seconds", DEFAULTS["probes.period_seconds"], rule.positive_int)
+    timeout = p.value("timeout_seconds", DEFAULTS["probes.timeout_seconds"], rule.positive_int)
+    failures = p.value("failure_threshold", DEFAULTS["probes.failure_threshold"], _doubled_int32)
+
+    default_kind = "none" if main is None else _DEFAULT_KIND[app_protocol]
+    readiness = _probe(
+        sections["readiness"],
+        "readiness",
+        ports,
+        main,
+        default_kind=default_kind,
+        default_path=readiness_path,
+        timing={
+            "period_seconds": period,
+            "timeout_seconds": timeout,
+            "failure_threshold": failures,
+            "success_threshold": DEFAULTS["probes.readiness.success_threshold"],
+        },
+    )
+    ready_failures: pulumi.Input[int] = failures
+    if readiness is not None and readiness.timing.get("failure_threshold") is not None:
+        ready_failures = cast(pulumi.Input[int], readiness.timing["failure_threshold"])
+    alive_kind = "none" if main is None else ("http" if liveness_path is not None else "tcp")
+    liveness = _probe(
+        sections["liveness"],
+        "liveness",
+        ports,
+        main,
+        default_kind=alive_kind,
+        default_path=liveness_path,
+        timing={
+            "period_seconds": period,
+            "timeout_seconds": timeout,
+            # Liveness tolerates twice the failures of readiness: a busy pod is taken
+            # out of rotation long before it is restarted.
+            "failure_threshold": _doubled(ready_failures),
+        },
+    )
+    s = sections["startup"]
+    startup = _probe(
+        s,
+        "startup",
+        ports,
+        main,
+        default_kind=liveness.kind if liveness is not None else "none",
+        default_path=liveness.path if liveness is not None else liveness_path,
+        default_port=liveness.port if liveness is not None else None,
+        default_command=liveness.command if liveness is not None else None,
+        default_headers=liveness.http_headers if liveness is not None else None,
+        timing={
+            "period_seconds": p.value(
+                "startup_period_seconds",
+                DEFAULTS["probes.startup_period_seconds"],
+                rule.positive_int,
+            ),
+            "timeout_seconds": timeout,
+            "failure_threshold": p.value(
+                "startup_failure_threshold",
+                DEFAULTS["probes.startup_failure_threshold"],
+                rule.positive_int,
+            ),
+        },
+    )
+    return ProbesSpec(readiness, liveness, startup)
+
+
+def _no_double(p: Fields, section: Fields, flat: str, key: str) -> None:
+    """The flat key and the nested one say the same thing: set only one."""
+    if p.present(flat) and section.present(key):
+        raise section.fail(key, section.raw(key), f"cannot be set together with {p.field(flat)}")
+
+
+def _probe(
+    s: Fields,
+    which: str,
+    ports: Mapping[str, PortSpec],
+    main: PortSpec | None,
+    *,
+    default_kind: str,
+    default_path: pulumi.Input[str] | None,
+    timing: dict[str, Any],
+    default_port: PortSpec | None = None,
+    default_command: list[pulumi.Input[str]] | None = None,
+    default_headers: Mapping[str, pulumi.Input[str]] | None = None,
+) -> ProbeSpec | None:
+    kind = _kind(s, default_kind)
+    if kind == "none":
+        return None
+    port = _port(s, ports, main, default_port, kind) if kind in ("http", "tcp", "grpc") else None
+    path = None
+    if kind == "http":
+        path = s.value("path", default_path or DEFAULTS["probes.readiness.path"], rule.http_path)
+    return ProbeSpec(
+        kind=kind,
+        port=port,
+        path=path,
+        http_headers=_headers(s, kind, default_headers),
+        grpc_service=s.optional("grpc_service", _text),
+        command=_exec_command(s, default_command) if kind == "exec" else None,
+        timing=_timing(s, which, timing),
+    )
+
+
+def _kind(s: Fields, default_kind: str) -> str:
+    """The probe's kind; fields of other kinds are refused."""
+    kind = s.text("kind", default_kind)
+    rule.one_of(s.component, s.field("kind"), kind, rule.PROBE_KINDS)
+    for key, kinds in _KIND_FIELDS.items():
+        if s.present(key) and kind not in kinds:
+            raise s.fail(
+                key, s.raw(key), f"only applies to kind {' or '.join(kinds)} (kind is {kind})"
+            )
+    return kind
+
+
+def _exec_command(
+    s: Fields, default_command: list[pulumi.Input[str]] | None
+) -> list[pulumi.Input[str]]:
+    given = s.strings("command", "the probe's command is validated up front")
+    command = given or default_command
+    if not command:
+        raise s.fail(
+            "command",
+            None,
+            "is required with kind exec: the command to run in the container, e.g. "
+            '["redis-cli", "ping"] (exit status 0 is healthy)',
+        )
+    return command
+
+
+def _headers(
+    s: Fields, kind: str, default_headers: Mapping[str, pulumi.Input[str]] | None
+) -> dict[str, Any]:
+    headers = s.mapping("http_headers") if s.present("http_headers") else {}
+    if kind == "http" and not headers and default_headers:
+        headers = dict(default_headers)
+    for name in headers:
+        rule.http_header_name(s.component, s.field(f"http_headers.{name}"), name)
+    return headers
+
+
+def _timing(s: Fields, which: str, timing: dict[str, Any]) -> dict[str, Any]:
+    """Delay, period, timeout and thresholds: the probe's own, else the section's defaults."""
+    resolved: dict[str, Any] = {}
+    for key, fallback in {
+        "initial_delay_seconds": None,
+        "period_seconds": timing.get("period_seconds"),
+        "timeout_seconds": timing.get("timeout_seconds"),
+        "failure_threshold": timing.get("failure_threshold"),
+        "success_threshold": timing.get("success_threshold"),
+    }.items():
+        check = rule.non_negative_int if key == "initial_delay_seconds" else rule.positive_int
+        resolved[key] = s.optional(key, check) if s.present(key) else fallback
+    if which != "readiness" and s.present("success_threshold"):
+        checked(
+            resolved["success_threshold"],
+            lambda v: (
+                v == 1
+                or _raise(
+                    s, "success_threshold", v, f"must be 1 for a {which} probe (Kubernetes rule)"
+                )
+            ),
+        )
+    return resolved
+
+
+def _port(
+    s: Fields,
+    ports: Mapping[str, PortSpec],
+    main: PortSpec | None,
+    default_port: PortSpec | None,
+    kind: str,
+) -> PortSpec:
+    name = s.optional_text("port")
+    if name is None:
+        port = default_port or main
+        if port is None:
+            raise s.fail(
+                "port",
+                None,
+                f"is required for a {kind} probe here (there is no main port to default to): "
+                "name one of ports[].name, or use kind exec or none",
+            )
+        return port
+    if name not in ports:
+        raise s.fail(
+            "port",
+            name,
+            f"is not a port of the container; expected one of: {', '.join(sorted(ports))}",
+        )
+    port = ports[name]
+    if port.protocol != "TCP":
+        raise s.fail("port", name, f"is a {port.protocol} port; {kind} probes need a TCP port")
+    return port
+
+
+def _text(component: str, field_name: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(component, field_name, value, "must be a string")
+    return value
+
+
+def _raise(s: Fields, key: str, value: Any, message: str) -> bool:
+    raise s.fail(key, value, message)
+
+
+def _doubled(value: pulumi.Input[int]) -> pulumi.Input[int]:
+    return checked(value, lambda n: n * 2)
+
+
+def _doubled_int32(component: str, field: str, value: object) -> int:
+    """A probe failure threshold: liveness uses twice it, which must still fit an int32."""
+    return rule.positive_int(component, field, value, grammar.INT32_MAX // 2)

@@ -1,0 +1,57 @@
+"""Release: how a new pod template reaches the pods (rolling, blue/green, canary).
+
+- ``_strategy``: the ``strategy``, ``blue_green`` and ``canary`` Args, read into a
+  :class:`ReleaseSpec`;
+- ``_plan``: the pure plan, the state a release moves through and the steps it takes;
+- ``_ledger``: the state kept between updates (a dynamic resource) and ``_live``, the
+  cluster reads blue/green makes before it moves on;
+- ``_wiring``: the plan wired to Kubernetes resources (the Deployments, the Service, the
+  grace-period pause).
+
+The names below are the subpackage's seam: the component uses ``read`` and
+``declare_release``; tests drive the pure plan and the ledger through the rest, and
+replace ``ledger.kubernetes_view`` to fake the cluster reads.
+"""
+
+from . import _ledger as ledger
+from ._ledger import UNKNOWN, LedgerProvider, cluster_input, ledger_input, next_state
+from ._live import ClusterReadError, LiveReplicas
+from ._plan import (
+    COLOR_LABEL,
+    DeploymentPlan,
+    ReleaseState,
+    canary_replicas,
+    next_blue_green_state,
+    plan_blue_green,
+    plan_canary,
+    same_template,
+    with_live_color,
+)
+from ._strategy import BlueGreenArgs, CanaryArgs, ReleaseSpec, read
+from ._wiring import Release, declare_release
+
+__all__ = [
+    "COLOR_LABEL",
+    "UNKNOWN",
+    "BlueGreenArgs",
+    "CanaryArgs",
+    "ClusterReadError",
+    "DeploymentPlan",
+    "LedgerProvider",
+    "LiveReplicas",
+    "Release",
+    "ReleaseSpec",
+    "ReleaseState",
+    "canary_replicas",
+    "cluster_input",
+    "declare_release",
+    "ledger",
+    "ledger_input",
+    "next_blue_green_state",
+    "next_state",
+    "plan_blue_green",
+    "plan_canary",
+    "read",
+    "same_template",
+    "with_live_color",
+]
