@@ -199,7 +199,7 @@ def application_stack(
     reps: int,
     log: Log = print,
 ) -> list[dict[str, Any]]:
-    """Issue 15: an N-service stack as one Application (shared namespace, references)
+    """An N-service stack as one Application (shared namespace, references)
     beside N lone WebServices: ``preview`` of both, then ``up``/``destroy`` of both."""
     variants = (programs.APPLICATION, "component")
     records: list[dict[str, Any]] = []

@@ -28,7 +28,7 @@ Service, PodDisruptionBudget, NetworkPolicy); the component adds itself as an 8t
 VARIANTS = ("component", "raw")
 
 APPLICATION = "application"
-"""N services in one moorage.Application (issue 15): one shared namespace, and every
+"""N services in one moorage.Application: one shared namespace, and every
 service but the first refers to the first (a common backend), as in a real stack."""
 
 

@@ -1,4 +1,4 @@
-"""`make bench`: how Moorage's cost grows with the number of services (issue #6).
+"""`make bench`: how Moorage's cost grows with the number of services.
 
 Runs, each side by side with a raw pulumi_kubernetes baseline and several times:
   1. program construction under Pulumi mocks (N = 10, 50, 200; --full adds 100, 400)
@@ -251,7 +251,7 @@ def render_rows(records: list[dict[str, Any]]) -> list[tuple[str, ...]]:
 
 
 SETUP_SECTION = "\n## Set-up"
-"""BENCHMARKS.md's set-up figures (issue 16) are measured by timing `make up` in a fresh
+"""BENCHMARKS.md's set-up figures are measured by timing `make up` in a fresh
 clone and the tool builds, not by `make bench`: a rewrite keeps that section as it is."""
 
 

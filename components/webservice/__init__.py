@@ -35,7 +35,7 @@ from ._render import Manifests, render
 from ._shutdown import LifecycleArgs
 from ._spec import ServiceSpec, build_spec, prevalidate, read_spec, validated_spec
 from ._volumes import VolumeArgs
-from ._workload import AffinityArgs, NodeRequirementArgs, TolerationArgs
+from ._workload import AffinityArgs, HostAliasArgs, NodeRequirementArgs, TolerationArgs
 from .release import BlueGreenArgs, CanaryArgs
 
 DEFAULTS: dict[str, Any] = {**_BASE_DEFAULTS, **_MONITORING_DEFAULTS, **PERSISTENCE_DEFAULTS}
@@ -55,6 +55,7 @@ __all__ = [
     "EgressArgs",
     "EnvFromArgs",
     "ExtraServiceArgs",
+    "HostAliasArgs",
     "IngressArgs",
     "LifecycleArgs",
     "Manifests",

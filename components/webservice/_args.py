@@ -29,7 +29,7 @@ from ._ports import ExtraServiceArgs, PortArgs
 from ._probes import ProbesArgs
 from ._shutdown import LifecycleArgs
 from ._volumes import VolumeArgs
-from ._workload import AffinityArgs, TolerationArgs
+from ._workload import AffinityArgs, HostAliasArgs, TolerationArgs
 from .release import BlueGreenArgs, CanaryArgs
 
 
@@ -49,6 +49,8 @@ class WebServiceArgs(TypedDict):
     """Override the image's entrypoint."""
     container_args: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
     """Arguments passed to the entrypoint."""
+    working_dir: NotRequired[pulumi.Input[str]]
+    """Working directory of the main container (an absolute path); unset: the image's."""
     container_name: NotRequired[pulumi.Input[str]]
     """Name of the main container (DNS-1123 label)."""
     worker: NotRequired[pulumi.Input[bool]]
@@ -128,6 +130,8 @@ class WebServiceArgs(TypedDict):
     """Node affinity and replica anti-affinity."""
     priority_class_name: NotRequired[pulumi.Input[str]]
     """An existing PriorityClass for the pods."""
+    host_aliases: NotRequired[pulumi.Input[Sequence[pulumi.Input[HostAliasArgs]]]]
+    """Extra /etc/hosts entries of the pods."""
     service_account_annotations: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
     """Annotations for the ServiceAccount, e.g. for IRSA or GKE Workload Identity."""
     network_policy: NotRequired[pulumi.Input[NetworkPolicyArgs]]
@@ -169,7 +173,6 @@ class WebServiceArgs(TypedDict):
     pre_stop_delay_seconds: NotRequired[pulumi.Input[int]]
     """Seconds the pod keeps serving after it is taken out of the endpoints, so
     load balancers stop sending traffic first. Must be below the grace period."""
-    # -- issue 15 (persistence.py) --
     persistence: NotRequired[pulumi.Input[PersistenceArgs]]
     """Create a PersistentVolumeClaim ``<name>-data`` and mount it. A ReadWriteOnce claim
     allows one pod: replicas must be 1, with no autoscaling. The claim is kept when the

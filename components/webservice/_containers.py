@@ -27,7 +27,8 @@ from .._errors import ValidationError
 from .._fields import Fields, checked, cross_checked
 from ._defaults import DEFAULTS
 from ._ports import PortArgs, PortSpec, extra_ports
-from ._probes import ProbesArgs, ProbesSpec, read_probes
+from ._probes import ProbesArgs, ProbesSpec
+from ._probes import read as read_probes
 from ._shutdown import shutdown, with_pre_stop_sleep
 
 
@@ -92,6 +93,8 @@ class ContainerArgs(TypedDict):
     """Override the image's entrypoint."""
     args: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
     """Arguments passed to the entrypoint."""
+    working_dir: NotRequired[pulumi.Input[str]]
+    """Working directory (an absolute path); unset: the image's."""
     env: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
     """Plain environment variables: string values, checked like the main container's
     (service references are only available in the main container's ``env``)."""
@@ -187,6 +190,7 @@ class ContainerSpec:
     security: Mapping[str, Any] = field(default_factory=lambda: dict(HARDENED_CONTEXT))
     probes: ProbesSpec | None = None
     lifecycle: Mapping[str, Any] = field(default_factory=dict)
+    working_dir: pulumi.Input[str] | None = None
 
     @property
     def sidecar(self) -> bool:
@@ -225,6 +229,8 @@ def render_container(spec: ContainerSpec, secret_name: str) -> dict[str, Any]:
         c["command"] = list(spec.command)
     if spec.args is not None:
         c["args"] = list(spec.args)
+    if spec.working_dir is not None:
+        c["workingDir"] = spec.working_dir
     return c
 
 
@@ -480,6 +486,7 @@ def _read_list(r: Fields, key: str, kind: str, pod: PodContext) -> list[Containe
                 resources=read_resources(s.nested_or_empty("resources", ResourcesArgs)),
                 command=read_command(s, "command"),
                 args=read_command(s, "args"),
+                working_dir=s.optional("working_dir", rule.absolute_path),
                 env=read_env(s, kind),
                 secret_env=keys,
                 env_from=read_env_from(s),
@@ -512,6 +519,7 @@ def read_main(
         resources=read_resources(r.nested_or_empty("resources", ResourcesArgs)),
         command=read_command(r, "command"),
         args=read_command(r, "container_args"),
+        working_dir=r.optional("working_dir", rule.absolute_path),
         env=env,
         secret_env=pod.main_secret_env,
         env_from=[*pod.main_env_from, *read_env_from(r)],

@@ -125,11 +125,3 @@ DEFAULT_PRE_STOP_DELAY_SECONDS = 5
 """The preStop delay when the grace period leaves room for it."""
 APP_SHUTDOWN_SECONDS = DEFAULT_GRACE_SECONDS - DEFAULT_PRE_STOP_DELAY_SECONDS
 """Time the app gets to shut down after the preStop delay by default (25 s)."""
-
-
-def default(path: str) -> Any:
-    """The plain default of ``path``; a :class:`Computed` default is worked out by the facet that reads it."""
-    value = DEFAULTS[path]
-    if isinstance(value, Computed):
-        raise KeyError(f"{path} has a computed default")
-    return value

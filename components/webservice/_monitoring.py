@@ -69,7 +69,7 @@ class MetricsArgs(TypedDict):
     """Port that serves metrics."""
     path: NotRequired[pulumi.Input[str]]
     """Metrics path."""
-    # -- Prometheus Operator (issue 15; monitoring.py) --
+    # -- Prometheus Operator --
     service_monitor: NotRequired[pulumi.Input[bool]]
     """Create a monitoring.coreos.com/v1 ServiceMonitor (a PodMonitor when ``port`` is not
     the Service's port). Needs the Prometheus Operator CRDs in the cluster."""
@@ -189,7 +189,7 @@ def _duration(component: str, field: str, value: str) -> str:
     return value
 
 
-def parse_monitoring(component: str, args: Mapping[str, Any]) -> MonitoringSpec | None:
+def read_monitoring(component: str, args: Mapping[str, Any]) -> MonitoringSpec | None:
     """The ServiceMonitor/alert settings of ``args["metrics"]``, or None when not asked for."""
     if args.get("metrics") is None:
         return None

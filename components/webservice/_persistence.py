@@ -72,7 +72,7 @@ def claim_name(service: str) -> str:
     return f"{service}-data"
 
 
-def parse_persistence(name: str, args: Mapping[str, Any]) -> PersistenceSpec | None:
+def read(name: str, args: Mapping[str, Any]) -> PersistenceSpec | None:
     """Validate ``args["persistence"]`` of the WebService ``name`` against its other args.
 
     Every value here decides what is created, so each must be known up front.

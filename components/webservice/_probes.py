@@ -160,7 +160,7 @@ class ProbesSpec:
         return out
 
 
-def read_probes(
+def read(
     r: Fields,
     ports: Mapping[str, PortSpec],
     main: PortSpec | None,

@@ -83,7 +83,7 @@ def read_spec(name: str, args: WebServiceArgs) -> ServiceSpec:
     )
     env = containers.read_env(r, containers.MAIN)
     config_spec = config.read(r, name, env)
-    claim = persistence.parse_persistence(name, args)
+    claim = persistence.read(name, args)
     volume_specs = volumes.read(r, config.mount_paths(config_spec), RESERVED_VOLUMES)
     metrics = monitoring.read_metrics(r, port_spec.main, port_spec.extra)
     main_ports = [
@@ -112,7 +112,7 @@ def read_spec(name: str, args: WebServiceArgs) -> ServiceSpec:
     run_as_user = workload.read_run_as_user(r)
     extra = containers.read_extra(r, pod)
     probe_ports = {p.name: p for p in main_ports}
-    probe_spec = probes.read_probes(r, probe_ports, port_spec.main, port_spec.app_protocol)
+    probe_spec = probes.read(r, probe_ports, port_spec.main, port_spec.app_protocol)
     main = containers.read_main(r, container_name, image, pull_policy, env, probe_spec, pod)
     container_spec = containers.read(r, main, extra, port_spec.worker)
     pod_ports = [*main_ports, *container_spec.sidecar_ports]
@@ -133,7 +133,7 @@ def read_spec(name: str, args: WebServiceArgs) -> ServiceSpec:
         autoscaling=hpa,
         network_policy=network_policy.read(r),
         exposure=exposure.read(r, port_spec.main, services.port_names),
-        monitoring=monitoring.parse_monitoring(r.component, args),
+        monitoring=monitoring.read_monitoring(r.component, args),
         release=release.read(r, name, namespace[0], replicas[1], hpa, port_spec.worker),
     )
 

@@ -1,11 +1,12 @@
 """Workload: how many pods run, where, and how they are kept available.
 
 Owns ``replicas``, the pod-level fields (``run_as_user``, ``run_as_group``,
-``image_pull_secrets``, ``node_selector``, ``tolerations``, ``affinity``,
+``image_pull_secrets``, ``host_aliases``, ``node_selector``, ``tolerations``, ``affinity``,
 ``priority_class_name``, ``pod_annotations``, ``deployment_annotations``) and renders the
 pod template, the Deployment body, the PodDisruptionBudget and the topology spread.
 """
 
+import ipaddress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
@@ -14,6 +15,7 @@ import pulumi
 from typing_extensions import NotRequired
 
 from .. import _rules as rule
+from .._errors import ValidationError
 from .._fields import Fields
 from ._defaults import DEFAULTS
 from ._identity import selector_labels
@@ -21,6 +23,15 @@ from ._maps import annotation_map, label_map
 
 TMP_VOLUME = {"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}
 """The pod's small writable /tmp (every container's root filesystem is read-only)."""
+
+
+class HostAliasArgs(TypedDict):
+    """An entry the pod's /etc/hosts gets, e.g. for a legacy host name."""
+
+    ip: pulumi.Input[str]
+    """IP address (IPv4 or IPv6)."""
+    hostnames: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """Host names that resolve to ``ip`` (DNS-1123 subdomains), at least one."""
 
 
 class TolerationArgs(TypedDict):
@@ -85,6 +96,7 @@ class WorkloadSpec:
     priority_class_name: pulumi.Input[str] | None
     pod_annotations: Mapping[str, pulumi.Input[str]]
     deployment_annotations: Mapping[str, pulumi.Input[str]]
+    host_aliases: Sequence[dict[str, Any]] = ()
 
     @property
     def fixed_replicas(self) -> pulumi.Input[int] | None:
@@ -136,6 +148,7 @@ def read(
         priority_class_name=r.optional("priority_class_name", rule.dns_subdomain),
         pod_annotations=annotation_map(r, "pod_annotations"),
         deployment_annotations=annotation_map(r, "deployment_annotations"),
+        host_aliases=host_aliases(r),
     )
 
 
@@ -216,6 +229,8 @@ def pod_template(spec: WorkloadSpec, parts: PodParts) -> dict[str, Any]:
         pod["affinity"] = dict(spec.affinity)
     if spec.priority_class_name is not None:
         pod["priorityClassName"] = spec.priority_class_name
+    if spec.host_aliases:
+        pod["hostAliases"] = [dict(a) for a in spec.host_aliases]
     return {"metadata": template_meta, "spec": pod}
 
 
@@ -256,6 +271,33 @@ def pdb_spec(name: str) -> dict[str, Any]:
 
 
 # -- placement ---------------------------------------------------------------------------
+
+
+def host_aliases(r: Fields) -> list[dict[str, Any]]:
+    """``host_aliases``: a valid IP and at least one host name each."""
+    out = []
+    for a in r.sections("host_aliases", HostAliasArgs):
+        if not a.present("ip"):
+            raise a.fail("ip", None, "is required")
+        names = a.texts("hostnames")
+        if not names:
+            raise a.fail("hostnames", names, "needs at least one host name")
+        for i, name in enumerate(names):
+            rule.dns_subdomain(r.component, a.field(f"hostnames[{i}]"), name)
+        out.append({"ip": a.value("ip", None, _ip_address), "hostnames": names})
+    return out
+
+
+def _ip_address(component: str, field: str, value: object) -> str:
+    if isinstance(value, str):
+        try:
+            ipaddress.ip_address(value)
+            return value
+        except ValueError:
+            pass
+    raise ValidationError(
+        component, field, value, "must be an IP address, such as 10.0.0.7 or 2001:db8::7"
+    )
 
 
 def tolerations(r: Fields) -> list[dict[str, Any]]:

@@ -75,3 +75,38 @@ def test_init_containers_and_sidecars_render_like_the_main_container(mocks: Any)
     for other in pod["initContainers"]:
         for key in ("env", "command", "securityContext", "resources", "volumeMounts"):
             assert other[key] == main[key], key
+
+
+def test_working_dir_reaches_every_kind_of_container(mocks: Any) -> None:
+    mocks.run(
+        lambda: WebService(
+            "api",
+            {
+                "image": IMAGE,
+                "working_dir": "/srv/app",
+                "sidecars": [{**PROXY, "working_dir": "/etc/envoy"}],
+                "init_containers": [MIGRATE],
+            },
+        )
+    )
+    pod = pod_spec(mocks)
+    proxy, migrate = pod["initContainers"]
+    assert pod["containers"][0]["workingDir"] == "/srv/app"
+    assert proxy["workingDir"] == "/etc/envoy"
+    assert "workingDir" not in migrate
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"working_dir": "srv"}, "working_dir"),
+        (
+            {"init_containers": [{**MIGRATE, "working_dir": "tmp"}]},
+            "init_containers[0].working_dir",
+        ),
+    ],
+)
+def test_a_relative_working_dir_is_refused(mocks: Any, fields: dict[str, Any], field: str) -> None:
+    with pytest.raises(ValidationError) as error:
+        mocks.run(lambda: WebService("api", {"image": IMAGE, **fields}))  # type: ignore[typeddict-item]
+    assert error.value.field == field
