@@ -17,14 +17,28 @@ Seams:
 
 from typing import Any
 
+from . import (
+    _autoscaling,
+    _config,
+    _containers,
+    _exposure,
+    _identity,
+    _monitoring,
+    _network_policy,
+    _persistence,
+    _ports,
+    _probes,
+    _shutdown,
+    _volumes,
+    _workload,
+    release,
+)
 from ._args import WebServiceArgs
 from ._autoscaling import AutoscalingArgs
 from ._component import WebService
 from ._config import CONFIG_CHECKSUM, SECRETS_CHECKSUM, config_checksum, secrets_checksum
 from ._containers import ContainerArgs, EnvFromArgs, ResourcesArgs, VolumeMountArgs
-from ._defaults import DEFAULTS as _BASE_DEFAULTS
 from ._exposure import IngressArgs
-from ._monitoring import DEFAULTS as _MONITORING_DEFAULTS
 from ._monitoring import AlertsArgs, MetricsArgs, inherited_dependencies
 from ._network_policy import EgressArgs, NetworkPolicyArgs
 from ._persistence import DEFAULTS as PERSISTENCE_DEFAULTS
@@ -38,8 +52,28 @@ from ._volumes import VolumeArgs
 from ._workload import AffinityArgs, HostAliasArgs, NodeRequirementArgs, TolerationArgs
 from .release import BlueGreenArgs, CanaryArgs
 
-DEFAULTS: dict[str, Any] = {**_BASE_DEFAULTS, **_MONITORING_DEFAULTS, **PERSISTENCE_DEFAULTS}
-"""Every WebService default by dotted field path (the reference docs print them)."""
+DEFAULTS: dict[str, Any] = {
+    key: value
+    for facet in (
+        _identity,
+        _containers,
+        _ports,
+        _workload,
+        _config,
+        _autoscaling,
+        _probes,
+        _shutdown,
+        _exposure,
+        _monitoring,
+        _volumes,
+        _persistence,
+        _network_policy,
+        release,
+    )
+    for key, value in facet.DEFAULTS.items()
+}
+"""Every WebService default by dotted field path, gathered from the facets (each owns its
+table); the reference docs print them."""
 
 __all__ = [
     "CONFIG_CHECKSUM",

@@ -7,8 +7,15 @@ import pulumi
 from typing_extensions import NotRequired
 
 from .. import _rules as rule
+from .._defaults import Computed
 from .._fields import Fields, cross_checked
-from ._defaults import DEFAULTS
+
+DEFAULTS: dict[str, Any] = {
+    "autoscaling.min_replicas": 2,
+    "autoscaling.max_replicas": 10,
+    "autoscaling.target_cpu_utilization": Computed("70 when no target is given"),
+}
+"""The defaults of this facet's fields, by dotted path (the reference prints them)."""
 
 
 class AutoscalingArgs(TypedDict):

@@ -20,7 +20,14 @@ import pulumi
 
 from .. import _rules as rule
 from .._fields import Fields, checked
-from ._defaults import DEFAULTS
+
+DEFAULTS: dict[str, Any] = {
+    "config_as_env": True,
+    "secrets_as_files": False,
+    "secrets_mount_path": "/etc/secrets",
+}
+"""The defaults of this facet's fields, by dotted path (the reference prints them)."""
+
 
 CONFIG_VOLUME = "config"
 SECRETS_VOLUME = "secrets"

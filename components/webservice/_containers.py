@@ -23,13 +23,46 @@ import pulumi
 from typing_extensions import NotRequired
 
 from .. import _rules as rule
+from .._defaults import Computed
 from .._errors import ValidationError
 from .._fields import Fields, checked, cross_checked
-from ._defaults import DEFAULTS
 from ._ports import PortArgs, PortSpec, extra_ports
 from ._probes import ProbesArgs, ProbesSpec
 from ._probes import read as read_probes
 from ._shutdown import shutdown, with_pre_stop_sleep
+
+_RESOURCES = {
+    "cpu_request": "100m",
+    "cpu_limit": "1",
+    "cpu_limit_enabled": True,
+    "memory_request": "256Mi",
+    "memory_limit": "256Mi",
+    "ephemeral_storage_request": "64Mi",
+    "ephemeral_storage_limit": "1Gi",
+}
+
+DEFAULTS: dict[str, Any] = {
+    "allow_unpinned_image": False,
+    "image_pull_policy": "Always",
+    "container_name": Computed("the component name"),
+    "env_from.optional": False,
+    **{f"resources.{k}": v for k, v in _RESOURCES.items()},
+    "init_containers.image_pull_policy": Computed("the main image_pull_policy"),
+    "sidecars.image_pull_policy": Computed("the main image_pull_policy"),
+    **{f"init_containers.resources.{k}": v for k, v in _RESOURCES.items()},
+    **{f"sidecars.resources.{k}": v for k, v in _RESOURCES.items()},
+    "init_containers.privileged": False,
+    "sidecars.privileged": False,
+    "init_containers.run_as_user": Computed("run_as_user"),
+    "sidecars.run_as_user": Computed("run_as_user"),
+    "init_containers.read_only_root_filesystem": True,
+    "sidecars.read_only_root_filesystem": True,
+    "init_containers.allow_privilege_escalation": False,
+    "sidecars.allow_privilege_escalation": False,
+    "init_containers.volume_mounts.read_only": False,
+    "sidecars.volume_mounts.read_only": False,
+}
+"""The defaults of this facet's fields, by dotted path (the reference prints them)."""
 
 
 class ResourcesArgs(TypedDict):

@@ -11,10 +11,16 @@ import pulumi
 from typing_extensions import NotRequired
 
 from .. import _rules as rule
+from .._defaults import Computed
 from .._fields import Fields
-from ._defaults import DEFAULTS
 from ._maps import annotation_map
 from ._ports import PortSpec
+
+DEFAULTS: dict[str, Any] = {
+    "ingress.path": "/",
+    "ingress.port": Computed("the main port (port_name)"),
+}
+"""The defaults of this facet's fields, by dotted path (the reference prints them)."""
 
 
 class IngressArgs(TypedDict):

@@ -14,9 +14,18 @@ from typing import Any
 import pulumi
 
 from .. import _rules as rule
+from .._defaults import Computed
 from .._fields import Fields, checked
-from ._defaults import DEFAULTS
 from ._maps import annotation_map, label_map
+
+DEFAULTS: dict[str, Any] = {
+    "namespace": Computed("the component name"),
+    "create_namespace": Computed("true when namespace is omitted, else false"),
+    "version": Computed("the image tag"),
+    "component": "web",
+}
+"""The defaults of this facet's fields, by dotted path (the reference prints them)."""
+
 
 MANAGED_BY = "pulumi"
 

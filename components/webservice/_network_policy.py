@@ -10,10 +10,15 @@ from typing_extensions import NotRequired
 
 from .. import _rules as rule
 from .._fields import Fields
-from ._defaults import DEFAULTS
 from ._identity import selector_labels
 from ._maps import label_map
 from ._ports import PortSpec
+
+DEFAULTS: dict[str, Any] = {
+    "network_policy.enabled": True,
+    "network_policy.egress.enabled": True,
+}
+"""The defaults of this facet's fields, by dotted path (the reference prints them)."""
 
 
 class EgressArgs(TypedDict):

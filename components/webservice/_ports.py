@@ -12,11 +12,26 @@ import pulumi
 from typing_extensions import NotRequired
 
 from .. import _rules as rule
+from .._defaults import Computed
 from .._errors import ValidationError
 from .._fields import Fields, cross_checked
-from ._defaults import DEFAULTS
 from ._identity import selector_labels
 from ._maps import annotation_map
+
+DEFAULTS: dict[str, Any] = {
+    "worker": False,
+    "port": 8080,
+    "port_name": Computed('"http", or "grpc" when app_protocol is grpc'),
+    "app_protocol": "http",
+    "service_port": 80,
+    "ports.service_port": Computed("the port"),
+    "ports.protocol": "TCP",
+    "ports.expose": True,
+    "service_type": "ClusterIP",
+    "extra_services.type": "ClusterIP",
+    "extra_services.ports": Computed("every exposed port"),
+}
+"""The defaults of this facet's fields, by dotted path (the reference prints them)."""
 
 
 class PortArgs(TypedDict):

@@ -14,10 +14,46 @@ from typing_extensions import NotRequired
 
 from .. import _grammar as grammar
 from .. import _rules as rule
+from .._defaults import Computed
 from .._errors import ValidationError
 from .._fields import Fields, checked
-from ._defaults import DEFAULTS
 from ._ports import PortSpec
+
+_PROBE_TIMING = {
+    "initial_delay_seconds": 0,
+    "period_seconds": 10,
+    "timeout_seconds": 2,
+    "failure_threshold": 3,
+    "success_threshold": 1,
+}
+
+DEFAULTS: dict[str, Any] = {
+    "probes.readiness.kind": Computed(
+        "follows app_protocol: http for http/https/http2, grpc for grpc, tcp for tcp; "
+        "none for a worker"
+    ),
+    "probes.readiness.path": "/",
+    "probes.liveness.kind": Computed(
+        "tcp on the main port (http when liveness.path or liveness_path is set); none for a worker"
+    ),
+    "probes.startup.kind": Computed("the liveness check"),
+    **{f"probes.readiness.{k}": v for k, v in _PROBE_TIMING.items()},
+    **{f"probes.liveness.{k}": v for k, v in _PROBE_TIMING.items()},
+    "probes.liveness.failure_threshold": Computed("twice the readiness failure threshold"),
+    **{f"probes.startup.{k}": v for k, v in _PROBE_TIMING.items()},
+    "probes.startup.period_seconds": 5,
+    "probes.startup.failure_threshold": 30,
+    "probes.readiness.port": Computed("the main port (port_name)"),
+    "probes.liveness.port": Computed("the main port (port_name)"),
+    "probes.startup.port": Computed("the main port (port_name)"),
+    "probes.readiness_path": "/",
+    "probes.period_seconds": 10,
+    "probes.timeout_seconds": 2,
+    "probes.failure_threshold": 3,
+    "probes.startup_period_seconds": 5,
+    "probes.startup_failure_threshold": 30,
+}
+"""The defaults of this facet's fields, by dotted path (the reference prints them)."""
 
 
 class ProbeArgs(TypedDict):

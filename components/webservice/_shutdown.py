@@ -8,13 +8,24 @@ from typing_extensions import NotRequired
 
 from .. import _grammar as grammar
 from .. import _rules as rule
+from .._defaults import Computed
 from .._errors import ValidationError
 from .._fields import Fields, checked, cross_checked
-from ._defaults import (
-    APP_SHUTDOWN_SECONDS,
-    DEFAULT_GRACE_SECONDS,
-    DEFAULT_PRE_STOP_DELAY_SECONDS,
-)
+
+DEFAULTS: dict[str, Any] = {
+    "termination_grace_period_seconds": Computed(
+        "30, or pre_stop_delay_seconds + 25 when that is longer"
+    ),
+    "pre_stop_delay_seconds": Computed("5, or half of a shorter termination_grace_period_seconds"),
+}
+"""The defaults of this facet's fields, by dotted path (the reference prints them)."""
+
+DEFAULT_GRACE_SECONDS = 30
+"""The grace period when neither it nor a long preStop delay is set."""
+DEFAULT_PRE_STOP_DELAY_SECONDS = 5
+"""The preStop delay when the grace period leaves room for it."""
+APP_SHUTDOWN_SECONDS = DEFAULT_GRACE_SECONDS - DEFAULT_PRE_STOP_DELAY_SECONDS
+"""Time the app gets to shut down after the preStop delay by default (25 s)."""
 
 
 class LifecycleArgs(TypedDict):

@@ -12,8 +12,14 @@ import pulumi
 from typing_extensions import NotRequired
 
 from .. import _rules as rule
+from .._defaults import Computed
 from .._errors import ValidationError
 from .._fields import Fields
+
+DEFAULTS: dict[str, Any] = {
+    "volumes.read_only": Computed("true for ConfigMaps and Secrets, false otherwise"),
+}
+"""The defaults of this facet's fields, by dotted path (the reference prints them)."""
 
 
 class VolumeArgs(TypedDict):

@@ -17,9 +17,20 @@ from typing_extensions import NotRequired
 from .. import _rules as rule
 from .._errors import ValidationError
 from .._fields import Fields
-from ._defaults import DEFAULTS
 from ._identity import selector_labels
 from ._maps import annotation_map, label_map
+
+DEFAULTS: dict[str, Any] = {
+    "replicas": 2,
+    "tolerations.operator": "Equal",
+    "affinity.pod_anti_affinity": "none",
+    "affinity.pod_anti_affinity_topology_key": "kubernetes.io/hostname",
+    "affinity.node_preferred.weight": 1,
+    "run_as_user": 10001,
+    "run_as_group": 10001,
+}
+"""The defaults of this facet's fields, by dotted path (the reference prints them)."""
+
 
 TMP_VOLUME = {"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}
 """The pod's small writable /tmp (every container's root filesystem is read-only)."""

@@ -27,11 +27,12 @@ from ._plan import (
     same_template,
     with_live_color,
 )
-from ._strategy import BlueGreenArgs, CanaryArgs, ReleaseSpec, read
+from ._strategy import DEFAULTS, BlueGreenArgs, CanaryArgs, ReleaseSpec, read
 from ._wiring import Release, declare_release
 
 __all__ = [
     "COLOR_LABEL",
+    "DEFAULTS",
     "UNKNOWN",
     "BlueGreenArgs",
     "CanaryArgs",

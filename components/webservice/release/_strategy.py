@@ -13,8 +13,17 @@ from ... import _rules as rule
 from ..._errors import ValidationError
 from ..._fields import Fields
 from .._autoscaling import AutoscalingSpec
-from .._defaults import DEFAULTS
 from ._plan import COLORS, STRATEGIES
+
+DEFAULTS: dict[str, Any] = {
+    "strategy": "rolling",
+    "blue_green.keep_idle_warm": False,
+    "blue_green.scale_down_delay_seconds": 30,
+    "canary.weight": 20,
+    "canary.promote": False,
+    "canary.abort": False,
+}
+"""The defaults of this facet's fields, by dotted path (the reference prints them)."""
 
 
 class BlueGreenArgs(TypedDict):
