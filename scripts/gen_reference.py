@@ -67,6 +67,20 @@ def _defaults(module: str, attribute: str) -> Mapping[str, Any]:
     return found if isinstance(found, Mapping) else {}
 
 
+def _notes(note: Any) -> list[str]:
+    """A table a component adds under one of its types: (title, row -> column -> text)."""
+    if note is None:
+        return []
+    title, rows = note
+    columns = list(next(iter(rows.values())))
+    lines = ["", f"{title}:", "", "| | " + " | ".join(columns) + " |"]
+    lines.append("| --- |" + " --- |" * len(columns))
+    lines += [
+        f"| {row} | " + " | ".join(cells[c] for c in columns) + " |" for row, cells in rows.items()
+    ]
+    return lines
+
+
 def _format_default(value: Any) -> str:
     from moorage._defaults import Computed
 
@@ -173,6 +187,7 @@ def render_page(page: Page) -> str:
             lines += ["", f"### {type_name}", "", f"Used at `{path}`. {_cell(typedef.description)}"]
             lines += [""]
             lines += _table(typedef.properties, typedef.properties_mapping, defaults, f"{path}.")
+            lines += _notes(_defaults(module, "TYPE_NOTES").get(type_name))
             for schema_name, prop in typedef.properties.items():
                 ref = _ref_name(prop)
                 if ref and ref not in seen:

@@ -75,11 +75,17 @@ DEFAULTS: dict[str, Any] = {
 """Every WebService default by dotted field path, gathered from the facets (each owns its
 table); the reference docs print them."""
 
+TYPE_NOTES: dict[str, tuple[str, dict[str, dict[str, str]]]] = {
+    "ContainerArgs": ("Defaults per kind of container", _containers.KIND_DEFAULTS),
+}
+"""Tables the reference docs add under a type (title, row -> column -> text)."""
+
 __all__ = [
     "CONFIG_CHECKSUM",
     "DEFAULTS",
     "PERSISTENCE_DEFAULTS",
     "SECRETS_CHECKSUM",
+    "TYPE_NOTES",
     "AffinityArgs",
     "AlertsArgs",
     "AutoscalingArgs",

@@ -165,6 +165,48 @@ KINDS = (MAIN, INIT, SIDECAR)
 TMP_MOUNT = {"name": "tmp", "mountPath": "/tmp"}
 """Every container mounts the pod's small writable /tmp (its root filesystem is read-only)."""
 
+KIND_DEFAULTS: dict[str, dict[str, str]] = {
+    "fields": {
+        MAIN: "flat on WebServiceArgs (container_name, container_args for name, args)",
+        INIT: "init_containers[]",
+        SIDECAR: "sidecars[]",
+    },
+    "resources": {
+        MAIN: "the resources.* defaults",
+        INIT: "the same defaults, per container (not shared with the main one)",
+        SIDECAR: "the same defaults, per container (not shared with the main one)",
+    },
+    "image_pull_policy": {MAIN: "Always", INIT: "the main one's", SIDECAR: "the main one's"},
+    "securityContext": {
+        MAIN: "hardened, fixed",
+        INIT: "hardened; may be weakened (flagged)",
+        SIDECAR: "hardened; may be weakened (flagged)",
+    },
+    "env": {
+        MAIN: "strings; service references (stack config, Application)",
+        INIT: "strings only",
+        SIDECAR: "strings only",
+    },
+    "secrets": {
+        MAIN: "every key as secretKeyRef (or files)",
+        INIT: "only env_from_secret_keys",
+        SIDECAR: "only env_from_secret_keys",
+    },
+    "ports and probes": {
+        MAIN: "the main port, metrics, ports; readiness, liveness and startup by default",
+        INIT: "not allowed (runs to completion)",
+        SIDECAR: "its own ports; probes only when set",
+    },
+    "mounts": {
+        MAIN: "/tmp, config, secrets, volumes, persistence",
+        INIT: "/tmp and volume_mounts",
+        SIDECAR: "/tmp and volume_mounts",
+    },
+    "lifecycle": {MAIN: "preStop sleep (lifecycle)", INIT: "none", SIDECAR: "none"},
+    "restartPolicy": {MAIN: "(the pod's)", INIT: "unset (runs once)", SIDECAR: "Always"},
+}
+"""What each kind of container gets by default, and what only some kinds may set."""
+
 HARDENED_CONTEXT: dict[str, Any] = {
     "allowPrivilegeEscalation": False,
     "privileged": False,
