@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ._errors import LocalClusterError, MoorageError, ValidationError
     from .application import Application, ApplicationArgs, NamespaceArgs, ServiceRefArgs
-    from .clusters.base import KubernetesCluster
+    from .clusters import KubernetesCluster, LocalCluster, LocalClusterArgs, NodeTaintArgs
     from .clusters.eks import EksAddonArgs, EksCluster, EksClusterArgs, EksNodeGroupArgs
     from .clusters.gke import (
         GkeCluster,
@@ -24,8 +24,6 @@ if TYPE_CHECKING:
         GkeNetworkArgs,
         GkeNodePoolArgs,
     )
-    from .clusters.local import LocalCluster, LocalClusterArgs
-    from .clusters.nodes import NodeTaintArgs
     from .webservice import (
         AffinityArgs,
         AlertsArgs,
@@ -86,9 +84,9 @@ _EXPORTS = {
     "ApplicationArgs": ".application",
     "NamespaceArgs": ".application",
     "ServiceRefArgs": ".application",
-    "KubernetesCluster": ".clusters.base",
-    "LocalCluster": ".clusters.local",
-    "LocalClusterArgs": ".clusters.local",
+    "KubernetesCluster": ".clusters",
+    "LocalCluster": ".clusters",
+    "LocalClusterArgs": ".clusters",
     "EksCluster": ".clusters.eks",
     "EksClusterArgs": ".clusters.eks",
     "EksNodeGroupArgs": ".clusters.eks",
@@ -98,7 +96,7 @@ _EXPORTS = {
     "GkeNodePoolArgs": ".clusters.gke",
     "GkeNetworkArgs": ".clusters.gke",
     "GkeMaintenanceWindowArgs": ".clusters.gke",
-    "NodeTaintArgs": ".clusters.nodes",
+    "NodeTaintArgs": ".clusters",
 }
 
 __all__ = [

@@ -49,7 +49,7 @@ PAGES = (
         "Every field and output of `LocalCluster`, `EksCluster` and `GkeCluster`. Field names "
         "are snake_case in Python and stack config, camelCase in other languages.",
         (
-            ("LocalCluster", "moorage.clusters.local", "DEFAULTS"),
+            ("LocalCluster", "moorage.clusters._local", "DEFAULTS"),
             ("EksCluster", "moorage.clusters.eks", "DEFAULTS"),
             ("GkeCluster", "moorage.clusters.gke", "DEFAULTS"),
         ),

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 from kubernetes import client, config
-from moorage.clusters.local_provider import LocalClusterProvider
+from moorage.clusters import LocalClusterProvider
 
 from .harness import engine_env, give_children_default_sigint, tools_bin
 

@@ -52,7 +52,7 @@ def test_the_wheel_holds_moorage_and_no_components_package(wheel: Path) -> None:
     top_level = {name.split("/")[0] for name in names}
     assert top_level == {"moorage", next(t for t in top_level if t.endswith(".dist-info"))}
     assert "moorage/py.typed" in names
-    assert "moorage/clusters/local.py" in names
+    assert "moorage/clusters/_local.py" in names
 
 
 def test_the_installed_wheel_imports_beside_a_users_components_folder(

@@ -8,7 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .._shared import with_opts
-from .validation import EksNodeGroupSpec, EksSpec
+from ._validation import EksNodeGroupSpec, EksSpec
 
 NODE_GROUP_IGNORE_CHANGES = ["scalingConfig.desiredSize"]
 """The cluster autoscaler owns the desired size once the node group exists."""

@@ -13,7 +13,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from .._shared import moved_children
-from .validation import GkeSpec
+from ._validation import GkeSpec
 
 TYPE_TOKEN = "moorage:index:GkeNetwork"
 POD_RANGE = "pods"

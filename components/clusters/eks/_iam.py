@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from .validation import EksSpec
+from ._validation import EksSpec
 
 CLUSTER_ROLE_POLICIES = ("AmazonEKSClusterPolicy",)
 AUTO_MODE_CLUSTER_ROLE_POLICIES = (

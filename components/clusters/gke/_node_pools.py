@@ -9,7 +9,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from .._shared import with_opts
-from .validation import GkeNodePoolSpec, GkeSpec
+from ._validation import GkeNodePoolSpec, GkeSpec
 
 OAUTH_SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
 """Access is limited by the service account's IAM roles, as Google recommends."""

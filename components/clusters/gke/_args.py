@@ -7,8 +7,8 @@ from typing import Any, TypedDict
 import pulumi
 
 from ..._defaults import Computed
-from ..cluster_validation import DEFAULT_KUBERNETES_VERSION
-from ..nodes import TAINT_DEFAULTS, NodeTaintArgs
+from .._nodes import TAINT_DEFAULTS, NodeTaintArgs
+from .._versions import DEFAULT_KUBERNETES_VERSION
 
 if sys.version_info >= (3, 11):
     from typing import NotRequired

@@ -9,19 +9,12 @@ from typing import Any
 
 import pulumi
 
+from ... import _rules as rule
 from ..._fields import Fields
-from ..cluster_validation import (
-    check_allow_list,
-    check_kubernetes_version,
-    check_node_bounds,
-    check_one_of,
-    check_pattern,
-    check_private_cidr,
-    check_range,
-    component_label,
-)
-from ..nodes import Taint, labels, list_sections, read_pools, taints
-from .args import DEFAULTS, EksAddonArgs, EksClusterArgs, EksNodeGroupArgs
+from ..._rules import component_label
+from .._nodes import Taint, labels, list_sections, read_pools, taints
+from .._versions import SUPPORTED_KUBERNETES_VERSIONS
+from ._args import DEFAULTS, EksAddonArgs, EksClusterArgs, EksNodeGroupArgs
 
 COMPUTE_MODES = ("managed", "auto")
 CAPACITY_TYPES = ("ON_DEMAND", "SPOT")
@@ -153,27 +146,35 @@ def instance_architecture(instance_type: str) -> str:
 
 def validate_eks_args(name: str, args: Mapping[str, Any]) -> EksSpec:
     """Validate EksClusterArgs; raise ValidationError before anything is created."""
-    label = component_label("EksCluster", name)
+    label = component_label(name, "EksCluster")
     fields = Fields(label, args)
     fields.reject_unknown(EksClusterArgs.__annotations__, "EksClusterArgs")
 
-    region = check_pattern(
-        fields, "region", fields.required_text("region"), _REGION, 'an AWS region like "us-west-2"'
+    region = rule.pattern(
+        fields.component,
+        fields.field("region"),
+        fields.required_text("region"),
+        _REGION,
+        'an AWS region like "us-west-2"',
     )
-    cluster_name = check_pattern(
-        fields,
-        "cluster_name",
+    cluster_name = rule.pattern(
+        fields.component,
+        fields.field("cluster_name"),
         fields.text("cluster_name", name),
         _CLUSTER_NAME,
         "1-100 letters, digits, hyphens or underscores, starting with a letter or digit",
     )
-    version = check_kubernetes_version(
-        fields,
-        "kubernetes_version",
+    version = rule.kubernetes_version(
+        fields.component,
+        fields.field("kubernetes_version"),
         fields.text("kubernetes_version", DEFAULTS["kubernetes_version"]),
+        SUPPORTED_KUBERNETES_VERSIONS,
     )
-    compute = check_one_of(
-        fields, "compute", fields.text("compute", DEFAULTS["compute"]), COMPUTE_MODES
+    compute = rule.one_of(
+        fields.component,
+        fields.field("compute"),
+        fields.text("compute", DEFAULTS["compute"]),
+        COMPUTE_MODES,
     )
     vpc_id, private_subnet_ids, public_subnet_ids = _network(fields)
     admins = _admins(fields)
@@ -181,9 +182,9 @@ def validate_eks_args(name: str, args: Mapping[str, Any]) -> EksSpec:
     allow_anywhere = fields.boolean(
         "allow_public_endpoint_from_anywhere", DEFAULTS["allow_public_endpoint_from_anywhere"]
     )
-    public_access_cidrs = check_allow_list(
-        fields,
-        "public_access_cidrs",
+    public_access_cidrs = rule.api_allow_list(
+        fields.component,
+        fields.field("public_access_cidrs"),
         fields.texts("public_access_cidrs"),
         allow_anywhere=allow_anywhere,
         flag="allow_public_endpoint_from_anywhere",
@@ -222,13 +223,17 @@ def validate_eks_args(name: str, args: Mapping[str, Any]) -> EksSpec:
         kubernetes_version=version,
         compute=compute,
         vpc_cidr=str(
-            check_private_cidr(
-                fields, "vpc_cidr", fields.text("vpc_cidr", DEFAULTS["vpc_cidr"]), 16, 20
+            rule.private_ipv4_network(
+                fields.component,
+                fields.field("vpc_cidr"),
+                fields.text("vpc_cidr", DEFAULTS["vpc_cidr"]),
+                16,
+                20,
             )
         ),
-        availability_zone_count=check_range(
-            fields,
-            "availability_zone_count",
+        availability_zone_count=rule.int_between(
+            fields.component,
+            fields.field("availability_zone_count"),
             fields.integer("availability_zone_count", DEFAULTS["availability_zone_count"]),
             2,
             6,
@@ -239,9 +244,9 @@ def validate_eks_args(name: str, args: Mapping[str, Any]) -> EksSpec:
         public_subnet_ids=public_subnet_ids,
         admin_principal_arns=admins,
         public_access_cidrs=public_access_cidrs,
-        kms_key_deletion_window_days=check_range(
-            fields,
-            "kms_key_deletion_window_days",
+        kms_key_deletion_window_days=rule.int_between(
+            fields.component,
+            fields.field("kms_key_deletion_window_days"),
             fields.integer(
                 "kms_key_deletion_window_days", DEFAULTS["kms_key_deletion_window_days"]
             ),
@@ -270,7 +275,13 @@ def _network(
     if vpc_id is None:
         raise fields.fail("vpc_id", None, "is required when subnet ids are given")
     if isinstance(vpc_id, str):
-        check_pattern(fields, "vpc_id", vpc_id, r"vpc-[0-9a-f]+", 'a VPC id like "vpc-0abc123"')
+        rule.pattern(
+            fields.component,
+            fields.field("vpc_id"),
+            vpc_id,
+            r"vpc-[0-9a-f]+",
+            'a VPC id like "vpc-0abc123"',
+        )
     if len(private_subnet_ids) < 2:
         raise fields.fail(
             "private_subnet_ids",
@@ -283,9 +294,9 @@ def _network(
     ):
         for i, subnet in enumerate(ids):
             if isinstance(subnet, str):
-                check_pattern(
-                    fields,
-                    f"{key}[{i}]",
+                rule.pattern(
+                    fields.component,
+                    fields.field(f"{key}[{i}]"),
                     subnet,
                     r"subnet-[0-9a-f]+",
                     'a subnet id like "subnet-0abc123"',
@@ -309,9 +320,9 @@ def _admins(fields: Fields) -> list[pulumi.Input[str]]:
         )
     for i, arn in enumerate(admins):
         if isinstance(arn, str):
-            check_pattern(
-                fields,
-                f"admin_principal_arns[{i}]",
+            rule.pattern(
+                fields.component,
+                fields.field(f"admin_principal_arns[{i}]"),
                 arn,
                 _PRINCIPAL_ARN,
                 "an IAM role or user ARN like arn:aws:iam::123456789012:role/deploy "
@@ -326,22 +337,22 @@ def _node_groups(fields: Fields) -> list[EksNodeGroupSpec]:
 
 def _node_group(nodes: Fields) -> EksNodeGroupSpec:
     nodes.reject_unknown(EksNodeGroupArgs.__annotations__, "EksNodeGroupArgs")
-    name = check_pattern(
-        nodes,
-        "name",
+    name = rule.pattern(
+        nodes.component,
+        nodes.field("name"),
         nodes.required_text("name"),
         _NODE_GROUP_NAME,
         "a DNS label of at most 32 lowercase letters, digits or hyphens",
     )
-    architecture = check_one_of(
-        nodes,
-        "architecture",
+    architecture = rule.one_of(
+        nodes.component,
+        nodes.field("architecture"),
         nodes.text("architecture", DEFAULTS["node_groups.architecture"]),
         ARCHITECTURES,
     )
-    capacity_type = check_one_of(
-        nodes,
-        "capacity_type",
+    capacity_type = rule.one_of(
+        nodes.component,
+        nodes.field("capacity_type"),
         nodes.text("capacity_type", DEFAULTS["node_groups.capacity_type"]),
         CAPACITY_TYPES,
     )
@@ -350,7 +361,13 @@ def _node_group(nodes: Fields) -> EksNodeGroupSpec:
         raise nodes.fail("instance_types", instance_types, "must list at least one instance type")
     for i, instance_type in enumerate(instance_types):
         key = f"instance_types[{i}]"
-        check_pattern(nodes, key, instance_type, _INSTANCE_TYPE, 'an EC2 type like "m7i.large"')
+        rule.pattern(
+            nodes.component,
+            nodes.field(key),
+            instance_type,
+            _INSTANCE_TYPE,
+            'an EC2 type like "m7i.large"',
+        )
         if instance_architecture(instance_type) != architecture:
             raise nodes.fail(
                 key,
@@ -367,13 +384,13 @@ def _node_group(nodes: Fields) -> EksNodeGroupSpec:
     min_size = nodes.integer("min_size", DEFAULTS["node_groups.min_size"])
     max_size = nodes.integer("max_size", DEFAULTS["node_groups.max_size"])
     desired_size = nodes.integer("desired_size", min_size)
-    check_node_bounds(
-        nodes,
-        min_key="min_size",
+    rule.node_bounds(
+        nodes.component,
+        min_field=nodes.field("min_size"),
         min_value=min_size,
-        max_key="max_size",
+        max_field=nodes.field("max_size"),
         max_value=max_size,
-        desired_key="desired_size",
+        desired_field=nodes.field("desired_size"),
         desired_value=desired_size,
     )
     return EksNodeGroupSpec(
@@ -386,16 +403,16 @@ def _node_group(nodes: Fields) -> EksNodeGroupSpec:
         min_size=min_size,
         max_size=max_size,
         desired_size=desired_size,
-        disk_size_gib=check_range(
-            nodes,
-            "disk_size_gib",
+        disk_size_gib=rule.int_between(
+            nodes.component,
+            nodes.field("disk_size_gib"),
             nodes.integer("disk_size_gib", DEFAULTS["node_groups.disk_size_gib"]),
             20,
             16384,
         ),
-        metadata_hop_limit=check_range(
-            nodes,
-            "metadata_hop_limit",
+        metadata_hop_limit=rule.int_between(
+            nodes.component,
+            nodes.field("metadata_hop_limit"),
             nodes.integer("metadata_hop_limit", DEFAULTS["node_groups.metadata_hop_limit"]),
             1,
             2,
@@ -410,9 +427,9 @@ def _addons(fields: Fields, auto: bool) -> list[EksAddonSpec]:
     given: dict[str, tuple[pulumi.Input[str] | None, dict[str, Any]]] = {}
     for i, section in enumerate(list_sections(fields, "addons")):
         section.reject_unknown(EksAddonArgs.__annotations__, "EksAddonArgs")
-        addon = check_pattern(
-            section,
-            "name",
+        addon = rule.pattern(
+            section.component,
+            section.field("name"),
             section.required_text("name"),
             _ADDON_NAME,
             'an EKS addon name like "aws-efs-csi-driver"',

@@ -17,7 +17,7 @@ import pulumi_aws as aws
 
 from ..._errors import ValidationError
 from .._shared import moved_children, with_opts
-from .validation import EksSpec
+from ._validation import EksSpec
 
 TYPE_TOKEN = "moorage:index:EksNetwork"
 

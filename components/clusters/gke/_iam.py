@@ -9,7 +9,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from .._shared import with_opts
-from .validation import GkeSpec, node_service_account_id
+from ._validation import GkeSpec, node_service_account_id
 
 NODE_SERVICE_ACCOUNT_ROLES = (
     "roles/logging.logWriter",

@@ -16,15 +16,15 @@ from typing import Any
 import pulumi
 import pulumi_gcp as gcp
 
+from .._base import KubernetesCluster
+from .._kubeconfig import gke_kubeconfig
+from .._kubernetes_provider import kubernetes_provider
 from .._shared import with_opts
-from ..base import KubernetesCluster
-from ..kubeconfig import gke_kubeconfig
-from ..provider import kubernetes_provider
-from .args import GkeClusterArgs
-from .iam import create_node_identity, create_secrets_key
-from .network import GkeNetwork, NetworkRefs, existing_network
-from .node_pools import OAUTH_SCOPES, create_node_pool, node_config
-from .validation import GkeSpec, validate_gke_args
+from ._args import GkeClusterArgs
+from ._iam import create_node_identity, create_secrets_key
+from ._network import GkeNetwork, NetworkRefs, existing_network
+from ._node_pools import OAUTH_SCOPES, create_node_pool, node_config
+from ._validation import GkeSpec, validate_gke_args
 
 TYPE_TOKEN = "moorage:index:GkeCluster"
 DATAPATH_PROVIDER = "ADVANCED_DATAPATH"

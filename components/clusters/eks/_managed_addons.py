@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .._shared import with_opts
-from .validation import EksAddonSpec, EksSpec
+from ._validation import EksAddonSpec, EksSpec
 
 
 @dataclass(frozen=True)

@@ -9,20 +9,12 @@ from typing import Any
 
 import pulumi
 
+from ... import _rules as rule
 from ..._fields import Fields
-from ..cluster_validation import (
-    check_allow_list,
-    check_kubernetes_version,
-    check_no_overlap,
-    check_node_bounds,
-    check_one_of,
-    check_pattern,
-    check_private_cidr,
-    check_range,
-    component_label,
-)
-from ..nodes import Taint, labels, read_pools, taints
-from .args import (
+from ..._rules import component_label
+from .._nodes import Taint, labels, read_pools, taints
+from .._versions import SUPPORTED_KUBERNETES_VERSIONS
+from ._args import (
     DEFAULTS,
     GkeClusterArgs,
     GkeMaintenanceWindowArgs,
@@ -145,24 +137,32 @@ def node_service_account_id(cluster_name: str) -> str:
 
 def validate_gke_args(name: str, args: Mapping[str, Any]) -> GkeSpec:
     """Validate GkeClusterArgs; raise ValidationError before anything is created."""
-    label = component_label("GkeCluster", name)
+    label = component_label(name, "GkeCluster")
     fields = Fields(label, args)
     fields.reject_unknown(GkeClusterArgs.__annotations__, "GkeClusterArgs")
 
-    project = check_pattern(
-        fields,
-        "project",
+    project = rule.pattern(
+        fields.component,
+        fields.field("project"),
         fields.required_text("project"),
         _PROJECT,
         'a GCP project id like "acme-prod" (6-30 lowercase letters, digits or hyphens)',
     )
-    region = check_pattern(
-        fields, "region", fields.required_text("region"), _REGION, 'a GCP region like "us-central1"'
+    region = rule.pattern(
+        fields.component,
+        fields.field("region"),
+        fields.required_text("region"),
+        _REGION,
+        'a GCP region like "us-central1"',
     )
     zone = fields.optional_text("zone")
     if zone is not None:
-        check_pattern(
-            fields, "zone", zone, rf"{region}-[a-z]", f'a zone of {region}, like "{region}-a"'
+        rule.pattern(
+            fields.component,
+            fields.field("zone"),
+            zone,
+            rf"{region}-[a-z]",
+            f'a zone of {region}, like "{region}-a"',
         )
     autopilot = fields.boolean("autopilot", DEFAULTS["autopilot"])
     if autopilot and zone is not None:
@@ -171,53 +171,66 @@ def validate_gke_args(name: str, args: Mapping[str, Any]) -> GkeSpec:
         raise fields.fail(
             "node_pools", fields.raw("node_pools"), "cannot be set: Autopilot manages the nodes"
         )
-    cluster_name = check_pattern(
-        fields,
-        "cluster_name",
+    cluster_name = rule.pattern(
+        fields.component,
+        fields.field("cluster_name"),
         fields.text("cluster_name", name),
         _CLUSTER_NAME,
         "1-40 lowercase letters, digits or hyphens, starting with a letter "
         "and not ending with a hyphen",
     )
-    version = check_kubernetes_version(
-        fields,
-        "kubernetes_version",
+    version = rule.kubernetes_version(
+        fields.component,
+        fields.field("kubernetes_version"),
         fields.text("kubernetes_version", DEFAULTS["kubernetes_version"]),
+        SUPPORTED_KUBERNETES_VERSIONS,
     )
-    channel = check_one_of(
-        fields,
-        "release_channel",
+    channel = rule.one_of(
+        fields.component,
+        fields.field("release_channel"),
         fields.text("release_channel", DEFAULTS["release_channel"]),
         RELEASE_CHANNELS,
     )
 
     network = _existing_network(fields, project, region)
-    master = check_private_cidr(
-        fields,
-        "master_ipv4_cidr_block",
+    master = rule.private_ipv4_network(
+        fields.component,
+        fields.field("master_ipv4_cidr_block"),
         fields.text("master_ipv4_cidr_block", DEFAULTS["master_ipv4_cidr_block"]),
         28,
         28,
     )
-    subnet = check_private_cidr(
-        fields, "subnet_cidr", fields.text("subnet_cidr", DEFAULTS["subnet_cidr"]), 8, 29
+    subnet = rule.private_ipv4_network(
+        fields.component,
+        fields.field("subnet_cidr"),
+        fields.text("subnet_cidr", DEFAULTS["subnet_cidr"]),
+        8,
+        29,
     )
-    pods = check_private_cidr(
-        fields, "pods_cidr", fields.text("pods_cidr", DEFAULTS["pods_cidr"]), 8, 24
+    pods = rule.private_ipv4_network(
+        fields.component,
+        fields.field("pods_cidr"),
+        fields.text("pods_cidr", DEFAULTS["pods_cidr"]),
+        8,
+        24,
     )
-    services = check_private_cidr(
-        fields, "services_cidr", fields.text("services_cidr", DEFAULTS["services_cidr"]), 8, 27
+    services = rule.private_ipv4_network(
+        fields.component,
+        fields.field("services_cidr"),
+        fields.text("services_cidr", DEFAULTS["services_cidr"]),
+        8,
+        27,
     )
     ranges = {"master_ipv4_cidr_block": master}
     if network is None:
         ranges = {"subnet_cidr": subnet, "pods_cidr": pods, "services_cidr": services, **ranges}
-    check_no_overlap(fields, ranges)
+    rule.no_overlap(fields.component, {fields.field(k): v for k, v in ranges.items()})
     allow_anywhere = fields.boolean(
         "allow_public_endpoint_from_anywhere", DEFAULTS["allow_public_endpoint_from_anywhere"]
     )
-    authorized = check_allow_list(
-        fields,
-        "master_authorized_networks",
+    authorized = rule.api_allow_list(
+        fields.component,
+        fields.field("master_authorized_networks"),
         fields.texts("master_authorized_networks"),
         allow_anywhere=allow_anywhere,
         flag="allow_public_endpoint_from_anywhere",
@@ -276,9 +289,9 @@ def validate_gke_args(name: str, args: Mapping[str, Any]) -> GkeSpec:
         maintenance_window=_maintenance_window(fields),
         managed_prometheus=managed_prometheus,
         secrets_encryption_key=key,
-        kms_key_rotation_days=check_range(
-            fields,
-            "kms_key_rotation_days",
+        kms_key_rotation_days=rule.int_between(
+            fields.component,
+            fields.field("kms_key_rotation_days"),
             fields.integer("kms_key_rotation_days", DEFAULTS["kms_key_rotation_days"]),
             1,
             365,
@@ -309,7 +322,7 @@ def _existing_network(fields: Fields, project: str, region: str) -> GkeNetworkSp
     net.reject_unknown(GkeNetworkArgs.__annotations__, "GkeNetworkArgs")
     host = net.optional_text("host_project")
     if host is not None:
-        check_pattern(net, "host_project", host, _PROJECT, "a GCP project id")
+        rule.pattern(net.component, net.field("host_project"), host, _PROJECT, "a GCP project id")
         if host == project:
             raise net.fail(
                 "host_project",
@@ -339,10 +352,18 @@ def _existing_network(fields: Fields, project: str, region: str) -> GkeNetworkSp
         raise net.fail("subnetwork", subnetwork, f"is in {subnetwork_match.group(2)}, not {region}")
     owner = host or project
     if network_match is None:
-        check_pattern(net, "network", network, _RESOURCE_NAME, "a network name or path")
+        rule.pattern(
+            net.component, net.field("network"), network, _RESOURCE_NAME, "a network name or path"
+        )
         network = f"projects/{owner}/global/networks/{network}"
     if subnetwork_match is None:
-        check_pattern(net, "subnetwork", subnetwork, _RESOURCE_NAME, "a subnetwork name or path")
+        rule.pattern(
+            net.component,
+            net.field("subnetwork"),
+            subnetwork,
+            _RESOURCE_NAME,
+            "a subnetwork name or path",
+        )
         subnetwork = f"projects/{owner}/regions/{region}/subnetworks/{subnetwork}"
     pods = net.text("pods_range_name", DEFAULTS["network.pods_range_name"])
     services = net.text("services_range_name", DEFAULTS["network.services_range_name"])
@@ -357,21 +378,25 @@ def _node_pools(fields: Fields) -> list[GkeNodePoolSpec]:
 
 def _node_pool(pool: Fields) -> GkeNodePoolSpec:
     pool.reject_unknown(GkeNodePoolArgs.__annotations__, "GkeNodePoolArgs")
-    name = check_pattern(
-        pool,
-        "name",
+    name = rule.pattern(
+        pool.component,
+        pool.field("name"),
         pool.required_text("name"),
         _POOL_NAME,
         "1-40 lowercase letters, digits or hyphens, starting with a letter",
     )
     min_nodes = pool.integer("min_nodes", DEFAULTS["node_pools.min_nodes"])
     max_nodes = pool.integer("max_nodes", DEFAULTS["node_pools.max_nodes"])
-    check_node_bounds(
-        pool, min_key="min_nodes", min_value=min_nodes, max_key="max_nodes", max_value=max_nodes
+    rule.node_bounds(
+        pool.component,
+        min_field=pool.field("min_nodes"),
+        min_value=min_nodes,
+        max_field=pool.field("max_nodes"),
+        max_value=max_nodes,
     )
-    machine_type = check_pattern(
-        pool,
-        "machine_type",
+    machine_type = rule.pattern(
+        pool.component,
+        pool.field("machine_type"),
         pool.text("machine_type", DEFAULTS["node_pools.machine_type"]),
         r"[a-z][a-z0-9]*-[a-z0-9-]+",
         'a Compute Engine machine type like "e2-standard-4"',
@@ -382,9 +407,9 @@ def _node_pool(pool: Fields) -> GkeNodePoolSpec:
         spot=pool.boolean("spot", DEFAULTS["node_pools.spot"]),
         min_nodes=min_nodes,
         max_nodes=max_nodes,
-        disk_size_gb=check_range(
-            pool,
-            "disk_size_gb",
+        disk_size_gb=rule.int_between(
+            pool.component,
+            pool.field("disk_size_gb"),
             pool.integer("disk_size_gb", DEFAULTS["node_pools.disk_size_gb"]),
             10,
             65536,
@@ -408,9 +433,9 @@ def _maintenance_window(fields: Fields) -> MaintenanceWindow:
     start = window.text("start_time", DEFAULTS["maintenance_window.start_time"])
     if not _TIME.fullmatch(start):
         raise window.fail("start_time", start, 'must be a UTC time "HH:MM", e.g. "02:00"')
-    hours = check_range(
-        window,
-        "duration_hours",
+    hours = rule.int_between(
+        window.component,
+        window.field("duration_hours"),
         window.integer("duration_hours", DEFAULTS["maintenance_window.duration_hours"]),
         4,
         24,

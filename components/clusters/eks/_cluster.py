@@ -15,13 +15,12 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from .._base import KubernetesCluster
+from .._kubeconfig import eks_kubeconfig
+from .._kubernetes_provider import kubernetes_provider
 from .._shared import with_opts
-from ..base import KubernetesCluster
-from ..kubeconfig import eks_kubeconfig
-from ..provider import kubernetes_provider
-from .addons import PodIdentity, create_addon
-from .args import EksClusterArgs
-from .iam import (
+from ._args import EksClusterArgs
+from ._iam import (
     CLUSTER_AUTOSCALER_NAMESPACE,
     CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
     EBS_CSI_POLICY,
@@ -31,9 +30,10 @@ from .iam import (
     create_pod_identity_role,
     kms_use_policy,
 )
-from .network import EksNetwork, NetworkIds
-from .node_groups import create_node_group
-from .validation import EksSpec, validate_eks_args
+from ._managed_addons import PodIdentity, create_addon
+from ._network import EksNetwork, NetworkIds
+from ._node_groups import create_node_group
+from ._validation import EksSpec, validate_eks_args
 
 TYPE_TOKEN = "moorage:index:EksCluster"
 

@@ -12,11 +12,11 @@ from .. import _rules as rule
 from .._defaults import Computed
 from .._errors import ValidationError
 from .._fields import Fields
-from . import local_provider
-from .base import KubernetesCluster
-from .local_cli import RUNTIMES
-from .local_provider import LocalClusterProvider
-from .provider import kubernetes_provider
+from . import _local_provider as local_provider
+from ._base import KubernetesCluster
+from ._kubernetes_provider import kubernetes_provider
+from ._local_cli import RUNTIMES
+from ._local_provider import LocalClusterProvider
 
 TYPE_TOKEN = "moorage:index:LocalCluster"
 MAX_NODES = 100
