@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ._errors import LocalClusterError, MoorageError, ValidationError
+    from .addons import AddonArgs, ClusterAddonsArgs, HelmChart, HelmChartArgs
     from .application import Application, ApplicationArgs, NamespaceArgs, ServiceRefArgs
     from .clusters import KubernetesCluster, LocalCluster, LocalClusterArgs, NodeTaintArgs
     from .clusters.eks import EksAddonArgs, EksCluster, EksClusterArgs, EksNodeGroupArgs
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
         GkeNetworkArgs,
         GkeNodePoolArgs,
     )
+    from .identity import AwsIdentityArgs, GcpIdentityArgs, IdentityArgs
     from .webservice import (
         AffinityArgs,
         AlertsArgs,
@@ -97,16 +99,26 @@ _EXPORTS = {
     "GkeNetworkArgs": ".clusters.gke",
     "GkeMaintenanceWindowArgs": ".clusters.gke",
     "NodeTaintArgs": ".clusters",
+    "HelmChart": ".addons",
+    "HelmChartArgs": ".addons",
+    "AddonArgs": ".addons",
+    "ClusterAddonsArgs": ".addons",
+    "IdentityArgs": ".identity",
+    "AwsIdentityArgs": ".identity",
+    "GcpIdentityArgs": ".identity",
 }
 
 __all__ = [
+    "AddonArgs",
     "AffinityArgs",
     "AlertsArgs",
     "Application",
     "ApplicationArgs",
     "AutoscalingArgs",
+    "AwsIdentityArgs",
     "BlueGreenArgs",
     "CanaryArgs",
+    "ClusterAddonsArgs",
     "ContainerArgs",
     "EgressArgs",
     "EksAddonArgs",
@@ -115,11 +127,15 @@ __all__ = [
     "EksNodeGroupArgs",
     "EnvFromArgs",
     "ExtraServiceArgs",
+    "GcpIdentityArgs",
     "GkeCluster",
     "GkeClusterArgs",
     "GkeMaintenanceWindowArgs",
     "GkeNetworkArgs",
     "GkeNodePoolArgs",
+    "HelmChart",
+    "HelmChartArgs",
+    "IdentityArgs",
     "IngressArgs",
     "KubernetesCluster",
     "LifecycleArgs",

@@ -707,3 +707,27 @@ def node_bounds(
         raise ValidationError(
             component, desired_field, desired_value, f"is greater than {max_field} ({max_value})"
         )
+
+
+# -- Helm charts ---------------------------------------------------------------------------
+
+_EXACT_SEMVER = re.compile(
+    r"v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?"
+)
+
+
+def chart_version(component: str, field: str, value: object) -> str:
+    """A pinned chart version: one exact SemVer such as "1.19.1" or "v1.5.4", never a range."""
+    if value is None or value == "":
+        raise ValidationError(
+            component, field, value, 'is required: pin the chart version (e.g. "1.19.1")'
+        )
+    if not isinstance(value, str) or not _EXACT_SEMVER.fullmatch(value):
+        raise ValidationError(
+            component,
+            field,
+            value,
+            'must be one exact chart version such as "1.19.1", not a range, a wildcard or '
+            '"latest": a floating version installs whatever the repository serves that day',
+        )
+    return value

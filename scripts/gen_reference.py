@@ -54,6 +54,14 @@ PAGES = (
             ("GkeCluster", "moorage.clusters.gke", "DEFAULTS"),
         ),
     ),
+    Page(
+        "helm-chart.md",
+        "HelmChart reference",
+        "Every field and output of `HelmChart`, which installs any Helm chart at a pinned "
+        "version (the cluster add-ons use it too). Field names are snake_case in Python, "
+        "camelCase in other languages.",
+        (("HelmChart", "moorage.addons", "HELM_CHART_DEFAULTS"),),
+    ),
 )
 
 

@@ -5,6 +5,8 @@ from collections.abc import Mapping
 import pulumi
 import pulumi_kubernetes as k8s
 
+from ..identity import LOCAL, IdentityTarget
+
 
 class KubernetesCluster(pulumi.ComponentResource):
     """Base class of LocalCluster, EksCluster and GkeCluster.
@@ -41,3 +43,8 @@ class KubernetesCluster(pulumi.ComponentResource):
     ) -> Mapping[str, pulumi.Input[str]]:
         """The same annotations, from a cluster instance."""
         return self.identity_annotations(identity)
+
+    def identity_target(self) -> IdentityTarget:
+        """Where per-service cloud identities for this cluster are created (see
+        ``moorage.identity``); a local cluster has none."""
+        return getattr(self, "_identity_target", LOCAL)

@@ -12,6 +12,8 @@ from .. import _rules as rule
 from .._defaults import Computed
 from .._errors import ValidationError
 from .._fields import Fields
+from ..addons import ADDON_DEFAULTS, AddonContext, ClusterAddonsArgs, install_addons, read_addons
+from ..identity import LOCAL
 from . import _local_provider as local_provider
 from ._base import KubernetesCluster
 from ._kubernetes_provider import kubernetes_provider
@@ -28,6 +30,7 @@ DEFAULTS: dict[str, Any] = {
     "zones": ["zone-a", "zone-b", "zone-c"],
     "tools_bin_dir": Computed("the MOORAGE_TOOLS_BIN environment variable, else PATH"),
     "delete_unreachable": False,
+    **ADDON_DEFAULTS,
 }
 """Every LocalClusterArgs default (see components/_defaults.py)."""
 
@@ -49,6 +52,9 @@ class LocalClusterArgs(TypedDict):
     """Directory holding kwokctl and the control-plane binaries."""
     delete_unreachable: NotRequired[pulumi.Input[bool]]
     """Let `destroy` succeed when the cluster is already gone."""
+    addons: NotRequired[pulumi.Input[ClusterAddonsArgs]]
+    """Helm charts to install once the cluster runs: metrics_server, cert_manager, gateway
+    (Envoy Gateway) and prometheus (docs/clusters.md, "Add-ons")."""
 
 
 class _LocalClusterResource(pulumi.dynamic.Resource, module="moorage", name="LocalCluster"):
@@ -71,7 +77,9 @@ class _LocalClusterResource(pulumi.dynamic.Resource, module="moorage", name="Loc
 def validate_local_args(name: str, args: LocalClusterArgs) -> dict[str, Any]:
     """Check LocalClusterArgs and apply defaults; raises ValidationError."""
     component = f'LocalCluster "{name}"'
-    Fields(component, args).reject_unknown(LocalClusterArgs.__annotations__, "LocalClusterArgs")
+    fields = Fields(component, args)
+    fields.reject_unknown(LocalClusterArgs.__annotations__, "LocalClusterArgs")
+    addons = read_addons(fields, "addons", "local")
     runtime = rule.one_of(component, "runtime", args.get("runtime", DEFAULTS["runtime"]), RUNTIMES)
     cluster_name = rule.dns_label(component, "cluster_name", args.get("cluster_name", name))
     nodes = rule.positive_int(component, "nodes", args.get("nodes", DEFAULTS["nodes"]))
@@ -91,6 +99,7 @@ def validate_local_args(name: str, args: LocalClusterArgs) -> dict[str, Any]:
             "delete_unreachable",
             args.get("delete_unreachable", DEFAULTS["delete_unreachable"]),
         ),
+        "addons": addons,
     }
 
 
@@ -131,6 +140,7 @@ class LocalCluster(KubernetesCluster):
         super().__init__(TYPE_TOKEN, name, None, opts)
         settings = validate_local_args(name, args)
         delete_unreachable = settings.pop("delete_unreachable")
+        addons = settings.pop("addons")
         cluster = _LocalClusterResource(
             f"{name}-cluster", settings, pulumi.ResourceOptions(parent=self)
         )
@@ -140,6 +150,12 @@ class LocalCluster(KubernetesCluster):
         self.resolved_runtime = cluster.resolved_runtime
         self.provider = kubernetes_provider(
             name, self.kubeconfig, self, delete_unreachable=delete_unreachable
+        )
+        install_addons(
+            name,
+            addons,
+            AddonContext("local", LOCAL, cluster.cluster_name),
+            pulumi.ResourceOptions(parent=self, provider=self.provider),
         )
         self.register_outputs(
             {

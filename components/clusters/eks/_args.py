@@ -7,6 +7,7 @@ from typing import Any, TypedDict
 import pulumi
 
 from ..._defaults import Computed
+from ...addons import ADDON_DEFAULTS, ClusterAddonsArgs
 from .._nodes import TAINT_DEFAULTS, NodeTaintArgs
 from .._versions import DEFAULT_KUBERNETES_VERSION
 
@@ -112,15 +113,20 @@ class EksClusterArgs(TypedDict):
     node_groups: NotRequired[pulumi.Input[Sequence[pulumi.Input[EksNodeGroupArgs]]]]
     """Managed node groups (compute "managed" only), e.g. an on-demand x86 group for system
     pods and a tainted arm64 Spot group for batch work."""
-    addons: NotRequired[pulumi.Input[Sequence[pulumi.Input[EksAddonArgs]]]]
-    """Addons to pin, configure or add. Always installed with managed node groups: vpc-cni
+    managed_addons: NotRequired[pulumi.Input[Sequence[pulumi.Input[EksAddonArgs]]]]
+    """EKS managed addons to pin, configure or add (called ``addons`` before Helm add-ons
+    existed). Always installed with managed node groups: vpc-cni
     (NetworkPolicy enforced), kube-proxy, eks-pod-identity-agent, coredns, metrics-server and
     aws-ebs-csi-driver; with Auto Mode only metrics-server (AWS runs the rest). Unpinned
     addons get the most recent version for kubernetes_version."""
+    addons: NotRequired[pulumi.Input[ClusterAddonsArgs]]
+    """Helm charts installed once the nodes exist, with their IAM wired through Pod
+    Identity: cluster_autoscaler, load_balancer_controller, external_dns, cert_manager,
+    gateway (Envoy Gateway) and prometheus (docs/clusters.md, "Add-ons")."""
     cluster_autoscaler: NotRequired[pulumi.Input[bool]]
     """Create the IAM role (Pod Identity, kube-system/cluster-autoscaler) the Cluster
-    Autoscaler needs to resize the node groups; install its chart as docs/clusters.md shows.
-    Managed node groups only."""
+    Autoscaler needs to resize the node groups; ``addons.cluster_autoscaler`` installs its
+    chart. Managed node groups only."""
     deletion_protection: NotRequired[pulumi.Input[bool]]
     """Refuse to delete the cluster (turn it on in production stacks)."""
     delete_unreachable: NotRequired[pulumi.Input[bool]]
@@ -157,9 +163,10 @@ DEFAULTS: dict[str, Any] = {
     "node_groups.desired_size": Computed("min_size"),
     "node_groups.disk_size_gib": 50,
     "node_groups.metadata_hop_limit": 1,
-    "addons": [],
-    "addons.version": Computed("the most recent version for kubernetes_version"),
-    "addons.configuration": {},
+    "managed_addons": [],
+    "managed_addons.version": Computed("the most recent version for kubernetes_version"),
+    "managed_addons.configuration": {},
+    **ADDON_DEFAULTS,
     "cluster_autoscaler": Computed('true with compute "managed"'),
     "deletion_protection": False,
     "delete_unreachable": False,

@@ -15,6 +15,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from ...addons import AddonContext, install_addons
+from ...identity import AwsTarget, IdentityTarget
 from .._base import KubernetesCluster
 from .._kubeconfig import eks_kubeconfig
 from .._kubernetes_provider import kubernetes_provider
@@ -175,7 +177,7 @@ class EksCluster(KubernetesCluster):
                 invoke=invoke,
             )
 
-        node_addons = [addon(a, []) for a in spec.addons if a.before_nodes]
+        node_addons = [addon(a, []) for a in spec.managed_addons if a.before_nodes]
         nodes: list[pulumi.Resource] = [
             create_node_group(
                 name,
@@ -190,7 +192,7 @@ class EksCluster(KubernetesCluster):
             )
             for i, group in enumerate(spec.node_groups)
         ]
-        workload_addons = [addon(a, nodes) for a in spec.addons if not a.before_nodes]
+        workload_addons = [addon(a, nodes) for a in spec.managed_addons if not a.before_nodes]
 
         autoscaler_role_arn: pulumi.Input[str] = ""
         if spec.cluster_autoscaler:
@@ -234,6 +236,23 @@ class EksCluster(KubernetesCluster):
         )
         in_cluster = pulumi.ResourceOptions(parent=self, provider=self.provider)
         storage_class = self._in_cluster_defaults(name, spec, in_cluster)
+        self._identity_target = IdentityTarget(
+            "eks", aws=AwsTarget(cluster.name, spec.partition, aws_provider)
+        )
+        install_addons(
+            name,
+            spec.addons,
+            AddonContext(
+                "eks-auto" if spec.auto_mode else "eks",
+                self._identity_target,
+                cluster.name,
+                region=spec.region,
+                vpc_id=network.vpc_id,
+            ),
+            pulumi.ResourceOptions.merge(
+                in_cluster, pulumi.ResourceOptions(depends_on=[storage_class])
+            ),
+        )
 
         self.cluster_name = cluster.name
         self.endpoint = cluster.endpoint

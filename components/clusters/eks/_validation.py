@@ -12,6 +12,7 @@ import pulumi
 from ... import _rules as rule
 from ..._fields import Fields
 from ..._rules import component_label
+from ...addons import AddonSpec, read_addons
 from .._nodes import Taint, labels, list_sections, read_pools, taints
 from .._versions import SUPPORTED_KUBERNETES_VERSIONS
 from ._args import DEFAULTS, EksAddonArgs, EksClusterArgs, EksNodeGroupArgs
@@ -115,8 +116,10 @@ class EksSpec:
     kms_key_deletion_window_days: int
     log_retention_days: int
     node_groups: list[EksNodeGroupSpec]
-    addons: list[EksAddonSpec]
+    managed_addons: list[EksAddonSpec]
     cluster_autoscaler: bool
+    addons: list[AddonSpec]
+    """Helm add-ons to install once the nodes exist."""
     deletion_protection: bool
     delete_unreachable: pulumi.Input[bool]
     tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = field(default=None)
@@ -255,8 +258,9 @@ def validate_eks_args(name: str, args: Mapping[str, Any]) -> EksSpec:
         ),
         log_retention_days=retention,
         node_groups=node_groups,
-        addons=_addons(fields, auto),
+        managed_addons=_managed_addons(fields, auto),
         cluster_autoscaler=autoscaler,
+        addons=_helm_addons(fields, auto, autoscaler),
         deletion_protection=fields.boolean("deletion_protection", DEFAULTS["deletion_protection"]),
         delete_unreachable=fields.raw("delete_unreachable", DEFAULTS["delete_unreachable"]),
         tags=fields.raw("tags"),
@@ -420,12 +424,31 @@ def _node_group(nodes: Fields) -> EksNodeGroupSpec:
     )
 
 
-def _addons(fields: Fields, auto: bool) -> list[EksAddonSpec]:
+def _helm_addons(fields: Fields, auto: bool, autoscaler_role: bool) -> list[AddonSpec]:
+    """The enabled Helm add-ons; the Cluster Autoscaler's needs the cluster_autoscaler role."""
+    if isinstance(fields.raw("addons"), Sequence) and not isinstance(fields.raw("addons"), str):
+        raise fields.fail(
+            "addons",
+            fields.raw("addons"),
+            "is a list: EKS managed addons are now set with managed_addons; addons holds "
+            "the Helm add-ons (a mapping such as {cert_manager: {enabled: true}})",
+        )
+    addons = read_addons(fields, "addons", "eks-auto" if auto else "eks")
+    if not autoscaler_role and any(a.addon.key == "cluster_autoscaler" for a in addons):
+        raise fields.fail(
+            "addons.cluster_autoscaler.enabled",
+            True,
+            "needs the IAM role that cluster_autoscaler: true creates; turn that back on",
+        )
+    return addons
+
+
+def _managed_addons(fields: Fields, auto: bool) -> list[EksAddonSpec]:
     """The default addons for the compute mode, with the user's versions and configuration,
     then any other addon the user listed (installed once nodes exist)."""
     defaults = AUTO_MODE_ADDONS if auto else MANAGED_ADDONS
     given: dict[str, tuple[pulumi.Input[str] | None, dict[str, Any]]] = {}
-    for i, section in enumerate(list_sections(fields, "addons")):
+    for i, section in enumerate(list_sections(fields, "managed_addons")):
         section.reject_unknown(EksAddonArgs.__annotations__, "EksAddonArgs")
         addon = rule.pattern(
             section.component,
@@ -439,7 +462,7 @@ def _addons(fields: Fields, auto: bool) -> list[EksAddonSpec]:
                 "name", addon, 'is built into Auto Mode (compute "auto"); do not add it'
             )
         if addon in given:
-            raise fields.fail(f"addons[{i}].name", addon, "is listed more than once")
+            raise fields.fail(f"managed_addons[{i}].name", addon, "is listed more than once")
         configuration = section.mapping("configuration")
         _check_json(section, "configuration", configuration)
         given[addon] = (section.raw("version"), configuration)

@@ -7,6 +7,7 @@ from typing import Any, TypedDict
 import pulumi
 
 from ..._defaults import Computed
+from ...addons import ADDON_DEFAULTS, ClusterAddonsArgs
 from .._nodes import TAINT_DEFAULTS, NodeTaintArgs
 from .._versions import DEFAULT_KUBERNETES_VERSION
 
@@ -133,6 +134,10 @@ class GkeClusterArgs(TypedDict):
     throwaway stack can be destroyed."""
     labels: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
     """Labels added to every GCP resource (through the provider's default_labels)."""
+    addons: NotRequired[pulumi.Input[ClusterAddonsArgs]]
+    """Helm add-ons with their Google identities wired through Workload Identity:
+    external_dns, cert_manager and prometheus; gateway switches on GKE's own Gateway
+    controller (docs/clusters.md, "Add-ons")."""
 
 
 DEFAULTS: dict[str, Any] = {
@@ -168,6 +173,7 @@ DEFAULTS: dict[str, Any] = {
     "maintenance_window.start_time": "02:00",
     "maintenance_window.duration_hours": 6,
     "managed_prometheus": Computed("false (always on in Autopilot)"),
+    **ADDON_DEFAULTS,
     "secrets_encryption_key": Computed("a key Moorage creates in the cluster's region"),
     "kms_key_rotation_days": 90,
     "delete_unreachable": False,

@@ -16,6 +16,8 @@ from typing import Any
 import pulumi
 import pulumi_gcp as gcp
 
+from ...addons import AddonContext, install_addons
+from ...identity import GcpTarget, IdentityTarget
 from .._base import KubernetesCluster
 from .._kubeconfig import gke_kubeconfig
 from .._kubernetes_provider import kubernetes_provider
@@ -24,9 +26,11 @@ from ._args import GkeClusterArgs
 from ._iam import create_node_identity, create_secrets_key
 from ._network import GkeNetwork, NetworkRefs, existing_network
 from ._node_pools import OAUTH_SCOPES, create_node_pool, node_config
-from ._validation import GkeSpec, validate_gke_args
+from ._validation import GkeSpec, gateway_enabled, validate_gke_args
 
 TYPE_TOKEN = "moorage:index:GkeCluster"
+GATEWAY_API_CHANNEL = "CHANNEL_STANDARD"
+"""The Gateway API channel GKE installs when the gateway add-on is on."""
 DATAPATH_PROVIDER = "ADVANCED_DATAPATH"
 """Dataplane V2 (eBPF/Cilium). It enforces NetworkPolicy itself, so there is no Calico
 add-on to run and upgrade; it is what Autopilot always uses, so both modes behave the same;
@@ -147,6 +151,22 @@ class GkeCluster(KubernetesCluster):
             delete_unreachable=spec.delete_unreachable,
             depends_on=[cluster, *pools, *network.egress],
         )
+        self._identity_target = IdentityTarget(
+            "gke",
+            gcp=GcpTarget(spec.project, spec.workload_pool, spec.cluster_name, gcp_provider),
+        )
+        install_addons(
+            name,
+            spec.addons,
+            AddonContext(
+                "gke-autopilot" if spec.autopilot else "gke",
+                self._identity_target,
+                spec.cluster_name,
+                region=spec.region,
+                project=spec.project,
+            ),
+            pulumi.ResourceOptions(parent=self, provider=self.provider),
+        )
         self.cluster_name = cluster.name
         self.endpoint = cluster.endpoint.apply(lambda host: f"https://{host}")
         self.workload_pool = pulumi.Output.from_input(spec.workload_pool)
@@ -214,4 +234,6 @@ def _cluster_settings(
             }
         },
         "deletion_protection": spec.deletion_protection,
+        # The gateway add-on on GKE: GKE's own Gateway controller and the Gateway API CRDs.
+        "gateway_api_config": {"channel": GATEWAY_API_CHANNEL} if gateway_enabled(spec) else None,
     }

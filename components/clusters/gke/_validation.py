@@ -12,6 +12,7 @@ import pulumi
 from ... import _rules as rule
 from ..._fields import Fields
 from ..._rules import component_label
+from ...addons import AddonSpec, read_addons
 from .._nodes import Taint, labels, read_pools, taints
 from .._versions import SUPPORTED_KUBERNETES_VERSIONS
 from ._args import (
@@ -119,6 +120,8 @@ class GkeSpec:
     kms_key_rotation_days: int
     delete_unreachable: pulumi.Input[bool]
     labels: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None
+    addons: list[AddonSpec]
+    """Helm add-ons (and cluster features, such as the Gateway controller) to switch on."""
 
     @property
     def location(self) -> str:
@@ -298,6 +301,7 @@ def validate_gke_args(name: str, args: Mapping[str, Any]) -> GkeSpec:
         ),
         delete_unreachable=fields.raw("delete_unreachable", DEFAULTS["delete_unreachable"]),
         labels=fields.raw("labels"),
+        addons=read_addons(fields, "addons", "gke-autopilot" if autopilot else "gke"),
     )
 
 
@@ -450,3 +454,8 @@ def _maintenance_window(fields: Fields) -> MaintenanceWindow:
             "(add days or hours)",
         )
     return MaintenanceWindow(sorted(days, key=DAYS.index), start, hours)
+
+
+def gateway_enabled(spec: GkeSpec) -> bool:
+    """Whether the gateway add-on asks for GKE's own Gateway controller."""
+    return any(a.addon.key == "gateway" for a in spec.addons)

@@ -51,7 +51,8 @@ def test_a_pinned_addon_version_skips_the_lookup(eks):
     build(
         eks,
         base_args(
-            kubernetes_version="1.35", addons=[{"name": "coredns", "version": "v1.11.4-eksbuild.2"}]
+            kubernetes_version="1.35",
+            managed_addons=[{"name": "coredns", "version": "v1.11.4-eksbuild.2"}],
         ),
     )
 
@@ -75,7 +76,7 @@ def test_addon_configuration_merges_over_the_defaults_and_any_addon_can_be_added
     build(
         eks,
         base_args(
-            addons=[
+            managed_addons=[
                 {"name": "vpc-cni", "configuration": {"env": {"ENABLE_PREFIX_DELEGATION": "true"}}},
                 {
                     "name": "aws-efs-csi-driver",

@@ -56,7 +56,7 @@ EVERY_FIELD = base_args(
             "metadata_hop_limit": 1,
         }
     ],
-    addons=[
+    managed_addons=[
         {
             "name": "coredns",
             "version": "v1.11.4-eksbuild.2",
@@ -64,6 +64,7 @@ EVERY_FIELD = base_args(
         }
     ],
     cluster_autoscaler=True,
+    addons={"cert_manager": {"enabled": True, "cluster_issuer_email": "ops@example.com"}},
     deletion_protection=False,
     delete_unreachable=True,
     tags={"team": "platform"},
@@ -88,7 +89,7 @@ MAY_BE_OUTPUTS = [
     "private_subnet_ids[1]",
     "public_subnet_ids[0]",
     "admin_principal_arns[0]",
-    "addons[0].version",
+    "managed_addons[0].version",
     "delete_unreachable",
     "tags",
 ]
@@ -100,10 +101,10 @@ MAY_BE_OUTPUTS = [
 MUST_BE_KNOWN = [
     *(key for key in EksClusterArgs.__annotations__ if key not in MAY_BE_OUTPUTS),
     *(f"node_groups[0].{key}" for key in EksNodeGroupArgs.__annotations__),
-    *(f"addons[0].{key}" for key in EksAddonArgs.__annotations__ if key != "version"),
+    *(f"managed_addons[0].{key}" for key in EksAddonArgs.__annotations__ if key != "version"),
     "public_access_cidrs[0]",
     "node_groups[0]",
-    "addons[0]",
+    "managed_addons[0]",
     "node_groups[0].instance_types[0]",
     "node_groups[0].labels.team",
     "node_groups[0].taints[0]",
@@ -233,20 +234,20 @@ BAD_ARGS = [
         id="bad-retention",
     ),
     pytest.param(
-        base_args(addons=[{"name": "Core_DNS"}]),
-        "addons[0].name",
+        base_args(managed_addons=[{"name": "Core_DNS"}]),
+        "managed_addons[0].name",
         "EKS addon name",
         id="malformed-addon-name",
     ),
     pytest.param(
-        base_args(addons=[{"name": "coredns"}, {"name": "coredns"}]),
-        "addons[1].name",
+        base_args(managed_addons=[{"name": "coredns"}, {"name": "coredns"}]),
+        "managed_addons[1].name",
         "more than once",
         id="addon-twice",
     ),
     pytest.param(
-        base_args(addons=[{"name": "vpc-cni", "configuration": {"env": {"X": object()}}}]),
-        "addons[0].configuration.env.X",
+        base_args(managed_addons=[{"name": "vpc-cni", "configuration": {"env": {"X": object()}}}]),
+        "managed_addons[0].configuration.env.X",
         "JSON value",
         id="addon-configuration-not-json",
     ),
@@ -336,8 +337,8 @@ BAD_ARGS = [
         id="auto-mode-with-cluster-autoscaler",
     ),
     pytest.param(
-        base_args(compute="auto", addons=[{"name": "vpc-cni"}]),
-        "addons[0].name",
+        base_args(compute="auto", managed_addons=[{"name": "vpc-cni"}]),
+        "managed_addons[0].name",
         "built into Auto Mode",
         id="auto-mode-with-vpc-cni-addon",
     ),
@@ -390,7 +391,7 @@ def test_too_few_zones_in_the_region_fail_when_the_invoke_resolves(make_mocks):
 def test_the_output_cases_cover_every_field():
     assert set(EksClusterArgs.__annotations__) == set(EVERY_FIELD) | set(OWN_VPC)
     assert set(EksNodeGroupArgs.__annotations__) == set(EVERY_FIELD["node_groups"][0])
-    assert set(EksAddonArgs.__annotations__) == set(EVERY_FIELD["addons"][0])
+    assert set(EksAddonArgs.__annotations__) == set(EVERY_FIELD["managed_addons"][0])
 
 
 @pytest.mark.parametrize("path", MAY_BE_OUTPUTS)

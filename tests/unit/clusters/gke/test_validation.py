@@ -61,6 +61,7 @@ FULL_ARGS = base_args(
     kms_key_rotation_days=90,
     delete_unreachable=True,
     labels={"team": "platform"},
+    addons={"external_dns": {"enabled": True, "domain_filters": ["example.com"]}},
 )
 
 
