@@ -48,9 +48,6 @@ DEFAULTS: dict[str, Any] = {
     "values": {},
     "run_hooks": False,
     "skip_crds": False,
-},
-    "run_hooks": False,
-    "skip_crds": False,
 }
 """Every HelmChartArgs default (see components/_defaults.py)."""
 
