@@ -101,3 +101,33 @@ def test_program_accepts_a_load_balancer_on_kwok(
     mocks.run(lambda: deploy(parse_stack_settings(config)))
     service = mocks.one("kubernetes:core/v1:Service")
     assert service.inputs["spec"]["type"] == "LoadBalancer"
+
+
+def test_local_addons_install_on_the_clusters_provider(mocks: RecordingMocks) -> None:
+    addons = {"metrics_server": {"enabled": True}, "gateway": {"enabled": True}}
+    mocks.run(lambda: LocalCluster("local", {"runtime": "kwok", "addons": addons}))
+
+    charts = {r.name: r for r in mocks.of_type("kubernetes:helm.sh/v4:Chart")}
+    assert set(charts) == {"local-metrics-server", "local-gateway-crds"}
+    # kind's kubelets serve self-signed certificates.
+    assert charts["local-metrics-server"].inputs["values"] == {"args": ["--kubelet-insecure-tls"]}
+    release = mocks.one("kubernetes:helm.sh/v3:Release")
+    assert release.name == "local-gateway"
+    for resource in [*charts.values(), release]:
+        assert "$pulumi:providers:kubernetes::local-k8s::" in resource.provider
+
+
+def test_the_local_dynamic_resource_never_sees_the_addons(mocks: RecordingMocks) -> None:
+    mocks.run(
+        lambda: LocalCluster(
+            "local", {"runtime": "kwok", "addons": {"cert_manager": {"enabled": True}}}
+        )
+    )
+    assert "addons" not in mocks.one("pulumi-python:dynamic/moorage:LocalCluster").inputs
+
+
+def test_cloud_only_addons_are_refused_locally(mocks: RecordingMocks) -> None:
+    with pytest.raises(ValidationError, match="no DNS zone"):
+        validate_local_args(
+            "local", {"addons": {"external_dns": {"enabled": True, "domain_filters": ["a.io"]}}}
+        )
