@@ -131,3 +131,31 @@ def test_cloud_only_addons_are_refused_locally(mocks: RecordingMocks) -> None:
         validate_local_args(
             "local", {"addons": {"external_dns": {"enabled": True, "domain_filters": ["a.io"]}}}
         )
+
+
+def test_stack_config_addons_reach_the_cluster_and_errors_name_the_config_key(
+    make_mocks: Callable[..., RecordingMocks],
+) -> None:
+    config = {
+        "moorage:cloud": "local",
+        "moorage:cluster": json.dumps(
+            {"runtime": "kwok", "addons": {"cert_manager": {"enabled": True}}}
+        ),
+        "moorage:serviceName": "hello",
+        "moorage:service": json.dumps({"image": "nginx:1.27.3"}),
+    }
+    mocks = make_mocks(config=config)
+    mocks.run(lambda: deploy(parse_stack_settings(config)))
+    assert [r.name for r in mocks.of_type("kubernetes:helm.sh/v4:Chart")] == ["test-cert-manager"]
+
+    floating = {
+        **config,
+        "moorage:cluster": json.dumps(
+            {"addons": {"cert_manager": {"enabled": True, "version": "1.*"}}}
+        ),
+    }
+    mocks = make_mocks(config=floating)
+    with pytest.raises(ValidationError) as error:
+        mocks.run(lambda: deploy(parse_stack_settings(floating)))
+    assert error.value.field == "moorage:cluster.addons.cert_manager.version"
+    assert mocks.resources == []
