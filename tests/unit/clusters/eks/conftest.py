@@ -15,78 +15,53 @@ from ...conftest import RecordingMocks, with_outputs
 
 ACCOUNT = "123456789012"
 
-
 ADMIN = f"arn:aws:iam::{ACCOUNT}:role/deploy"
-
 
 ZONES = ["us-west-2a", "us-west-2b", "us-west-2c"]
 
-
 ADDON_VERSION = "v1.19.0-eksbuild.1"
-
 
 ISSUER = "https://oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
 
-
 ENDPOINT = "https://EXAMPLED539D4633E53DE1B71EXAMPLE.gr7.us-west-2.eks.amazonaws.com"
-
 
 CA_DATA = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUMvakNDQWVhZ0F3SUJBZ0lCQURBTkJna3Foa2lHOXcw"
 
-
 COMPONENT = "$moorage:index:EksCluster::staging"
-
 
 NETWORK = "moorage:index:EksCluster$moorage:index:EksNetwork::staging-network"
 
-
 AZ_TOKEN = "aws:index/getAvailabilityZones:getAvailabilityZones"
-
 
 ADDON_TOKEN = "aws:eks/getAddonVersion:getAddonVersion"
 
-
 VPC = "aws:ec2/vpc:Vpc"
-
 
 SUBNET = "aws:ec2/subnet:Subnet"
 
-
 NAT = "aws:ec2/natGateway:NatGateway"
-
 
 ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
 
-
 CLUSTER = "aws:eks/cluster:Cluster"
-
 
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 
-
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
-
 
 ADDON = "aws:eks/addon:Addon"
 
-
 ACCESS_ENTRY = "aws:eks/accessEntry:AccessEntry"
-
 
 ACCESS_POLICY = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
 
-
 POD_IDENTITY = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
-
 
 STORAGE_CLASS = "kubernetes:storage.k8s.io/v1:StorageClass"
 
-
 ROLE = "aws:iam/role:Role"
 
-
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
-
 
 K8S_PROVIDER = "pulumi:providers:kubernetes"
 

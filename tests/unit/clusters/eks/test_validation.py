@@ -69,8 +69,6 @@ EVERY_FIELD = base_args(
     delete_unreachable=True,
     tags={"team": "platform"},
 )
-
-
 """Valid args setting every field but the bring-your-own-VPC ones."""
 
 
@@ -79,8 +77,6 @@ OWN_VPC = base_args(
     private_subnet_ids=["subnet-0aaa", "subnet-0bbb"],
     public_subnet_ids=["subnet-0ccc"],
 )
-
-
 """Valid bring-your-own-VPC args."""
 
 
@@ -93,8 +89,6 @@ MAY_BE_OUTPUTS = [
     "delete_unreachable",
     "tags",
 ]
-
-
 """Passed through to resources unchanged, so they may come from other resources."""
 
 
@@ -110,8 +104,6 @@ MUST_BE_KNOWN = [
     "node_groups[0].taints[0]",
     "node_groups[0].taints[0].key",
 ]
-
-
 """Validated before anything is created, or deciding which resources exist."""
 
 

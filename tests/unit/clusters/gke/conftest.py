@@ -15,48 +15,33 @@ from ...conftest import RecordingMocks, with_outputs
 
 PROJECT = "acme-prod"
 
-
 MASTER_IP = "34.118.10.20"
-
 
 CA_DATA = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUVMVENDQXBXZ0F3SUJBZ0lSQU"
 
-
 COMPONENT = "$moorage:index:GkeCluster::prod"
-
 
 CLUSTER = "gcp:container/cluster:Cluster"
 
-
 NODE_POOL = "gcp:container/nodePool:NodePool"
-
 
 SERVICE_ACCOUNT = "gcp:serviceaccount/account:Account"
 
-
 IAM_MEMBER = "gcp:projects/iAMMember:IAMMember"
-
 
 K8S_PROVIDER = "pulumi:providers:kubernetes"
 
-
 NETWORK_COMPONENT = "moorage:index:GkeCluster$moorage:index:GkeNetwork::prod-vpc"
-
 
 KEY_RING = "gcp:kms/keyRing:KeyRing"
 
-
 CRYPTO_KEY = "gcp:kms/cryptoKey:CryptoKey"
-
 
 KEY_MEMBER = "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember"
 
-
 PROJECT_NUMBER = "318273645012"
 
-
 GET_PROJECT = "gcp:organizations/getProject:getProject"
-
 
 GKE_AGENT = (
     f"serviceAccount:service-{PROJECT_NUMBER}@container-engine-robot.iam.gserviceaccount.com"

@@ -63,16 +63,11 @@ FULL_ARGS = base_args(
     labels={"team": "platform"},
     addons={"external_dns": {"enabled": True, "domain_filters": ["example.com"]}},
 )
-
-
 """Valid args that set every field but the existing-network and own-key ones."""
-
-
 """Valid Shared VPC args with a key of the user's."""
 
 
 OUTPUTS_ALLOWED = ("delete_unreachable", "labels", "secrets_encryption_key")
-
 
 PLAIN_ONLY = [
     *(key for key in GkeClusterArgs.__annotations__ if key not in OUTPUTS_ALLOWED),
