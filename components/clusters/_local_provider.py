@@ -102,6 +102,11 @@ def _reconcile_kwok_nodes(name: str, kubeconfig: str, nodes: int, zones: Sequenc
         except ApiException as error:
             if error.status != 409:
                 raise
+    _wait_until_ready(core, name, set(wanted))
+
+
+def _wait_until_ready(core: Any, name: str, wanted: set[str]) -> None:
+    """Return once every node in ``wanted`` is Ready; fail after the timeout."""
     deadline = time.monotonic() + _NODE_READY_TIMEOUT_S
     while time.monotonic() < deadline:
         ready = {
@@ -109,7 +114,7 @@ def _reconcile_kwok_nodes(name: str, kubeconfig: str, nodes: int, zones: Sequenc
             for n in core.list_node(label_selector="type=kwok").items
             if any(c.type == "Ready" and c.status == "True" for c in (n.status.conditions or []))
         }
-        if set(wanted) <= ready:
+        if wanted <= ready:
             return
         time.sleep(1)
     raise LocalClusterError(f"simulated nodes of {name} not Ready after {_NODE_READY_TIMEOUT_S}s")

@@ -245,28 +245,7 @@ def validate_gke_args(name: str, args: Mapping[str, Any]) -> GkeSpec:
             "managed_prometheus", False, "cannot be turned off: Autopilot always runs it"
         )
 
-    key = fields.raw("secrets_encryption_key")
-    if isinstance(key, str):
-        match = _KMS_KEY.fullmatch(key)
-        if match is None:
-            raise fields.fail(
-                "secrets_encryption_key",
-                key,
-                "must be a Cloud KMS key like "
-                '"projects/P/locations/REGION/keyRings/R/cryptoKeys/K"',
-            )
-        if match.group(1) != region:
-            raise fields.fail(
-                "secrets_encryption_key",
-                key,
-                f"is in {match.group(1)}; GKE needs a key in the cluster's region {region}",
-            )
-    if key is not None and fields.present("kms_key_rotation_days"):
-        raise fields.fail(
-            "kms_key_rotation_days",
-            fields.raw("kms_key_rotation_days"),
-            "only applies to the key Moorage creates (no secrets_encryption_key)",
-        )
+    key = _secrets_key(fields, region)
 
     return GkeSpec(
         label=label,
@@ -305,11 +284,54 @@ def validate_gke_args(name: str, args: Mapping[str, Any]) -> GkeSpec:
     )
 
 
+def _secrets_key(fields: Fields, region: str) -> pulumi.Input[str] | None:
+    """The user's Cloud KMS key, in the cluster's region, or None (Moorage makes one)."""
+    key: pulumi.Input[str] | None = fields.raw("secrets_encryption_key")
+    if isinstance(key, str):
+        match = _KMS_KEY.fullmatch(key)
+        if match is None:
+            raise fields.fail(
+                "secrets_encryption_key",
+                key,
+                "must be a Cloud KMS key like "
+                '"projects/P/locations/REGION/keyRings/R/cryptoKeys/K"',
+            )
+        if match.group(1) != region:
+            raise fields.fail(
+                "secrets_encryption_key",
+                key,
+                f"is in {match.group(1)}; GKE needs a key in the cluster's region {region}",
+            )
+    if key is not None and fields.present("kms_key_rotation_days"):
+        raise fields.fail(
+            "kms_key_rotation_days",
+            fields.raw("kms_key_rotation_days"),
+            "only applies to the key Moorage creates (no secrets_encryption_key)",
+        )
+    return key
+
+
 def _existing_network(fields: Fields, project: str, region: str) -> GkeNetworkSpec | None:
     """An existing network, or None when Moorage creates one. Names become full paths in the
     host project; a path into another project is a Shared VPC and needs host_project."""
     if not fields.present("network"):
         return None
+    _refuse_created_network_fields(fields)
+    net = fields.section("network")
+    net.reject_unknown(GkeNetworkArgs.__annotations__, "GkeNetworkArgs")
+    host = _host_project(net, project)
+    owner = host or project
+    network = _network_path(net, "network", owner, host, region)
+    subnetwork = _network_path(net, "subnetwork", owner, host, region)
+    pods = net.text("pods_range_name", DEFAULTS["network.pods_range_name"])
+    services = net.text("services_range_name", DEFAULTS["network.services_range_name"])
+    if pods == services:
+        raise net.fail("services_range_name", services, "must differ from pods_range_name")
+    return GkeNetworkSpec(network, subnetwork, owner, pods, services)
+
+
+def _refuse_created_network_fields(fields: Fields) -> None:
+    """The created network's settings make no sense with an existing network."""
     for key in ("subnet_cidr", "pods_cidr", "services_cidr"):
         if fields.present(key):
             raise fields.fail(
@@ -322,8 +344,10 @@ def _existing_network(fields: Fields, project: str, region: str) -> GkeNetworkSp
             "only applies to the network Moorage creates; give an existing network its NAT "
             "where the network is managed",
         )
-    net = fields.section("network")
-    net.reject_unknown(GkeNetworkArgs.__annotations__, "GkeNetworkArgs")
+
+
+def _host_project(net: Fields, project: str) -> str | None:
+    """The Shared VPC host project, or None for a network in the cluster's own project."""
     host = net.optional_text("host_project")
     if host is not None:
         rule.pattern(net.component, net.field("host_project"), host, _PROJECT, "a GCP project id")
@@ -333,47 +357,31 @@ def _existing_network(fields: Fields, project: str, region: str) -> GkeNetworkSp
                 host,
                 "is the cluster's own project; set it only for a Shared VPC host project",
             )
+    return host
 
-    network = net.required_text("network")
-    network_match = _NETWORK_PATH.fullmatch(network)
-    subnetwork = net.required_text("subnetwork")
-    subnetwork_match = _SUBNETWORK_PATH.fullmatch(subnetwork)
-    owners = {
-        "network": network_match.group(1) if network_match else None,
-        "subnetwork": subnetwork_match.group(1) if subnetwork_match else None,
-    }
-    for key, owner in owners.items():
-        if owner is not None and owner != (host or project):
-            value = network if key == "network" else subnetwork
-            if host is None:
-                raise net.fail(
-                    key,
-                    value,
-                    f"is in project {owner}: a Shared VPC needs host_project: {owner}",
-                )
-            raise net.fail(key, value, f"is in project {owner}, not host_project {host}")
-    if subnetwork_match is not None and subnetwork_match.group(2) != region:
-        raise net.fail("subnetwork", subnetwork, f"is in {subnetwork_match.group(2)}, not {region}")
-    owner = host or project
-    if network_match is None:
-        rule.pattern(
-            net.component, net.field("network"), network, _RESOURCE_NAME, "a network name or path"
-        )
-        network = f"projects/{owner}/global/networks/{network}"
-    if subnetwork_match is None:
-        rule.pattern(
-            net.component,
-            net.field("subnetwork"),
-            subnetwork,
-            _RESOURCE_NAME,
-            "a subnetwork name or path",
-        )
-        subnetwork = f"projects/{owner}/regions/{region}/subnetworks/{subnetwork}"
-    pods = net.text("pods_range_name", DEFAULTS["network.pods_range_name"])
-    services = net.text("services_range_name", DEFAULTS["network.services_range_name"])
-    if pods == services:
-        raise net.fail("services_range_name", services, "must differ from pods_range_name")
-    return GkeNetworkSpec(network, subnetwork, owner, pods, services)
+
+def _network_path(net: Fields, key: str, owner: str, host: str | None, region: str) -> str:
+    """The full path of ``network`` or ``subnetwork``: a name in ``owner``'s project, or a
+    path that must lie in that project (and, for a subnetwork, in the cluster's region)."""
+    value = net.required_text(key)
+    match = (_NETWORK_PATH if key == "network" else _SUBNETWORK_PATH).fullmatch(value)
+    if match is None:
+        rule.pattern(net.component, net.field(key), value, _RESOURCE_NAME, f"a {key} name or path")
+        if key == "network":
+            return f"projects/{owner}/global/networks/{value}"
+        return f"projects/{owner}/regions/{region}/subnetworks/{value}"
+    in_project = match.group(1)
+    if in_project != owner:
+        if host is None:
+            raise net.fail(
+                key,
+                value,
+                f"is in project {in_project}: a Shared VPC needs host_project: {in_project}",
+            )
+        raise net.fail(key, value, f"is in project {in_project}, not host_project {host}")
+    if key == "subnetwork" and match.group(2) != region:
+        raise net.fail(key, value, f"is in {match.group(2)}, not {region}")
+    return value
 
 
 def _node_pools(fields: Fields) -> list[GkeNodePoolSpec]:
