@@ -86,6 +86,9 @@ def _moorage_values(
             "region": context.region,
             "vpcId": context.vpc_id,
             "serviceAccount": {"create": True, "name": spec.addon.service_account},
+            # LoadBalancer Services keep the in-tree controller (and their public scheme);
+            # the controller serves Ingress (ALB) and Services that ask for it.
+            "enableServiceMutatorWebhook": False,
         }
     if key == "external_dns":
         return _external_dns_values(name, spec, context, opts)

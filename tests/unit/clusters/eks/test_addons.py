@@ -120,6 +120,8 @@ def test_the_load_balancer_controller_gets_its_own_role_through_pod_identity(
     assert values["clusterName"] == "staging" and values["region"] == "us-west-2"
     assert values["vpcId"]
     assert values["serviceAccount"] == {"create": True, "name": "aws-load-balancer-controller"}
+    # Existing LoadBalancer Services are not moved to (internal) NLBs behind the user's back.
+    assert values["enableServiceMutatorWebhook"] is False
 
 
 @pytest.mark.parametrize(
