@@ -36,7 +36,9 @@ lock: ## Re-pin requirements.lock (with hashes) after editing requirements*.txt 
 	@uv=$$(tools/setup-venv --print-uv) && \
 	  "$$uv" pip compile --quiet --generate-hashes --universal --python-version 3.11 \
 	    --custom-compile-command "make lock" requirements-dev.txt pyproject.toml -o requirements.lock && \
-	  echo "[lock] requirements.lock updated; commit it with the requirements change"
+	  "$$uv" pip compile --quiet --generate-hashes --universal --python-version 3.11 \
+	    --custom-compile-command "make lock" requirements-s3.txt -o requirements-s3.lock && \
+	  echo "[lock] requirements.lock and requirements-s3.lock updated; commit them with the requirements change"
 
 tools: ## Reuse installed Pulumi/Kubernetes tools within range, build only what is missing
 	@scripts/bootstrap-tools
