@@ -69,9 +69,11 @@ test-unit: venv ## Fast unit tests under Pulumi mocks
 test-engine: venv tools ## Tests with the real engine and a local Kubernetes control plane
 	@MOORAGE_TOOLS_BIN="$$(scripts/bootstrap-tools --print-bin-dir)" $(PY) -m pytest -q tests/engine
 
-lint: venv ## ruff lint and format check
+lint: venv ## ruff lint and format check; actionlint and zizmor on the GitHub workflows (offline)
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
+	@tools/actionlint
+	@$(VENV)/bin/zizmor --offline --quiet .github/
 
 typecheck: venv ## mypy (strict) on the package
 	@$(VENV)/bin/mypy
