@@ -89,4 +89,4 @@ bench: venv tools ## Benchmarks (prints figures; never part of the tests)
 	@MOORAGE_TOOLS_BIN="$$(scripts/bootstrap-tools --print-bin-dir)" $(PY) bench/run.py
 
 clean: ## Remove the venv and the local state backend (not the tool cache)
-	rm -rf $(VENV) .pulumi build *.egg-info
+	rm -rf $(VENV) .venv-s3 .pulumi build *.egg-info

@@ -15,7 +15,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._errors import LocalClusterError, MoorageError, ValidationError
+    from ._errors import LocalClusterError, MissingExtraError, MoorageError, ValidationError
     from .application import Application, ApplicationArgs, NamespaceArgs, ServiceRefArgs
     from .clusters.base import KubernetesCluster
     from .clusters.eks import EksAddonArgs, EksCluster, EksClusterArgs, EksNodeGroupArgs
@@ -60,6 +60,7 @@ _EXPORTS = {
     "MoorageError": "._errors",
     "ValidationError": "._errors",
     "LocalClusterError": "._errors",
+    "MissingExtraError": "._errors",
     "WebService": ".webservice",
     "WebServiceArgs": ".webservice",
     "AffinityArgs": ".webservice",
@@ -134,6 +135,7 @@ __all__ = [
     "LocalClusterArgs",
     "LocalClusterError",
     "MetricsArgs",
+    "MissingExtraError",
     "MoorageError",
     "NamespaceArgs",
     "NetworkPolicyArgs",
