@@ -60,9 +60,14 @@ class S3Backend:
         """The backend URL a team would use for an S3-compatible store (MinIO, Ceph, moto).
 
         The pinned CLI's gocloud uses the AWS SDK v2: ``use_path_style=true`` puts the
-        bucket in the path (``s3ForcePathStyle=true`` is the v1 spelling, still accepted).
+        bucket in the path (``s3ForcePathStyle=true`` is the v1 spelling, still accepted);
+        ``response_checksum_validation=when_required`` stops a warning on every response
+        from a store that sends no checksums.
         """
-        return f"s3://{BUCKET}?endpoint={self.endpoint}&use_path_style=true&region={REGION}"
+        return (
+            f"s3://{BUCKET}?endpoint={self.endpoint}&use_path_style=true&region={REGION}"
+            "&response_checksum_validation=when_required"
+        )
 
     @property
     def env(self) -> dict[str, str]:
