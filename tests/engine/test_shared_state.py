@@ -142,17 +142,44 @@ def test_a_second_clone_previews_exactly_its_config_change(shared: Shared) -> No
     b.set_service(shared.kubeconfig, shared.name, env={"LOG_LEVEL": "debug"})
     preview = json.loads(b.ok("preview", "--json", "--diff"))
     changes = [step for step in preview["steps"] if step["op"] != "same"]
-    assert [(step["op"], step["urn"].rsplit("::", 2)[-2]) for step in changes] == [
+    assert [(step["op"], step["urn"].split("::")[-2].rsplit("$", 1)[-1]) for step in changes] == [
         ("update", "kubernetes:apps/v1:Deployment")
     ], changes
     (update,) = changes
-    assert update["diffs"] == ["spec"], update
-    changed = sorted(update.get("detailedDiff") or {})
-    assert changed and all(
-        path.startswith("spec.template.spec.containers[0].env") for path in changed
-    )
+    old, new = update["oldState"]["inputs"], update["newState"]["inputs"]
+    env = "spec.template.spec.containers[0].env"
+    assert changed_paths(old, new) == [env], changed_paths(old, new)
+    values = {"old": old, "new": new}
+    for side, inputs in values.items():
+        values[side] = {
+            e["name"]: e.get("value")
+            for e in inputs["spec"]["template"]["spec"]["containers"][0]["env"]
+        }.get("LOG_LEVEL")
+    assert values == {"old": "info", "new": "debug"}
     assert preview["changeSummary"].get("update") == 1
     assert set(preview["changeSummary"]) <= {"update", "same"}
+
+
+def changed_paths(old: Any, new: Any, path: str = "") -> list[str]:
+    """Where two input trees differ, down to the first list whose length or order differs."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        return [
+            changed
+            for key in sorted(set(old) | set(new))
+            for changed in changed_paths(old.get(key), new.get(key), f"{path}.{key}".lstrip("."))
+        ]
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        if all(isinstance(item, dict) and "name" in item for item in old + new):
+            if [item["name"] for item in old] != [item["name"] for item in new]:
+                return [path]  # a named list (env, ports) whose entries changed: the list
+            if path.endswith(".env"):
+                return [path] if old != new else []
+        return [
+            changed
+            for index, (a, b) in enumerate(zip(old, new, strict=True))
+            for changed in changed_paths(a, b, f"{path}[{index}]")
+        ]
+    return [] if old == new else [path]
 
 
 def _wait_for(process: subprocess.Popen[str], text: str) -> list[str]:
