@@ -157,3 +157,12 @@ def test_a_cloud_component_without_its_extra_names_the_extra_to_install() -> Non
         'MissingExtraError True GkeClusterArgs needs the "gcp" extra (pulumi_gcp is not '
         'installed): pip install "moorage[gcp]"',
     ]
+
+
+def test_the_lock_keeps_both_clouds_for_development() -> None:
+    pinned = {
+        line.split("==")[0]
+        for line in (ROOT / "requirements.lock").read_text().splitlines()
+        if "==" in line and not line.startswith((" ", "#"))
+    }
+    assert {"pulumi", "pulumi-kubernetes", "pulumi-aws", "pulumi-gcp"} <= pinned
