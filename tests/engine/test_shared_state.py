@@ -199,7 +199,10 @@ def test_a_second_concurrent_up_is_refused_and_a_third_converges(shared: Shared)
     a.set_service(shared.kubeconfig, shared.name, env={"LOG_LEVEL": "warn"}, replicas=3)
     first = a.start("up", "--yes")
     try:
-        _wait_for(first, "kubernetes:apps/v1:Deployment")
+        # The header comes once the lock is held, before the program has even run: the
+        # second up starts well before the first can finish.
+        _wait_for(first, "Updating (")
+        assert len(shared.backend.keys(".pulumi/locks/")) == 1
         second = b.pulumi("up", "--yes")
     finally:
         out, _ = first.communicate(timeout=900)
