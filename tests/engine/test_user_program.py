@@ -79,6 +79,17 @@ def test_the_readme_example_runs_up_and_destroy_in_a_project_of_its_own(
     ).split()
     assert not Path(site[0]).is_relative_to(ROOT) and site[1] == "True", site
     assert size_of(project / "venv") < CORE_VENV_LIMIT, size_of(project / "venv")
+    missing = subprocess.run(
+        [venv_python, "-c", "from moorage import EksCluster"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert missing.stderr.strip().splitlines()[-1] == (
+        'moorage._errors.MissingExtraError: EksCluster needs the "aws" extra (pulumi_aws is '
+        'not installed): pip install "moorage[aws]"'
+    ), missing.stderr
 
     # Step 2: the project, with the README's program verbatim.
     (project / "Pulumi.yaml").write_text(
