@@ -4,7 +4,9 @@ The public API is what this module exports (``from moorage import WebService``);
 every other module in the package is internal and may change without notice.
 
 Importing this package does no work: each component is loaded the first time it
-is used, so ``from moorage import WebService`` never imports the AWS or GCP SDKs.
+is used, so ``from moorage import WebService`` never imports the AWS or GCP SDKs. Those
+come with the extras ``moorage[aws]`` (EksCluster) and ``moorage[gcp]`` (GkeCluster);
+without its extra, importing a cloud's component raises ``MissingExtraError`` naming it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._errors import LocalClusterError, MoorageError, ValidationError
+    from ._errors import LocalClusterError, MissingExtraError, MoorageError, ValidationError
     from .addons import AddonArgs, ClusterAddonsArgs, HelmChart, HelmChartArgs
     from .application import Application, ApplicationArgs, NamespaceArgs, ServiceRefArgs
     from .clusters import KubernetesCluster, LocalCluster, LocalClusterArgs, NodeTaintArgs
@@ -58,6 +60,7 @@ _EXPORTS = {
     "MoorageError": "._errors",
     "ValidationError": "._errors",
     "LocalClusterError": "._errors",
+    "MissingExtraError": "._errors",
     "WebService": ".webservice",
     "WebServiceArgs": ".webservice",
     "AffinityArgs": ".webservice",
@@ -108,6 +111,9 @@ _EXPORTS = {
     "GcpIdentityArgs": ".identity",
 }
 
+# The extra that installs each optional SDK (pyproject.toml, [project.optional-dependencies]).
+_EXTRAS = {"pulumi_aws": "aws", "pulumi_gcp": "gcp"}
+
 __all__ = [
     "AddonArgs",
     "AffinityArgs",
@@ -143,6 +149,7 @@ __all__ = [
     "LocalClusterArgs",
     "LocalClusterError",
     "MetricsArgs",
+    "MissingExtraError",
     "MoorageError",
     "NamespaceArgs",
     "NetworkPolicyArgs",
@@ -167,7 +174,16 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'moorage' has no attribute {name!r}")
-    return getattr(importlib.import_module(module, __name__), name)
+    try:
+        loaded = importlib.import_module(module, __name__)
+    except ModuleNotFoundError as missing:
+        package = (missing.name or "").partition(".")[0]
+        if package not in _EXTRAS:
+            raise
+        from ._errors import MissingExtraError
+
+        raise MissingExtraError(name, package, _EXTRAS[package]) from None
+    return getattr(loaded, name)
 
 
 def __dir__() -> list[str]:

@@ -9,6 +9,8 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .._errors import LocalClusterError
+
 RUNTIMES = ("auto", "kind", "kwok")
 
 # Binaries kwokctl needs for `--runtime binary`, by its flag name.
@@ -61,8 +63,32 @@ def choose_runtime(requested: str, docker_available: bool, kind_installed: bool)
     return "kind" if docker_available and kind_installed else "kwok"
 
 
-def kwok_create_command(name: str, bin_dir: str, stage_file: str) -> list[str]:
-    """``kwokctl create cluster`` that runs fully offline from local binaries.
+def locate_binary(binary: str, bin_dir: str, search_path: str | None = None) -> str:
+    """The absolute path kwokctl gets for ``binary``: in ``bin_dir`` when one is set, else
+    the first on ``search_path`` (default: PATH).
+
+    kwokctl resolves a bare name against its working directory (the Pulumi project), so a
+    tool found on PATH is passed by its absolute path. A missing tool is one line naming it
+    and where it was looked for.
+    """
+    if bin_dir:
+        return os.path.join(bin_dir, binary)
+    search_path = os.environ.get("PATH", "") if search_path is None else search_path
+    found = shutil.which(binary, path=search_path)
+    if found is None:
+        raise LocalClusterError(
+            f"{binary} not found on PATH ({search_path or 'empty'}) and no tools dir is set "
+            "(LocalCluster tools_bin_dir or MOORAGE_TOOLS_BIN); put the tools' bin dir "
+            "(scripts/bootstrap-tools --print-bin-dir) on PATH"
+        )
+    return os.path.abspath(found)
+
+
+def kwok_create_command(
+    name: str, bin_dir: str, stage_file: str, search_path: str | None = None
+) -> list[str]:
+    """``kwokctl create cluster`` that runs fully offline from local binaries
+    (each from :func:`locate_binary`).
 
     ``--kubeconfig ""`` keeps kwokctl from editing the user's ~/.kube/config;
     the kubeconfig is read back with ``kwokctl get kubeconfig`` instead.
@@ -74,7 +100,7 @@ def kwok_create_command(name: str, bin_dir: str, stage_file: str) -> list[str]:
     """
     command = ["kwokctl", "create", "cluster", "--name", name, "--runtime", "binary"]
     for flag, binary in KWOK_BINARY_FLAGS.items():
-        command += [flag, os.path.join(bin_dir, binary)]
+        command += [flag, locate_binary(binary, bin_dir, search_path)]
     command += ["--extra-args", f"kwok-controller=config={stage_file}"]
     command += ["--kubeconfig", "", "--wait", "2m"]
     return command

@@ -46,7 +46,8 @@ def _run(command: Sequence[str], bin_dir: str, timeout: int = 600) -> str:
         )
     except FileNotFoundError:
         raise LocalClusterError(
-            f"{command[0]} not found (looked in {bin_dir or 'PATH'}); run scripts/bootstrap-tools"
+            f"{command[0]} not found (looked in {_env(bin_dir)['PATH'] or 'an empty PATH'}); "
+            "put the tools' bin dir (scripts/bootstrap-tools --print-bin-dir) on PATH"
         ) from None
     except subprocess.TimeoutExpired:
         raise LocalClusterError(f"`{' '.join(command[:4])}` timed out after {timeout}s") from None
@@ -170,7 +171,9 @@ def _create_cluster(runtime: str, name: str, nodes: int, bin_dir: str) -> None:
     if runtime == "kwok":
         stage_file = _write_kwok_stages(name)
         try:
-            _run(local_cli.kwok_create_command(name, bin_dir, stage_file), bin_dir, timeout=600)
+            search_path = _env(bin_dir)["PATH"]
+            command = local_cli.kwok_create_command(name, bin_dir, stage_file, search_path)
+            _run(command, bin_dir, timeout=600)
         except LocalClusterError:
             # kwokctl never got as far as writing its config: leave no directory behind.
             directory = os.path.dirname(stage_file)
