@@ -78,7 +78,10 @@ def _read_addon(addon: Addon, fields: Fields, platform: str) -> AddonSpec | None
         crds = ChartSpec(
             release_name=f"{chart.release_name}-crds",
             chart=addon.crds.chart,
-            version=addon.crds.version,
+            # A CRD chart released with its main chart (Envoy Gateway) follows its version.
+            version=chart.version
+            if addon.crds.version == addon.chart.version
+            else addon.crds.version,
             namespace=chart.namespace,
             repository=addon.crds.repository,
             create_namespace=False,

@@ -201,3 +201,10 @@ def test_bad_input_gets_one_clear_error(addons: Any, platform: str, field: str, 
     assert raised.value.field == field
     assert rule in raised.value.rule
     assert str(raised.value).startswith(f"{LABEL}: {field} (")
+
+
+def test_a_crd_chart_released_with_its_chart_follows_its_version() -> None:
+    (gateway,) = read({"gateway": {"enabled": True, "version": "v1.5.5"}})
+    assert gateway.chart.version == gateway.crds.version == "v1.5.5"
+    (prometheus,) = read({"prometheus": {"enabled": True, "version": "77.14.0"}})
+    assert prometheus.crds.version == ADDONS["prometheus"].crds.version
