@@ -111,6 +111,13 @@ def test_eks_staging_stack_is_valid_args():
     assert spec.nat_gateway_per_az is False
     assert spec.public_access_cidrs  # so Pulumi can reach the API from outside the VPC
     assert config["moorage:deleteUnreachable"] is False
+    # Day one on managed node groups: node autoscaling, block storage, load balancing.
+    assert {a.addon.key for a in spec.addons} == {
+        "cluster_autoscaler",
+        "load_balancer_controller",
+        "cert_manager",
+    }
+    assert "aws-ebs-csi-driver" in {a.name for a in spec.managed_addons}
 
 
 def test_gke_prod_stack_is_valid_args():
@@ -132,6 +139,7 @@ def test_gke_prod_stack_is_valid_args():
     assert spec.maintenance_window.days == ["SA", "SU"]  # weekends in production
     assert spec.managed_prometheus is True
     assert spec.secrets_encryption_key is None  # Moorage creates the key, with rotation
+    assert {a.addon.key for a in spec.addons} == {"cert_manager", "gateway"}
 
 
 @pytest.mark.parametrize("module", [eks, gke])
