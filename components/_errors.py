@@ -36,6 +36,10 @@ class ValidationError(MoorageError, ValueError):
         self.rule = rule
         super().__init__(f"{component}: {field} ({self.value!r}) {rule}")
 
+    def redacted(self) -> ValidationError:
+        """The same error with its value shown as ``[secret]``."""
+        return ValidationError(self.component, self.field, None, self.rule, secret=True)
+
 
 class LocalClusterError(MoorageError, RuntimeError):
     """A local-cluster CLI (kwokctl or kind) failed; the message says which command and why."""

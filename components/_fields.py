@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import difflib
 import inspect
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import pulumi
@@ -28,10 +30,66 @@ def is_deferred(value: object) -> bool:
     return isinstance(value, pulumi.Output) or inspect.isawaitable(value)
 
 
+_PENDING_CHECKS: ContextVar[list[pulumi.Output[Any]] | None] = ContextVar(
+    "moorage_pending_checks", default=None
+)
+
+
+@contextmanager
+def collecting_checks() -> Iterator[list[pulumi.Output[Any]]]:
+    """Collect every check that waits for an Output while the block runs.
+
+    A component reads its Args inside this block and gates its children on
+    :func:`all_passed` of what was collected, so none is registered before every
+    check has run, whether or not the checked value is used afterwards.
+    """
+    pending: list[pulumi.Output[Any]] = []
+    token = _PENDING_CHECKS.set(pending)
+    try:
+        yield pending
+    finally:
+        _PENDING_CHECKS.reset(token)
+
+
+def all_passed(checks: Sequence[pulumi.Output[Any]]) -> pulumi.Output[list[Any]]:
+    """An empty list, once every one of ``checks`` has passed (a ``depends_on`` gate).
+
+    It fails with the first check's error, so a resource depending on it is never
+    registered with a bad value.
+    """
+    return pulumi.Output.unsecret(pulumi.Output.all(*checks).apply(lambda _: []))
+
+
+def _pending(output: pulumi.Output[T]) -> pulumi.Output[T]:
+    collected = _PENDING_CHECKS.get()
+    if collected is not None:
+        collected.append(output)
+    return output
+
+
+async def _reraise(source: pulumi.Output[Any], error: ValidationError) -> Any:
+    """Raise ``error``, its value shown as ``[secret]`` when ``source`` is a secret."""
+    if await source.is_secret():
+        raise error.redacted() from None
+    raise error
+
+
+def _deferred_check(source: pulumi.Output[Any], check: Callable[[Any], T]) -> pulumi.Output[T]:
+    """``check`` run on ``source`` once it resolves, never echoing a secret."""
+
+    def run(value: Any) -> Any:
+        try:
+            return check(value)
+        except ValidationError as error:
+            return _reraise(source, error)
+
+    return _pending(source.apply(run))
+
+
 def checked(value: pulumi.Input[Any], check: Callable[[Any], T]) -> pulumi.Input[T]:
     """Apply ``check`` now for a plain value, or when an Output resolves."""
     if is_deferred(value):
-        return pulumi.Output.from_input(value).apply(check)
+        return _deferred_check(pulumi.Output.from_input(value), check)
     return check(value)
 
 
@@ -45,7 +103,7 @@ def cross_checked(values: Sequence[pulumi.Input[Any]], check: Callable[..., None
         check(*resolved)
         return resolved
 
-    joined = pulumi.Output.all(*values).apply(run)
+    joined = _deferred_check(pulumi.Output.all(*values), run)
     return [joined[i] for i in range(len(values))]
 
 

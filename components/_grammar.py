@@ -184,3 +184,37 @@ def is_int32(value: int, minimum: int = 0) -> bool:
 def is_unix_id(value: int) -> bool:
     """A UID or GID the server accepts for runAsUser/runAsGroup/fsGroup: 0-2147483647."""
     return 0 <= value <= INT32_MAX
+
+
+# -- issue 23: nested fields, PromQL names and durations -------------------------------------
+
+_PROMETHEUS_METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+_PROMETHEUS_LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+_PROMETHEUS_DURATION = re.compile(
+    r"0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?"
+)
+_HTTP_HEADER_NAME = re.compile(r"[-A-Za-z0-9]+")
+
+MAX_ENV_SIZE = 1024 * 1024
+"""Moorage's bound on one container's env (names and values): etcd refuses objects of
+about 1.5 MiB, and the env sits in the Deployment beside everything else."""
+
+
+def is_prometheus_metric_name(value: str) -> bool:
+    """A Prometheus metric name, as PromQL reads it: ``[a-zA-Z_:][a-zA-Z0-9_:]*``."""
+    return bool(_PROMETHEUS_METRIC_NAME.fullmatch(value))
+
+
+def is_prometheus_label_name(value: str) -> bool:
+    """A Prometheus label name, as PromQL reads it: ``[a-zA-Z_][a-zA-Z0-9_]*``."""
+    return bool(_PROMETHEUS_LABEL_NAME.fullmatch(value))
+
+
+def is_prometheus_duration(value: str) -> bool:
+    """A duration the Prometheus Operator's CRDs accept (units in order y w d h m s ms)."""
+    return bool(_PROMETHEUS_DURATION.fullmatch(value)) and value != ""
+
+
+def is_http_header_name(value: str) -> bool:
+    """A probe header name as the API server checks it: ``[-A-Za-z0-9]+``."""
+    return bool(_HTTP_HEADER_NAME.fullmatch(value))

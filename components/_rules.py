@@ -7,6 +7,7 @@ component, the field, the value and the rule. Nothing here touches Pulumi.
 from __future__ import annotations
 
 import ipaddress
+import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -731,3 +732,90 @@ def chart_version(component: str, field: str, value: object) -> str:
             '"latest": a floating version installs whatever the repository serves that day',
         )
     return value
+
+
+# -- issue 23: nested fields, PromQL names, durations and pod security ------------------------
+
+
+def prometheus_metric_name(component: str, field: str, value: object) -> str:
+    """A metric name used in PromQL (so it cannot change the query)."""
+    return _matching(
+        component,
+        field,
+        value,
+        grammar.is_prometheus_metric_name,
+        "must be a Prometheus metric name: letters, digits, '_' and ':', not starting with a digit",
+    )
+
+
+def prometheus_label_name(component: str, field: str, value: object) -> str:
+    """A label name used in PromQL (so it cannot change the query)."""
+    return _matching(
+        component,
+        field,
+        value,
+        grammar.is_prometheus_label_name,
+        "must be a Prometheus label name: letters, digits and '_', not starting with a digit",
+    )
+
+
+_LEGACY_DURATION = re.compile(r"([0-9]+(ms|s|m|h|d|w|y))+")
+
+
+def prometheus_duration(component: str, field: str, value: object) -> str:
+    """A duration such as "30s" or "1h30m": units from largest to smallest, each once."""
+    return _matching(
+        component,
+        field,
+        value,
+        lambda v: _LEGACY_DURATION.fullmatch(v) and grammar.is_prometheus_duration(v),
+        'must be a Prometheus duration, e.g. "30s" or "1h30m" (units y, w, d, h, m, s, ms, '
+        "from largest to smallest, each at most once)",
+    )
+
+
+def probe_header_name(component: str, field: str, value: object) -> str:
+    """A probe's HTTP header name as the API server checks it: letters, digits and '-'."""
+    return _matching(
+        component,
+        field,
+        value,
+        grammar.is_http_header_name,
+        "must be an HTTP header name of letters, digits and '-' (e.g. X-Probe)",
+    )
+
+
+def env_size(component: str, field: str, values: Mapping[str, object]) -> None:
+    """One container's env may hold at most 1 MiB of names and values."""
+    total = sum(len(k) + len(v.encode()) for k, v in values.items() if isinstance(v, str))
+    if total > grammar.MAX_ENV_SIZE:
+        raise ValidationError(
+            component,
+            field,
+            f"<{total} bytes>",
+            "is larger than 1 MiB; etcd refuses a Deployment that large (put big values "
+            "in config or secrets mounted as files)",
+        )
+
+
+def mount_path(component: str, field: str, value: object) -> str:
+    """A mount path: absolute, no ':', not '/' itself (it would hide the image)."""
+    path = absolute_path(component, field, value)
+    if normal_path(path) == "/":
+        raise ValidationError(
+            component, field, value, "must not be '/' (it would hide the whole image)"
+        )
+    return path
+
+
+def normal_path(path: str) -> str:
+    """``path`` as the kernel resolves it: ``/a/../tmp`` and ``/tmp/`` are ``/tmp``."""
+    normal = posixpath.normpath(path)
+    return "/" + normal.lstrip("/") if normal.startswith("//") else normal
+
+
+def pvc_size(component: str, field: str, value: object) -> str:
+    """A claim size: a quantity greater than zero."""
+    if quantity(component, field, value) <= 0:
+        raise ValidationError(component, field, value, "must be greater than zero")
+    return cast(str, value)

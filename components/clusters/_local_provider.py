@@ -11,7 +11,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,10 +19,10 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvide
 
 from .._errors import LocalClusterError
 from . import _local_cli as local_cli
+from . import _node_readiness as node_readiness
 
 _REPLACE_ON = ("cluster_name", "runtime")
 _UPDATE_ON = ("nodes", "zones")
-_NODE_READY_TIMEOUT_S = 180
 
 
 def _env(bin_dir: str) -> dict[str, str]:
@@ -103,22 +102,7 @@ def _reconcile_kwok_nodes(name: str, kubeconfig: str, nodes: int, zones: Sequenc
         except ApiException as error:
             if error.status != 409:
                 raise
-    _wait_until_ready(core, name, set(wanted))
-
-
-def _wait_until_ready(core: Any, name: str, wanted: set[str]) -> None:
-    """Return once every node in ``wanted`` is Ready; fail after the timeout."""
-    deadline = time.monotonic() + _NODE_READY_TIMEOUT_S
-    while time.monotonic() < deadline:
-        ready = {
-            n.metadata.name
-            for n in core.list_node(label_selector="type=kwok").items
-            if any(c.type == "Ready" and c.status == "True" for c in (n.status.conditions or []))
-        }
-        if wanted <= ready:
-            return
-        time.sleep(1)
-    raise LocalClusterError(f"simulated nodes of {name} not Ready after {_NODE_READY_TIMEOUT_S}s")
+    node_readiness.wait_until_ready(core, name, set(wanted))
 
 
 def _label_kind_zones(kubeconfig: str, zones: Sequence[str]) -> None:

@@ -6,11 +6,13 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from .._fields import all_passed
 from .._rules import component_label
 from . import _config as config
 from . import _identity as identity
 from . import _monitoring as monitoring
 from . import _network_policy as network_policy
+from . import _pod_security as pod_security
 from . import _ports as ports
 from . import _workload as workload
 from . import release
@@ -86,8 +88,11 @@ class WebService(pulumi.ComponentResource):
         args: WebServiceArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(TYPE_TOKEN, name, None, opts)
+        gate: list[pulumi.Output[Any]] = []
+        super().__init__(TYPE_TOKEN, name, None, _gated(opts, self, gate))
         spec = validated_spec(name, args)
+        if spec.pending_checks:
+            gate.append(all_passed(spec.pending_checks))
         self._name, self._spec, self._child = name, spec, pulumi.ResourceOptions(parent=self)
         key = ChecksumKey(f"{name}-checksum-key", self._child).key if spec.config.secrets else None
         manifests = render(spec, config.checksums(spec.config, key))
@@ -274,6 +279,9 @@ class WebService(pulumi.ComponentResource):
             metrics=spec.metrics is not None,
         ):
             pulumi.log.warn(warning, resource=self)
+        if not spec.identity.create_namespace:
+            for warning in pod_security.warnings(component_label(name), spec.containers):
+                pulumi.log.warn(warning, resource=self)
 
     def _declare_monitoring(
         self,
@@ -316,6 +324,29 @@ class WebService(pulumi.ComponentResource):
         self.url = pulumi.Output.all(service_meta, self._spec.ports.main.service_port).apply(  # type: ignore[union-attr]
             lambda meta_and_port: _cluster_url(scheme, meta_and_port)
         )
+
+
+def _gated(
+    opts: pulumi.ResourceOptions | None,
+    component: pulumi.Resource,
+    gate: list[pulumi.Output[Any]],
+) -> pulumi.ResourceOptions:
+    """``opts`` with a transformation making every descendant of ``component`` wait for
+    ``gate`` (the checks of Output values): no child is registered with a bad value."""
+
+    def wait_for_checks(
+        args: pulumi.ResourceTransformationArgs,
+    ) -> pulumi.ResourceTransformationResult | None:
+        if args.resource is component or not gate:
+            return None
+        return pulumi.ResourceTransformationResult(
+            args.props,
+            pulumi.ResourceOptions.merge(args.opts, pulumi.ResourceOptions(depends_on=gate[0])),
+        )
+
+    return pulumi.ResourceOptions.merge(
+        opts, pulumi.ResourceOptions(transformations=[wait_for_checks])
+    )
 
 
 def _object_name(meta: k8s.meta.v1.outputs.ObjectMeta) -> str:

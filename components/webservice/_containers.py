@@ -330,6 +330,13 @@ def read_env(s: Fields, kind: str, key: str = "env") -> dict[str, Any]:
                 "service_address) are only available in the main container's env",
             )
         out[name] = checked(value, s.item_check(rule.text, f"{key}.{name}"))
+    names = list(out)
+    cross_checked(
+        list(out.values()),
+        lambda *resolved: rule.env_size(
+            s.component, s.field(key), dict(zip(names, resolved, strict=True))
+        ),
+    )
     return out
 
 
@@ -418,10 +425,10 @@ def read_mounts(s: Fields, volumes: Mapping[str, bool]) -> list[dict[str, Any]]:
                 name,
                 f"is not a volume of the pod; expected one of: {', '.join(sorted(volumes))}",
             )
-        path = rule.absolute_path(s.component, m.field("mount_path"), m.known("mount_path"))
-        if path in paths:
+        path = rule.mount_path(s.component, m.field("mount_path"), m.known("mount_path"))
+        if rule.normal_path(path) in paths:
             raise m.fail("mount_path", path, "is already a mount path of this container")
-        paths.add(path)
+        paths.add(rule.normal_path(path))
         mounts.append(
             {
                 "name": name,

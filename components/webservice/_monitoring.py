@@ -12,9 +12,10 @@ stack); without them ``pulumi up`` fails with the API server's
 ``no matches for kind "ServiceMonitor" in version "monitoring.coreos.com/v1"``.
 """
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -23,6 +24,7 @@ from typing_extensions import NotRequired
 from .. import _rules as rule
 from .._defaults import Computed
 from .._fields import Fields, checked
+from ._maps import label_map
 from ._ports import PortSpec
 
 API_VERSION = "monitoring.coreos.com/v1"
@@ -176,17 +178,9 @@ class MonitoringSpec:
     """Which Prometheus Operator objects to create, validated."""
 
     service_monitor: bool
-    scrape_interval: str
-    labels: dict[str, str]
+    scrape_interval: pulumi.Input[str]
+    labels: dict[str, pulumi.Input[str]]
     alerts: AlertsSpec | None
-
-
-def _duration(component: str, field: str, value: str) -> str:
-    import re
-
-    if not re.fullmatch(r"([0-9]+(ms|s|m|h|d|w|y))+", value):
-        raise Fields(component, {}).fail(field, value, 'must be a Prometheus duration, e.g. "30s"')
-    return value
 
 
 def read_monitoring(component: str, args: Mapping[str, Any]) -> MonitoringSpec | None:
@@ -199,18 +193,12 @@ def read_monitoring(component: str, args: Mapping[str, Any]) -> MonitoringSpec |
     alerts = _alerts(component, f) if f.present("alerts") else None
     if not service_monitor and alerts is None:
         return None
-    labels = f.mapping("labels")
-    for key, value in labels.items():
-        rule.qualified_name(component, f.field(f"labels.{key}"), key)
-        rule.version_label(component, f.field(f"labels.{key}"), value)
     return MonitoringSpec(
         service_monitor=service_monitor,
-        scrape_interval=_duration(
-            component,
-            f.field("scrape_interval"),
-            f.text("scrape_interval", str(DEFAULTS["metrics.scrape_interval"])),
+        scrape_interval=f.value(
+            "scrape_interval", DEFAULTS["metrics.scrape_interval"], rule.prometheus_duration
         ),
-        labels={str(k): str(v) for k, v in labels.items()},
+        labels=label_map(f, "labels"),
         alerts=alerts,
     )
 
@@ -224,9 +212,17 @@ def _alerts(component: str, metrics: Fields) -> AlertsSpec:
     return AlertsSpec(
         availability=a.boolean("availability", bool(DEFAULTS["metrics.alerts.availability"])),
         error_rate_percent=percent,
-        request_metric=a.text("request_metric", str(DEFAULTS["metrics.alerts.request_metric"])),
-        status_label=a.text("status_label", str(DEFAULTS["metrics.alerts.status_label"])),
-        for_duration=_duration(
+        request_metric=rule.prometheus_metric_name(
+            component,
+            a.field("request_metric"),
+            a.text("request_metric", str(DEFAULTS["metrics.alerts.request_metric"])),
+        ),
+        status_label=rule.prometheus_label_name(
+            component,
+            a.field("status_label"),
+            a.text("status_label", str(DEFAULTS["metrics.alerts.status_label"])),
+        ),
+        for_duration=rule.prometheus_duration(
             component,
             a.field("for_duration"),
             a.text("for_duration", str(DEFAULTS["metrics.alerts.for_duration"])),
@@ -257,7 +253,8 @@ def monitor_spec(
     separate_port: bool,
 ) -> ServiceMonitorSpec | PodMonitorSpec:
     """The ServiceMonitor (or PodMonitor) body scraping ``port_name`` at ``path``."""
-    endpoint: Endpoint = {"port": port_name, "path": path, "interval": spec.scrape_interval}
+    interval = cast(str, spec.scrape_interval)  # resolved by declare_monitoring
+    endpoint: Endpoint = {"port": port_name, "path": path, "interval": interval}
     common_selector: LabelSelector = {"matchLabels": dict(selector)}
     namespaces: NamespaceSelector = {"matchNames": [namespace]}
     if separate_port:
@@ -342,9 +339,14 @@ def declare_monitoring(
                 api_version=API_VERSION,
                 kind=kind,
                 metadata=meta,
-                spec=pulumi.Output.all(ns, path).apply(
+                spec=pulumi.Output.all(ns, path, spec.scrape_interval).apply(
                     lambda values: monitor_spec(
-                        spec, selector, values[0], port_name, values[1], separate_port
+                        dataclasses.replace(spec, scrape_interval=values[2]),
+                        selector,
+                        values[0],
+                        port_name,
+                        values[1],
+                        separate_port,
                     )
                 ),
                 opts=opts,

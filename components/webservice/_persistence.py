@@ -56,10 +56,10 @@ class PersistenceSpec:
     """A validated ``persistence`` section."""
 
     claim_name: str
-    size: str
+    size: pulumi.Input[str]
     mount_path: str
     access_mode: str
-    storage_class: str | None
+    storage_class: pulumi.Input[str] | None
     retain_on_delete: bool
 
     @property
@@ -83,8 +83,10 @@ def read(name: str, args: Mapping[str, Any]) -> PersistenceSpec | None:
     top = Fields(component, args)
     f = top.section("persistence")
     f.reject_unknown(PersistenceArgs.__annotations__, "PersistenceArgs")
-    size = rule.quantity_str(component, f.field("size"), f.required_text("size"))
-    mount_path = rule.absolute_path(
+    if f.raw("size") in (None, ""):
+        raise f.fail("size", f.raw("size"), "is required")
+    size = f.value("size", None, rule.pvc_size)
+    mount_path = rule.mount_path(
         component,
         f.field("mount_path"),
         f.text("mount_path", str(DEFAULTS["persistence.mount_path"])),
@@ -109,9 +111,7 @@ def read(name: str, args: Mapping[str, Any]) -> PersistenceSpec | None:
         f.text("access_mode", str(DEFAULTS["persistence.access_mode"])),
         ACCESS_MODES,
     )
-    storage_class = f.optional_text("storage_class")
-    if storage_class is not None:
-        rule.dns_subdomain(component, f.field("storage_class"), storage_class)
+    storage_class = f.optional("storage_class", rule.dns_subdomain)
     spec = PersistenceSpec(
         claim_name=claim_name(name),
         size=size,

@@ -352,6 +352,10 @@ def _extra_services(r: Fields, name: str, service_ports: Sequence[str]) -> list[
         kind = s.text("type", DEFAULTS["extra_services.type"])
         rule.one_of(r.component, s.field("type"), kind, rule.SERVICE_TYPES)
         names = s.texts("ports", service_ports)
+        if s.present("ports") and not names:
+            raise s.fail(
+                "ports", [], "must name at least one port; leave it out to expose every port"
+            )
         for i, port in enumerate(names):
             if port not in service_ports:
                 raise s.fail(

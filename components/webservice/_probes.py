@@ -16,7 +16,7 @@ from .. import _grammar as grammar
 from .. import _rules as rule
 from .._defaults import Computed
 from .._errors import ValidationError
-from .._fields import Fields, checked
+from .._fields import Fields, checked, is_deferred
 from ._ports import PortSpec
 
 _PROBE_TIMING = {
@@ -138,7 +138,7 @@ class ProbeSpec:
     """"http", "tcp", "grpc" or "exec"."""
     port: PortSpec | None = None
     path: pulumi.Input[str] | None = None
-    http_headers: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    http_headers: pulumi.Input[Mapping[str, pulumi.Input[str]]] = field(default_factory=dict)
     grpc_service: pulumi.Input[str] | None = None
     command: list[pulumi.Input[str]] | None = None
     timing: Mapping[str, pulumi.Input[int] | None] = field(default_factory=dict)
@@ -159,10 +159,10 @@ class ProbeSpec:
         get: dict[str, Any] = {"path": self.path, "port": self.port.name}
         if self.port.app_protocol == "https":
             get["scheme"] = "HTTPS"
-        if self.http_headers:
-            get["httpHeaders"] = [
-                {"name": k, "value": v} for k, v in sorted(self.http_headers.items())
-            ]
+        if is_deferred(self.http_headers):
+            get["httpHeaders"] = pulumi.Output.from_input(self.http_headers).apply(_header_list)
+        elif self.http_headers:
+            get["httpHeaders"] = _header_list(cast(Mapping[str, Any], self.http_headers))
         return {"httpGet": get}
 
     def manifest(self) -> dict[str, Any]:
@@ -295,7 +295,7 @@ def _probe(
     timing: dict[str, Any],
     default_port: PortSpec | None = None,
     default_command: list[pulumi.Input[str]] | None = None,
-    default_headers: Mapping[str, pulumi.Input[str]] | None = None,
+    default_headers: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
 ) -> ProbeSpec | None:
     kind = _kind(s, default_kind)
     if kind == "none":
@@ -343,14 +343,32 @@ def _exec_command(
 
 
 def _headers(
-    s: Fields, kind: str, default_headers: Mapping[str, pulumi.Input[str]] | None
-) -> dict[str, Any]:
-    headers = s.mapping("http_headers") if s.present("http_headers") else {}
+    s: Fields, kind: str, default_headers: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None
+) -> pulumi.Input[Mapping[str, pulumi.Input[str]]]:
+    """The probe's headers (the mapping or its values may be Outputs), checked."""
+    headers = s.raw("http_headers", {})
+    if is_deferred(headers):
+        return checked(headers, lambda resolved: _checked_headers(s, resolved))
+    headers = _checked_headers(s, headers)
     if kind == "http" and not headers and default_headers:
-        headers = dict(default_headers)
-    for name in headers:
-        rule.http_header_name(s.component, s.field(f"http_headers.{name}"), name)
+        return default_headers
     return headers
+
+
+def _checked_headers(s: Fields, headers: object) -> dict[str, Any]:
+    """Header names as the API server wants them; values strings (or Outputs of them)."""
+    if not isinstance(headers, Mapping):
+        raise s.fail("http_headers", headers, f"must be a mapping, not {type(headers).__name__}")
+    return {
+        rule.probe_header_name(s.component, s.field(f"http_headers.{name}"), name): checked(
+            value, s.item_check(rule.text, f"http_headers.{name}")
+        )
+        for name, value in headers.items()
+    }
+
+
+def _header_list(headers: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [{"name": k, "value": v} for k, v in sorted(headers.items())]
 
 
 def _timing(s: Fields, which: str, timing: dict[str, Any]) -> dict[str, Any]:

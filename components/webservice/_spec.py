@@ -10,13 +10,14 @@ Args mapping is read through the shared :class:`~moorage._fields.Fields` reader.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
 from .. import _rules as rule
 from .._errors import ValidationError
-from .._fields import Fields
+from .._fields import Fields, collecting_checks
 from . import _autoscaling as autoscaling
 from . import _config as config
 from . import _containers as containers
@@ -25,6 +26,7 @@ from . import _identity as identity
 from . import _monitoring as monitoring
 from . import _network_policy as network_policy
 from . import _persistence as persistence
+from . import _pod_security as pod_security
 from . import _ports as ports
 from . import _probes as probes
 from . import _volumes as volumes
@@ -68,10 +70,21 @@ class ServiceSpec:
     exposure: IngressSpec | None
     monitoring: MonitoringSpec | None
     release: ReleaseSpec
+    pending_checks: tuple[Any, ...] = ()
+    """The checks that wait for Outputs: every child of the component waits for them all."""
 
 
 def read_spec(name: str, args: WebServiceArgs) -> ServiceSpec:
-    """Validate ``args`` for the WebService called ``name`` and apply defaults."""
+    """Validate ``args`` for the WebService called ``name`` and apply defaults.
+
+    Checks of Output values are collected into ``pending_checks``.
+    """
+    with collecting_checks() as pending:
+        spec = _read(name, args)
+    return dataclasses.replace(spec, pending_checks=tuple(pending))
+
+
+def _read(name: str, args: WebServiceArgs) -> ServiceSpec:
     r = _top_level(name, args)
     image, allow_unpinned, pull_policy = containers.read_image_settings(r)
     namespace = identity.read_namespace(r, name)
@@ -85,6 +98,23 @@ def read_spec(name: str, args: WebServiceArgs) -> ServiceSpec:
     config_spec = config.read(r, name, env)
     claim = persistence.read(name, args)
     volume_specs = volumes.read(r, config.mount_paths(config_spec), RESERVED_VOLUMES)
+    volumes.check_mount_paths(
+        r.component,
+        [
+            *(
+                [("config_mount_path", config_spec.config_mount_path)]
+                if config_spec.config_mounted
+                else []
+            ),
+            *(
+                [("secrets_mount_path", config_spec.secrets_mount_path)]
+                if config_spec.secrets_mounted
+                else []
+            ),
+            *((f"volumes[{i}].mount_path", v.mount_path) for i, v in enumerate(volume_specs)),
+            *([("persistence.mount_path", claim.mount_path)] if claim is not None else []),
+        ],
+    )
     metrics = monitoring.read_metrics(r, port_spec.main, port_spec.extra)
     main_ports = [
         *([port_spec.main] if port_spec.main is not None else []),
@@ -119,6 +149,7 @@ def read_spec(name: str, args: WebServiceArgs) -> ServiceSpec:
     ports.check_unique(r.component, pod_ports, ())
     services = ports.read_services(r, name, port_spec, pod_ports)
     identity_spec = identity.read(r, name, namespace, image)
+    pod_security.check(r.component, container_spec, enforced=identity_spec.create_namespace)
     return ServiceSpec(
         name=name,
         identity=identity_spec,

@@ -14,7 +14,7 @@ from typing_extensions import NotRequired
 from .. import _rules as rule
 from .._defaults import Computed
 from .._errors import ValidationError
-from .._fields import Fields
+from .._fields import Fields, cross_checked
 
 DEFAULTS: dict[str, Any] = {
     "volumes.read_only": Computed("true for ConfigMaps and Secrets, false otherwise"),
@@ -75,7 +75,7 @@ def read(
         if name in seen or name in reserved_names:
             raise ValidationError(c, f"{prefix}.name", name, "is already used by another volume")
         seen.add(name)
-        mount_path = v.value("mount_path", None, rule.absolute_path)
+        mount_path = v.value("mount_path", None, rule.mount_path)
         if isinstance(mount_path, str):
             if mount_path in mount_paths:
                 raise ValidationError(
@@ -137,3 +137,25 @@ def pod_volumes(volumes: Sequence[VolumeSpec]) -> list[dict[str, Any]]:
 
 def mounts(volumes: Sequence[VolumeSpec]) -> list[dict[str, Any]]:
     return [{"name": v.name, "mountPath": v.mount_path, "readOnly": v.read_only} for v in volumes]
+
+
+def check_mount_paths(component: str, paths: Sequence[tuple[str, Any]]) -> None:
+    """The main container's mount paths (field, path): none is '/', and none is /tmp or
+    another's once normalised (``/a/../tmp``, ``/tmp/``); Outputs once they resolve."""
+    fields = [field for field, _ in paths]
+
+    def check(*resolved: Any) -> None:
+        seen = {"/tmp": "/tmp (the writable tmp volume)"}
+        for field, path in zip(fields, resolved, strict=True):
+            normal = rule.normal_path(rule.mount_path(component, field, path))
+            if normal in seen:
+                raise ValidationError(
+                    component,
+                    field,
+                    path,
+                    f"is the same directory as {seen[normal]} once normalised; "
+                    "each mount needs a path of its own",
+                )
+            seen[normal] = f"{field} ({path!r})"
+
+    cross_checked([path for _, path in paths], check)

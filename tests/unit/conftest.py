@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -163,11 +164,15 @@ class _ParentRecordingMonitor(MockMonitor):
     def __init__(self, mocks: RecordingMocks) -> None:
         super().__init__(mocks)
         self._recording = mocks
+        self._one_at_a_time = threading.Lock()
 
     def RegisterResource(self, request: Any) -> Any:
-        self._recording.parents[(request.type, request.name)] = request.parent
-        self._recording.requests[(request.type, request.name)] = request
-        return super().RegisterResource(request)
+        # The SDK registers from worker threads: two resources of the same type and name
+        # (under different parents) must not see each other's request.
+        with self._one_at_a_time:
+            self._recording.parents[(request.type, request.name)] = request.parent
+            self._recording.requests[(request.type, request.name)] = request
+            return super().RegisterResource(request)
 
 
 @dataclass(frozen=True)
