@@ -118,6 +118,17 @@ class Server:
                 NS, _ingress(path=v), dry_run="All"
             ),
             "unix_id": lambda v: self._pod({**_pod_spec(), "securityContext": {"runAsUser": v}}),
+            "http_header_name": lambda v: self._pod(
+                _pod_spec(
+                    readinessProbe={
+                        "httpGet": {
+                            "port": 8080,
+                            "path": "/",
+                            "httpHeaders": [{"name": v, "value": "x"}],
+                        }
+                    }
+                )
+            ),
         }
 
     def _config_map(self, body: dict[str, Any]) -> Any:
@@ -193,3 +204,58 @@ def test_the_api_server_accepts_the_egress_and_metrics_policy(kwok_cluster: str)
 
     assert created.spec.policy_types == ["Ingress", "Egress"]
     assert len(created.spec.egress) == 2
+
+
+NESTED_ARGS: dict[str, Any] = {
+    "image": "ghcr.io/acme/api:1.4.2",
+    "namespace": NS,
+    "replicas": 1,
+    "ports": [{"name": "admin", "port": 9000}],
+    "extra_services": [{"name": "admin", "ports": ["admin"]}],
+    "probes": {
+        "readiness": {
+            "kind": "http",
+            "path": "/ready",
+            "http_headers": {"X-Probe": "1", "Host": "api.example.com", "-": ""},
+        }
+    },
+    "config": {"A": "1"},
+    "config_as_env": False,
+    "config_mount_path": "/etc/app/",
+    "secrets": {"B": "2"},
+    "secrets_as_files": True,
+    "secrets_mount_path": "/etc/secrets/../secret-files",
+    "volumes": [{"name": "cache", "mount_path": "/var/cache/app/.", "empty_dir": True}],
+    "persistence": {"size": "1", "mount_path": "/data"},
+    "sidecars": [
+        {
+            "name": "proxy",
+            "image": "ghcr.io/acme/proxy:1.0.0",
+            "capabilities_add": ["NET_BIND_SERVICE"],
+            "volume_mounts": [{"name": "cache", "mount_path": "/cache/"}],
+        }
+    ],
+    "env": {"BIG": "x" * (900 * 1024)},
+}
+"""Nested fields at the edges of what Moorage accepts (issue 23)."""
+
+
+def test_the_api_server_accepts_nested_fields_moorage_accepts(kwok_cluster: str) -> None:
+    from moorage.webservice import build_spec, render
+    from moorage.webservice._persistence import claim_spec
+
+    spec = build_spec("api", NESTED_ARGS)  # type: ignore[arg-type]
+    manifests = render(spec)
+    server = Server(kwok_cluster)
+    deployment = {"metadata": _meta(), "spec": manifests.deployment}
+    assert spec.persistence is not None and spec.services.extra
+
+    server.apps.create_namespaced_deployment(NS, deployment, dry_run="All")
+    server.core.create_namespaced_persistent_volume_claim(
+        NS, {"metadata": _meta(), "spec": claim_spec(spec.persistence)}, dry_run="All"
+    )
+    server.core.create_namespaced_service(
+        NS,
+        {"metadata": _meta(), "spec": manifests.extra_service(spec.services.extra[0], {})},
+        dry_run="All",
+    )

@@ -31,6 +31,7 @@ GRAMMARS: dict[str, Callable[[Any], bool]] = {
     "ingress_host": grammar.is_ingress_host,
     "ingress_path": grammar.is_ingress_prefix_path,
     "unix_id": grammar.is_unix_id,
+    "http_header_name": grammar.is_http_header_name,
 }
 
 ACCEPTED: dict[str, list[Any]] = {
@@ -82,6 +83,7 @@ ACCEPTED: dict[str, list[Any]] = {
     ],
     "ingress_path": ["/", "/api", "/api/v1/", "/a.b", "/.well-known", "/a..b"],
     "unix_id": [0, 1, 10001, 2**31 - 1],
+    "http_header_name": ["X-Probe", "Host", "a", "x-1-2", "-", "X" * 200],
 }
 
 REJECTED: dict[str, list[Any]] = {
@@ -160,6 +162,7 @@ REJECTED: dict[str, list[Any]] = {
         "/a/..",
     ],
     "unix_id": [-1, 2**31],
+    "http_header_name": ["", "X_Probe", "X Probe", "X:Probe", "X.Probe", "é", "X-Probe\n"],
 }
 
 STRICTER_THAN_SERVER: dict[str, list[Any]] = {
