@@ -132,6 +132,7 @@ def test_a_worker_without_probes_is_flagged() -> None:
 
 def test_a_privileged_sidecar_and_a_root_init_container_are_flagged() -> None:
     props = deployment(
+        namespace="agents",  # a namespace the service creates would refuse these up front
         sidecars=[{**SIDECAR, "privileged": True, "capabilities_add": ["SYS_ADMIN"]}],
         init_containers=[{**MIGRATE, "run_as_user": 0, "read_only_root_filesystem": False}],
     )

@@ -53,6 +53,7 @@ def test_init_containers_and_sidecars_get_the_main_containers_hardening(mocks):
 
 def test_a_weakened_sidecar_is_rendered_as_asked():
     spec = spec_of(
+        namespace="agents",  # a namespace the service creates would refuse these up front
         sidecars=[{**SIDECAR, "privileged": True, "capabilities_add": ["net_admin"]}],
         init_containers=[{**MIGRATE, "run_as_user": 0, "read_only_root_filesystem": False}],
     )
