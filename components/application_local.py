@@ -22,8 +22,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .webservice.persistence import DEFAULTS as PERSISTENCE_DEFAULTS
-from .webservice.persistence import claim_name
+from .webservice import PERSISTENCE_DEFAULTS, claim_name
 
 STORAGE_CLASS = "moorage-local"
 _DEFAULT_ACCESS_MODE = PERSISTENCE_DEFAULTS["persistence.access_mode"]

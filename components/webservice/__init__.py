@@ -25,9 +25,14 @@ from .args import (
 )
 from .component import WebService
 from .monitoring import AlertsArgs
+from .monitoring import inherited_dependencies as inherited_dependencies
+from .persistence import DEFAULTS as PERSISTENCE_DEFAULTS
 from .persistence import PersistenceArgs
+from .persistence import claim_name as claim_name
+from .spec import prevalidate as prevalidate
 
 __all__ = [
+    "PERSISTENCE_DEFAULTS",  # for the program's local storage (internal)
     "AffinityArgs",
     "AlertsArgs",
     "AutoscalingArgs",
