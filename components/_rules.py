@@ -106,7 +106,7 @@ def image(component: str, value: object, allow_unpinned: bool) -> str:
             value,
             "has no tag or digest; pin a version (e.g. ':1.4.2') or set allow_unpinned_image",
         )
-    if digest is None and tag == "latest":
+    if digest is None and tag is not None and tag.lower() == "latest":
         raise ValidationError(
             component,
             "image",

@@ -11,8 +11,9 @@ The stack config schema (project ``moorage``)::
     moorage:serviceIdentities: {web: <arn>}   # cloud identity per service
     moorage:monitoringCrds: false             # local only: install stub Prometheus Operator CRDs
 
-    # One service only (the shorthand; not together with moorage:services):
-    moorage:serviceName: hello                # the WebService's name
+    # One service only (the shorthand; not together with moorage:services). It is read as
+    # the one-entry map moorage:services: {hello: {...}}, by the same code:
+    moorage:serviceName: hello                # the service's name
     moorage:service: {...}                    # WebServiceArgs
     moorage:serviceSecrets: {...}             # secret values (set with --secret --path)
     moorage:serviceIdentity: <arn or email>   # cloud identity for the ServiceAccount
@@ -25,7 +26,7 @@ Every error names the config key, e.g. ``moorage:cluster.nodes``.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,23 +46,6 @@ DEFAULT_SERVICE_TYPE = {"local": "ClusterIP", "eks": "LoadBalancer", "gke": "Loa
 
 
 @dataclass(frozen=True)
-class StackSettings:
-    """A stack's config, parsed and checked."""
-
-    cloud: str
-    cluster: dict[str, Any]
-    service_name: str
-    service: dict[str, Any]
-    secret_keys: tuple[str, ...] = ()
-    service_identity: str | None = None
-    delete_unreachable: bool = False
-    require_load_balancer_allow_list: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
-    application: ApplicationSettings | None = None
-    """The many-services form (``moorage:services``); None for the one-service shorthand."""
-
-
-@dataclass(frozen=True)
 class ApplicationSettings:
     """``moorage:namespaces`` and ``moorage:services``, parsed and checked."""
 
@@ -76,6 +60,43 @@ class ApplicationSettings:
     """Per service, the keys of its ``moorage:serviceSecrets`` (values are never read here)."""
     identities: dict[str, str] = field(default_factory=dict)
     monitoring_crds: bool = False
+
+
+@dataclass(frozen=True)
+class StackSettings:
+    """A stack's config, parsed and checked: the cluster and the services on it.
+
+    The one-service shorthand is read as a one-entry ``moorage:services`` map;
+    ``shorthand`` then names that service, and errors name the shorthand's keys.
+    """
+
+    cloud: str
+    cluster: dict[str, Any]
+    application: ApplicationSettings
+    delete_unreachable: bool = False
+    require_load_balancer_allow_list: bool = False
+    shorthand: str | None = None
+    """The service's name when the stack uses ``moorage:serviceName`` + ``moorage:service``."""
+
+    def config_key(self, field_path: str) -> str:
+        """The stack config key of a field of the services form, as the user wrote it."""
+        return key(shorthand_field(field_path, self.shorthand))
+
+
+def shorthand_field(field_path: str, service: str | None) -> str:
+    """``services.hello.port`` -> ``service.port`` when ``hello`` came from the shorthand."""
+    if service is None:
+        return field_path
+    for long, short in (
+        (f"services.{service}", "service"),
+        (f"serviceSecrets.{service}", "serviceSecrets"),
+        (f"serviceIdentities.{service}", "serviceIdentity"),
+    ):
+        if field_path == long:
+            return "serviceName" if short == "service" else short
+        if field_path.startswith(long + "."):
+            return short + field_path[len(long) :]
+    return field_path
 
 
 KNOWN_KEYS = (
@@ -111,14 +132,29 @@ def key(name: str) -> str:
     return f"{NAMESPACE}:{name}"
 
 
+def parsed_json(name: str, text: str) -> Any:
+    """``text`` as JSON (a plain string when it is not JSON); one clear error when it is
+    JSON that Python refuses: a number of thousands of digits, or nesting too deep to read.
+    The value is never echoed (it may be secret, and it is long)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+    except (ValueError, RecursionError):
+        raise ValidationError(
+            STACK,
+            key(name),
+            "...",
+            "cannot be read: it holds a number longer than 4300 digits or is nested "
+            "too deeply; shorten the value",
+        ) from None
+
+
 def _load(raw: Mapping[str, str], name: str, default: Any) -> Any:
     value = raw.get(key(name))
     if value is None:
         return default
-    try:
-        return json.loads(value)
-    except json.JSONDecodeError:
-        return value
+    return parsed_json(name, value)
 
 
 def _boolean(raw: Mapping[str, str], name: str, default: bool) -> bool:
@@ -137,12 +173,40 @@ def _mapping(raw: Mapping[str, str], name: str) -> dict[str, Any]:
     return value
 
 
-def parse_stack_settings(raw: Mapping[str, str]) -> StackSettings:
+SECRET_CAPABLE_KEYS = ("serviceSecrets",)
+"""The ``moorage:`` keys whose values the program keeps as Pulumi secrets."""
+
+
+def _reject_secrets_that_would_leak(secret_keys: Collection[str]) -> None:
+    """A ``--secret`` value anywhere but ``moorage:serviceSecrets`` is refused.
+
+    The engine marks a whole key secret when any path inside it is, without saying
+    which; rather than put that value in plain text into resources and state, the
+    program stops and names the key.
+    """
+    for full in sorted(secret_keys):
+        name = full.removeprefix(f"{NAMESPACE}:")
+        if full.startswith(f"{NAMESPACE}:") and name not in SECRET_CAPABLE_KEYS:
+            raise ValidationError(
+                STACK,
+                full,
+                "[secret]",
+                "holds a secret value (set with --secret), which would reach resources in "
+                "plain text; put secret values in moorage:serviceSecrets instead "
+                "(pulumi config set --secret --path 'moorage:serviceSecrets.<service>.<KEY>')",
+            )
+
+
+def parse_stack_settings(
+    raw: Mapping[str, str], secret_keys: Collection[str] = ()
+) -> StackSettings:
     """Parse the raw stack config (values as the engine passes them: JSON or strings).
 
-    Secret values are read only for their keys; they are never echoed.
+    Secret values are read only for their keys; they are never echoed. ``secret_keys``
+    are the config keys the engine marks secret (``PULUMI_CONFIG_SECRET_KEYS``).
     """
     _reject_unknown_keys(raw)
+    _reject_secrets_that_would_leak(secret_keys)
     cloud = _load(raw, "cloud", "local")
     if cloud not in CLOUDS:
         raise ValidationError(STACK, key("cloud"), cloud, f"must be one of {', '.join(CLOUDS)}")
@@ -162,18 +226,34 @@ def parse_stack_settings(raw: Mapping[str, str]) -> StackSettings:
             "{web: {image: ghcr.io/acme/web:1.0.0}} (or the one-service shorthand "
             "moorage:serviceName + moorage:service)",
         )
+    name = _load(raw, "serviceName", "hello")
+    try:
+        service_name(STACK, name)
+    except ValidationError as error:
+        raise ValidationError(STACK, key("serviceName"), name, error.rule) from None
+    try:
+        return _parse_application(_as_services(raw, str(name)), cloud, shorthand=str(name))
+    except ValidationError as error:
+        field_path = error.field.removeprefix(f"{NAMESPACE}:")
+        raise ValidationError(
+            error.component,
+            key(shorthand_field(field_path, str(name))),
+            error.value,
+            error.rule,
+        ) from None
+
+
+def _as_services(raw: Mapping[str, str], name: str) -> dict[str, str]:
+    """The one-service shorthand as the one-entry ``moorage:services`` map it stands for."""
     service = _mapping(raw, "service")
-    if service.get("worker") is not True:  # a worker has no Service
-        service.setdefault("service_type", DEFAULT_SERVICE_TYPE[cloud])
-    if "image" not in service:
-        raise ValidationError(STACK, key("service.image"), None, "is required")
+    if "namespace" in service and "create_namespace" not in service:
+        # A lone WebService uses a namespace it is given; the map form says so explicitly.
+        service = {**service, "create_namespace": False}
+    converted = {k: v for k, v in raw.items() if k not in (key(n) for n in SHORTHAND_KEYS)}
+    converted[key("services")] = json.dumps({name: service})
     secrets_raw = raw.get(key("serviceSecrets"))
-    secret_keys: tuple[str, ...] = ()
     if secrets_raw is not None:
-        try:
-            secrets = json.loads(secrets_raw)
-        except json.JSONDecodeError:
-            secrets = None
+        secrets = parsed_json("serviceSecrets", secrets_raw)
         if not isinstance(secrets, dict):
             raise ValidationError(
                 STACK,
@@ -182,35 +262,13 @@ def parse_stack_settings(raw: Mapping[str, str]) -> StackSettings:
                 "must be an object of names to secret values",
                 secret=True,
             )
-        secret_keys = tuple(secrets)
+        converted[key("serviceSecrets")] = json.dumps({name: secrets})
     identity = _load(raw, "serviceIdentity", None) or None
     if identity is not None and not isinstance(identity, str):
         raise ValidationError(STACK, key("serviceIdentity"), identity, "must be a string")
-    name = _load(raw, "serviceName", "hello")
-    rekeyed_name = key("serviceName")
-    try:
-        service_name(STACK, name)
-    except ValidationError as error:
-        raise ValidationError(STACK, rekeyed_name, name, error.rule) from None
-    settings = StackSettings(
-        cloud=cloud,
-        cluster=_mapping(raw, "cluster"),
-        service_name=str(name),
-        service=service,
-        secret_keys=secret_keys,
-        service_identity=identity,
-        delete_unreachable=_boolean(raw, "deleteUnreachable", False),
-        require_load_balancer_allow_list=_boolean(
-            raw, "requireLoadBalancerAllowList", cloud != "local"
-        ),
-    )
-    check_load_balancer_allow_list(settings)
-    return settings
-
-
-def check_load_balancer_allow_list(settings: StackSettings) -> None:
-    """A public LoadBalancer needs an allow-list where the stack requires one."""
-    _check_allow_list(settings, settings.service, "service")
+    if identity is not None:
+        converted[key("serviceIdentities")] = json.dumps({name: identity})
+    return converted
 
 
 def rekeyed(prefix: str, check: Callable[[], Any]) -> Any:
@@ -299,10 +357,7 @@ def _secret_keys_by_service(
     text = raw.get(key("serviceSecrets"))
     if text is None:
         return {}
-    try:
-        secrets = json.loads(text)
-    except json.JSONDecodeError:
-        secrets = None
+    secrets = parsed_json("serviceSecrets", text)
     shaped = isinstance(secrets, dict) and all(isinstance(v, dict) for v in secrets.values())
     if not shaped:
         raise ValidationError(
@@ -319,8 +374,11 @@ def _secret_keys_by_service(
     return {service: tuple(values) for service, values in secrets.items()}
 
 
-def _parse_application(raw: Mapping[str, str], cloud: str) -> StackSettings:
-    _shorthand_conflict(raw)
+def _parse_application(
+    raw: Mapping[str, str], cloud: str, shorthand: str | None = None
+) -> StackSettings:
+    if shorthand is None:
+        _shorthand_conflict(raw)
     declared = _mapping(raw, "services")
     if not declared:
         raise ValidationError(STACK, key("services"), declared, "must name at least one service")
@@ -338,7 +396,8 @@ def _parse_application(raw: Mapping[str, str], cloud: str) -> StackSettings:
         if "image" not in service:
             raise ValidationError(STACK, key(f"services.{name}.image"), None, "is required")
         plain, service_refs = _take_references(name, dict(service))
-        plain.setdefault("service_type", DEFAULT_SERVICE_TYPE[cloud])
+        if plain.get("worker") is not True:  # a worker has no Service, so no type
+            plain.setdefault("service_type", DEFAULT_SERVICE_TYPE[cloud])
         services[name] = plain
         if service_refs:
             refs[name] = service_refs
@@ -362,12 +421,10 @@ def _parse_application(raw: Mapping[str, str], cloud: str) -> StackSettings:
             True,
             "is for local stacks only; on a cloud cluster install the Prometheus Operator",
         )
-    first = order[0]
     settings = StackSettings(
         cloud=cloud,
         cluster=_mapping(raw, "cluster"),
-        service_name=first,
-        service=services[first],
+        shorthand=shorthand,
         delete_unreachable=_boolean(raw, "deleteUnreachable", False),
         require_load_balancer_allow_list=_boolean(
             raw, "requireLoadBalancerAllowList", cloud != "local"

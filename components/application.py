@@ -8,7 +8,7 @@ before anything is created, as are the errors of every service's own args.
 """
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypedDict, cast
 
 import pulumi
@@ -18,13 +18,14 @@ from typing_extensions import NotRequired
 from . import _rules as rule
 from ._errors import ValidationError
 from ._fields import Fields
-from .webservice import WebService, WebServiceArgs, build_spec, inherited_dependencies
+from .webservice import WebService, WebServiceArgs, inherited_dependencies, prevalidate
 
 TYPE_TOKEN = "moorage:index:Application"
 POD_SECURITY_LEVELS = ("restricted", "baseline", "privileged")
 REF_VALUES = ("url", "host", "address")
+
 PLACEHOLDER_URL = "http://placeholder.invalid:80"
-"""Stands in for a referenced URL while the services' args are validated up front."""
+"""What a reference holds if the program fails before the referenced service exists."""
 
 DEFAULTS: dict[str, object] = {
     "namespaces.pod_security": "restricted",
@@ -86,6 +87,29 @@ class NamespacePlan:
     retain_on_delete: bool
 
 
+class Deferred:
+    """An Output whose value is given later (:func:`pulumi.deferred_output`).
+
+    If the program fails before the value exists, :meth:`give_stand_in` settles it, so
+    nothing waits for it for ever (the engine waits for every pending Output).
+    """
+
+    def __init__(self, stand_in: Any) -> None:
+        self.output, self._resolve = pulumi.deferred_output()  # type: ignore[var-annotated]
+        self._stand_in = stand_in
+        self._given = False
+
+    def give(self, value: pulumi.Input[Any]) -> None:
+        """The real value, once it exists."""
+        self._given = True
+        self._resolve(pulumi.Output.from_input(value))
+
+    def give_stand_in(self) -> None:
+        """The stand-in, unless the real value was given."""
+        if not self._given:
+            self.give(self._stand_in)
+
+
 @dataclass(frozen=True)
 class ServicePlan:
     name: str
@@ -93,8 +117,18 @@ class ServicePlan:
     shared_namespace: str | None
     """The declared namespace the service runs in, or None (its own or an existing one)."""
     args: dict[str, Any]
+    """The WebServiceArgs the service is created with (its spec is built from them once)."""
     refs: dict[str, tuple[str, str]]
-    """Environment variable -> (referenced service, "url" | "host")."""
+    """Environment variable -> (referenced service, "url" | "host" | "address")."""
+    deferred_refs: dict[str, Deferred]
+    """Environment variable -> its value, given once the referenced service exists."""
+    deferred_namespace: Deferred | None
+    """``namespace``, given once the declared Namespace exists (shared namespaces only)."""
+
+    def deferred(self) -> list[Deferred]:
+        return [*self.deferred_refs.values()] + (
+            [self.deferred_namespace] if self.deferred_namespace else []
+        )
 
 
 @dataclass(frozen=True)
@@ -103,6 +137,12 @@ class ApplicationPlan:
 
     namespaces: dict[str, NamespacePlan]
     services: list[ServicePlan]
+
+    def release(self) -> None:
+        """Settle every value still waiting for a resource (the program failed first)."""
+        for service in self.services:
+            for deferred in service.deferred():
+                deferred.give_stand_in()
 
 
 FieldNamer = Callable[[str, str], str]
@@ -299,18 +339,37 @@ def _admit_referrers(services: dict[str, ServicePlan]) -> dict[str, ServicePlan]
             *existing,
             *sorted(ns for ns in namespaces if ns not in existing),
         ]
-        result[target] = ServicePlan(
-            plan.name,
-            plan.namespace,
-            plan.shared_namespace,
-            {**plan.args, "network_policy": policy},
-            plan.refs,
-        )
+        result[target] = replace(plan, args={**plan.args, "network_policy": policy})
     return result
 
 
+_PLANNED: dict[int, tuple[Mapping[str, Any], dict[str, Any], str, ApplicationPlan]] = {}
+
+
 def plan_application(name: str, args: ApplicationArgs) -> ApplicationPlan:
-    """Validate the whole Application (every service included) before anything is created."""
+    """Validate the whole Application (every service included) before anything is created.
+
+    Each service's spec is built here, once, from the args its WebService is then
+    created with: values that exist only later (a referenced service's URL, a declared
+    Namespace's name) are deferred Outputs, resolved by the Application. The
+    Application created next from the same (unchanged) mapping takes this plan over.
+    """
+    plan = _plan(name, args)
+    _PLANNED[id(args)] = (args, dict(args), name, plan)
+    return plan
+
+
+def planned_application(name: str, args: ApplicationArgs) -> ApplicationPlan:
+    """The plan :func:`plan_application` made for exactly these args, or a fresh one."""
+    entry = _PLANNED.pop(id(args), None)
+    if entry is not None:
+        mapping, snapshot, planned_for, plan = entry
+        if mapping is args and planned_for == name and snapshot == dict(args):
+            return plan
+    return _plan(name, args)
+
+
+def _plan(name: str, args: ApplicationArgs) -> ApplicationPlan:
     component = f'Application "{name}"'
     top = Fields(component, cast(Mapping[str, Any], args))
     top.reject_unknown(ApplicationArgs.__annotations__, "ApplicationArgs")
@@ -331,28 +390,54 @@ def plan_application(name: str, args: ApplicationArgs) -> ApplicationPlan:
         if kubeconfig is not None and raw.get("kubeconfig") is None:
             settled = {**settled, "kubeconfig": kubeconfig}
         plans[service_name] = ServicePlan(
-            service_name, namespace, shared, settled, refs.get(service_name, {})
+            service_name, namespace, shared, settled, refs.get(service_name, {}), {}, None
         )
     plans = _admit_referrers(plans)
-    for plan in plans.values():
-        env = dict(plan.args.get("env") or {})
-        for variable in plan.refs:
-            if variable in env:
-                raise ValidationError(
-                    component,
-                    _refs_field(plan.name, variable),
-                    variable,
-                    "is also set in env; set it in one place",
-                )
-            env[variable] = PLACEHOLDER_URL
-        trial = {**plan.args, "env": env} if env else plan.args
-        try:
-            build_spec(plan.name, cast(WebServiceArgs, trial))
-        except ValidationError as error:
+    ready = ApplicationPlan(namespaces, [])
+    try:
+        for service_name in order:
+            ready.services.append(_with_deferred_values(component, plans[service_name]))
+    except BaseException:
+        ready.release()
+        raise
+    return ready
+
+
+def _with_deferred_values(component: str, plan: ServicePlan) -> ServicePlan:
+    """The service's final args (references and shared namespace as deferred Outputs),
+    checked by building its spec once (:func:`prevalidate`)."""
+    env = dict(plan.args.get("env") or {})
+    for variable in plan.refs:
+        if variable in env:
             raise ValidationError(
-                component, f"services.{plan.name}.{error.field}", error.value, error.rule
-            ) from None
-    return ApplicationPlan(namespaces, [plans[n] for n in order])
+                component,
+                _refs_field(plan.name, variable),
+                variable,
+                "is also set in env; set it in one place",
+            )
+    deferred_refs = {variable: Deferred(PLACEHOLDER_URL) for variable in plan.refs}
+    env.update({variable: deferred.output for variable, deferred in deferred_refs.items()})
+    args = {**plan.args, "env": env} if env else dict(plan.args)
+    deferred_namespace: Deferred | None = None
+    if plan.shared_namespace is not None:
+        # Checked as a name here; as an Output, every child of the service waits for it.
+        rule.namespace_claim(
+            component, f"services.{plan.name}.namespace", plan.shared_namespace, create=False
+        )
+        deferred_namespace = Deferred(plan.shared_namespace)
+        args["namespace"] = deferred_namespace.output
+    ready = replace(
+        plan, args=args, deferred_refs=deferred_refs, deferred_namespace=deferred_namespace
+    )
+    try:
+        prevalidate(plan.name, cast(WebServiceArgs, args))
+    except ValidationError as error:
+        for deferred in ready.deferred():
+            deferred.give_stand_in()
+        raise ValidationError(
+            component, f"services.{plan.name}.{error.field}", error.value, error.rule
+        ) from None
+    return ready
 
 
 def namespace_labels(plan: NamespacePlan, application: str) -> dict[str, Any]:
@@ -405,7 +490,20 @@ class Application(pulumi.ComponentResource):
         self, name: str, args: ApplicationArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
-        plan = plan_application(name, args)
+        plan = planned_application(name, args)
+        try:
+            self._create_children(name, plan, opts)
+        except BaseException:
+            plan.release()
+            raise
+        self.urls = pulumi.Output.all(
+            **{service_name: s.url for service_name, s in self.services.items()}
+        ).apply(dict)
+        self.register_outputs({"urls": self.urls})
+
+    def _create_children(
+        self, name: str, plan: ApplicationPlan, opts: pulumi.ResourceOptions | None
+    ) -> None:
         # Children are annotated here, not on the class, which the schema analyzer reads.
         self.namespace_resources: dict[str, k8s.core.v1.Namespace] = {}
         """The declared Namespaces, by name."""
@@ -423,28 +521,23 @@ class Application(pulumi.ComponentResource):
         # Children do not inherit a component's depends_on: pass it down (e.g. CRDs).
         inherited = inherited_dependencies(opts)
         for service in plan.services:
-            env: dict[str, Any] = dict(service.args.get("env") or {})
             waits_for: list[pulumi.Resource] = list(inherited)
             for variable, (target, value) in service.refs.items():
                 referenced = self.services[target]
                 # Through the referenced Deployment's name too, so this service's objects
                 # wait until that Deployment is up (children do not inherit depends_on).
-                env[variable] = pulumi.Output.all(referenced.url, referenced.deployment_name).apply(
-                    _referenced(value)
+                service.deferred_refs[variable].give(
+                    pulumi.Output.all(referenced.url, referenced.deployment_name).apply(
+                        _referenced(value)
+                    )
                 )
                 waits_for.append(referenced)
-            service_args: dict[str, Any] = {**service.args, "env": env} if env else service.args
-            if service.shared_namespace is not None:
+            if service.shared_namespace is not None and service.deferred_namespace is not None:
                 namespace = self.namespace_resources[service.shared_namespace]
                 waits_for.append(namespace)
-                # An Output of the Namespace, so every child of the service waits for it.
-                service_args = {**service_args, "namespace": namespace.metadata.apply(_name)}
+                service.deferred_namespace.give(namespace.metadata.apply(_name))
             self.services[service.name] = WebService(
                 service.name,
-                cast(WebServiceArgs, service_args),
+                cast(WebServiceArgs, service.args),
                 pulumi.ResourceOptions(parent=self, depends_on=waits_for),
             )
-        self.urls = pulumi.Output.all(
-            **{service_name: s.url for service_name, s in self.services.items()}
-        ).apply(dict)
-        self.register_outputs({"urls": self.urls})

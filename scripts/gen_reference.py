@@ -44,6 +44,14 @@ PAGES = (
         (("WebService", "moorage.webservice", "DEFAULTS"),),
     ),
     Page(
+        "application.md",
+        "Application reference",
+        "Every field of `ApplicationArgs` and every output of `Application`: many WebServices "
+        "with shared namespaces and references between them. Field names are snake_case in "
+        "Python and stack config, camelCase in other languages.",
+        (("Application", "moorage.application", "DEFAULTS"),),
+    ),
+    Page(
         "clusters.md",
         "Cluster components reference",
         "Every field and output of `LocalCluster`, `EksCluster` and `GkeCluster`. Field names "
@@ -124,10 +132,12 @@ def _cell(text: str | None) -> str:
 
 
 def _ref_name(prop: Any) -> str | None:
-    for candidate in (prop, prop.items, prop.additional_properties):
-        if candidate is not None and candidate.ref and "#/types/" in str(candidate.ref):
-            return str(candidate.ref).rsplit(":", 1)[-1]
-    return None
+    """The nested type a field holds, through any lists and maps (map of map of X -> X)."""
+    if prop is None:
+        return None
+    if prop.ref and "#/types/" in str(prop.ref):
+        return str(prop.ref).rsplit(":", 1)[-1]
+    return _ref_name(prop.items) or _ref_name(prop.additional_properties)
 
 
 def _table(

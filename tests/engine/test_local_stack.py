@@ -91,3 +91,42 @@ def test_up_preview_destroy_of_the_local_stack(env: dict[str, str], work_dir: Pa
         assert processes_mentioning(stack.name) == []
         assert not (Path(env["KWOK_WORKDIR"]) / "clusters" / stack.name).exists()
         print(f"\n[timing] local stack up {up_seconds:.1f}s, destroy {destroy_seconds:.1f}s")
+
+
+SHORTHAND_BEFORE_SUGAR = "da6647c"
+"""The last commit whose program deployed the one-service shorthand as a root WebService."""
+
+
+def program_at(commit: str, directory: Path) -> Path:
+    """``components/`` of ``commit`` importable as ``moorage`` (for PYTHONPATH)."""
+    directory.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", commit, "components"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(directory)], input=archive, check=True)
+    (directory / "moorage").symlink_to(directory / "components", target_is_directory=True)
+    return directory
+
+
+def test_a_shorthand_stack_upgrades_with_nothing_replaced(
+    env: dict[str, str], work_dir: Path
+) -> None:
+    """`up` with the program from before the shorthand became sugar, then preview now."""
+    old = program_at(SHORTHAND_BEFORE_SUGAR, work_dir / "before-sugar")
+    with engine_stack(work_dir, env, ROOT / "infra") as stack:
+        stack.set_config(LOCAL_CONFIG, secret_keys=("moorage:serviceSecrets",))
+        workspace_env = stack.stack.workspace.env_vars
+        workspace_env["PYTHONPATH"] = str(old)
+        assert stack.up().summary.result == "succeeded"
+        del workspace_env["PYTHONPATH"]
+
+        preview = stack.preview(diff=True)
+        changes = preview.change_summary
+        assert not {"replace", "delete", "create-replacement", "delete-replaced"} & {
+            op for op, count in changes.items() if count
+        }, changes
+        assert changes.get("same", 0) > 10, changes
+        assert stack.up().summary.result == "succeeded"
+        assert stack.outputs()["url"] == "http://hello.hello.svc.cluster.local:80"

@@ -19,7 +19,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from moorage._provider import MoorageProvider
+from moorage._component_package import MoorageProvider
 
 from .harness import ROOT
 

@@ -168,3 +168,25 @@ def test_blue_green_switch_from_yaml(
 
         quiet = stack.preview(expect_no_changes=True)
         assert set(quiet.change_summary) <= {"same"}, quiet.change_summary
+
+
+def test_yaml_program_deploys_an_application_with_a_reference(
+    env: dict[str, str], work_dir: Path, kwok_cluster: str, yaml_host: Path
+) -> None:
+    """Two services through the package; web gets api's URL from the reference."""
+    values = {"kubeconfig": kwok_cluster, "namespace": "yamlapp"}
+    with yaml_stack(work_dir, env, "yaml_application", values) as stack:
+        assert stack.up().summary.result == "succeeded"
+        assert stack.outputs()["urls"] == {
+            "api": "http://api.yamlapp.svc.cluster.local:80",
+            "web": "http://web.yamlapp.svc.cluster.local:80",
+        }
+        assert "moorage:index:Application" in stack.resource_types()
+        web = client.AppsV1Api(api_client(kwok_cluster)).read_namespaced_deployment(
+            "web", "yamlapp"
+        )
+        env_values = {e.name: e.value for e in web.spec.template.spec.containers[0].env or []}
+        assert env_values["API_URL"] == "http://api.yamlapp.svc.cluster.local:80"
+        assert is_available(kwok_cluster, "yamlapp", "api")
+        quiet = stack.preview(expect_no_changes=True)
+        assert set(quiet.change_summary) <= {"same"}, quiet.change_summary

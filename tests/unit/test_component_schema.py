@@ -13,7 +13,7 @@ from typing import Any
 import pulumi
 import pytest
 import yaml
-from moorage._provider import PACKAGE_NAME, MoorageProvider, camel_case, served_components
+from moorage._component_package import PACKAGE_NAME, MoorageProvider, camel_case, served_components
 from pulumi.errors import InputPropertiesError
 
 from tests.unit.conftest import RecordingMocks
@@ -72,6 +72,7 @@ def test_the_package_is_moorage_with_index_type_tokens(schema: dict[str, Any]) -
     assert schema["name"] == PACKAGE_NAME == "moorage"
     assert set(schema["resources"]) == {
         "moorage:index:WebService",
+        "moorage:index:Application",
         "moorage:index:LocalCluster",
         "moorage:index:EksCluster",
         "moorage:index:GkeCluster",
@@ -171,6 +172,6 @@ def test_bad_args_from_another_language_get_the_validation_message(
 def test_the_plugin_directory_is_a_python_component_package() -> None:
     manifest = yaml.safe_load((PLUGIN_DIR / "PulumiPlugin.yaml").read_text())
     assert manifest["runtime"]["name"] == "python"
-    assert "moorage._provider import main" in (PLUGIN_DIR / "__main__.py").read_text()
+    assert "moorage._component_package import main" in (PLUGIN_DIR / "__main__.py").read_text()
     launcher = PLUGIN_DIR / f"pulumi-resource-{PACKAGE_NAME}"
     assert os.access(launcher, os.X_OK), "the engine runs pulumi-resource-moorage directly"

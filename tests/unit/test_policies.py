@@ -519,3 +519,28 @@ def test_the_docs_list_every_policy_with_its_default_level() -> None:
     docs = (ROOT / "docs" / "preview-and-policy.md").read_text()
     for policy in catalogue.all_policies():
         assert f"`{policy.name}` | {policy.level}" in docs, policy.name
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        "nginx:LATEST",
+        "nginx:Latest",
+        "nginx:latest",
+        "nginx",
+        "registry.local:5000/app",
+        "nginx:1.27.3",
+        "registry.local:5000/app:1.0.0",
+        "nginx@sha256:" + "a" * 64,
+    ],
+)
+def test_the_component_and_the_policy_agree_on_every_image(image: str) -> None:
+    from moorage import ValidationError
+    from moorage._rules import image as image_rule
+
+    try:
+        image_rule("WebService", image, allow_unpinned=False)
+        component_accepts = True
+    except ValidationError:
+        component_accepts = False
+    assert component_accepts == (image_problem(image) is None), image

@@ -157,7 +157,7 @@ def test_local_claims_get_a_static_volume_and_monitoring_a_stub_crd(
 def test_the_shipped_local_stack_is_valid(make_mocks: Callable[..., RecordingMocks]) -> None:
     """stacks/Pulumi.local.yaml deploys its four services under mocks."""
     import yaml
-    from moorage._program import validate
+    from moorage._program import application_args, validate
 
     shipped = yaml.safe_load(
         (Path(__file__).resolve().parents[2] / "stacks" / "Pulumi.local.yaml").read_text()
@@ -165,7 +165,7 @@ def test_the_shipped_local_stack_is_valid(make_mocks: Callable[..., RecordingMoc
     raw = {k: v if isinstance(v, str) else json.dumps(v) for k, v in shipped.items()}
     mocks = make_mocks(config=raw)
     settings = parse_stack_settings(raw)
-    mocks.run(lambda: validate(settings, {}))
+    mocks.run(lambda: validate(settings, application_args(settings, {})[0]).release())
     outputs = run_program(mocks, raw)
     urls = mocks.settle(outputs["urls"])
     assert urls == {
@@ -284,3 +284,52 @@ def test_blue_green_services_read_the_stacks_own_cluster(
     assert set(wrapped) == {"4dabf18193072939515e22adb298388d", "value"}, "kept secret"
     # The ledger reads the cluster this stack created, with its kubeconfig.
     assert wrapped["value"].get("kubeconfig") == kubeconfig, wrapped
+
+
+@pytest.mark.parametrize(
+    ("config", "services"),
+    [
+        ({**LOCAL, "moorage:serviceSecrets": json.dumps({"TOKEN": "tok-123456"})}, 1),
+        (SHOP, 2),
+    ],
+    ids=["shorthand", "services"],
+)
+def test_each_spec_is_built_once_per_run(
+    make_mocks: Callable[..., RecordingMocks],
+    monkeypatch: pytest.MonkeyPatch,
+    config: dict[str, str],
+    services: int,
+) -> None:
+    from moorage.webservice import _spec  # the one reader every entry point goes through
+
+    built: list[str] = []
+    real = _spec.read_spec
+    monkeypatch.setattr(_spec, "read_spec", lambda n, a: built.append(n) or real(n, a))
+    mocks = make_mocks(config=config)
+    run_program(mocks, config)
+    assert len(mocks.of_type("kubernetes:apps/v1:Deployment")) == services
+    assert sorted(built) == sorted(set(built)) and len(built) == services
+
+
+def test_a_shorthand_stack_keeps_its_outputs_and_resource_names(
+    make_mocks: Callable[..., RecordingMocks],
+) -> None:
+    mocks = make_mocks(config=LOCAL)
+    outputs = run_program(mocks, LOCAL)
+    assert {"namespace", "service_name", "deployment_name", "url"} <= set(outputs)
+    assert "urls" not in outputs
+    assert mocks.one("kubernetes:apps/v1:Deployment").name == "hello-deployment"
+
+
+def test_a_worker_in_the_services_map_deploys_without_a_service(
+    make_mocks: Callable[..., RecordingMocks],
+) -> None:
+    config = {
+        **LOCAL,
+        "moorage:services": json.dumps({"jobs": {"image": "ghcr.io/a/j:1.0.0", "worker": True}}),
+    }
+    del config["moorage:serviceName"], config["moorage:service"]
+    mocks = make_mocks(config=config)
+    run_program(mocks, config)
+    assert mocks.of_type("kubernetes:core/v1:Service") == []
+    assert len(mocks.of_type("kubernetes:apps/v1:Deployment")) == 1

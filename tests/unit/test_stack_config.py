@@ -16,7 +16,7 @@ def config(**values: object) -> dict[str, str]:
 def test_local_defaults_to_cluster_ip_and_no_allow_list_requirement() -> None:
     settings = parse_stack_settings(config(service={"image": "nginx:1.27"}))
     assert settings.cloud == "local"
-    assert settings.service["service_type"] == "ClusterIP"
+    assert settings.application.services["hello"]["service_type"] == "ClusterIP"
     assert settings.require_load_balancer_allow_list is False
 
 
@@ -31,7 +31,7 @@ def test_clouds_default_to_load_balancer_which_needs_an_allow_list(cloud: str) -
             service={"image": "nginx:1.27", "load_balancer_source_ranges": ["203.0.113.0/24"]},
         )
     )
-    assert allowed.service["service_type"] == "LoadBalancer"
+    assert allowed.application.services["hello"]["service_type"] == "LoadBalancer"
 
 
 def test_allow_list_requirement_can_be_turned_off() -> None:
@@ -63,7 +63,7 @@ def test_secret_keys_are_read_but_values_never_echoed() -> None:
     raw = config(service={"image": "a:1"})
     raw["moorage:serviceSecrets"] = json.dumps({"DB_PASSWORD": "hunter2-very-secret"})
     settings = parse_stack_settings(raw)
-    assert settings.secret_keys == ("DB_PASSWORD",)
+    assert settings.application.secret_keys == {"hello": ("DB_PASSWORD",)}
     assert "hunter2-very-secret" not in repr(settings)
 
 
@@ -193,3 +193,75 @@ def test_a_misspelt_stack_key_names_the_closest_one() -> None:
         "stack config: moorage:servics ('servics') is not a known field of the moorage "
         'stack config; did you mean "services"?'
     )
+
+
+@pytest.mark.parametrize("cloud", ["local", "eks"])
+def test_a_worker_never_gets_a_service_type_in_either_form(cloud: str) -> None:
+    worker = {"image": "ghcr.io/acme/jobs:1.0.0", "worker": True}
+    many = parse_stack_settings(config(cloud=cloud, services={"jobs": worker}))
+    one = parse_stack_settings(config(cloud=cloud, serviceName="jobs", service=worker))
+    assert many.application.services == one.application.services
+    assert "service_type" not in one.application.services["jobs"]
+
+
+def test_the_shorthand_is_a_one_entry_services_map() -> None:
+    one = parse_stack_settings(
+        config(
+            serviceName="api",
+            service={"image": "a:1", "port": 9000},
+            serviceSecrets={"TOKEN": "hunter2-very-secret"},
+        )
+    )
+    many = parse_stack_settings(
+        config(
+            services={"api": {"image": "a:1", "port": 9000}},
+            serviceSecrets={"api": {"TOKEN": "hunter2-very-secret"}},
+        )
+    )
+    assert one.application == many.application
+    assert (one.shorthand, many.shorthand) == ("api", None)
+    assert one.config_key("services.api.port") == "moorage:service.port"
+    assert one.config_key("serviceSecrets.api.TOKEN") == "moorage:serviceSecrets.TOKEN"
+
+
+def test_a_shorthand_namespace_keeps_meaning_an_existing_one() -> None:
+    settings = parse_stack_settings(config(service={"image": "a:1", "namespace": "team"}))
+    assert settings.application.services["hello"]["create_namespace"] is False
+
+
+def test_shorthand_errors_name_the_shorthand_keys() -> None:
+    with pytest.raises(ValidationError) as error:
+        parse_stack_settings(config(service={"image": "a:1", "env": {"X": {"service_url": 1}}}))
+    assert "moorage:service.env.X" in str(error.value)
+
+
+@pytest.mark.parametrize("name", ["services", "cluster", "serviceSecrets"])
+@pytest.mark.parametrize(
+    "text",
+    ['{"web": {"image": "a:1", "replicas": ' + "9" * 5000 + "}}", "[" * 100_000 + "]" * 100_000],
+    ids=["5000-digit number", "nested 100000 deep"],
+)
+def test_unreadable_json_is_one_clear_error(name: str, text: str) -> None:
+    raw = config(service={"image": "a:1"}) if name != "services" else {}
+    raw[f"moorage:{name}"] = text
+    with pytest.raises(ValidationError) as error:
+        parse_stack_settings(raw)
+    message = str(error.value)
+    assert f"moorage:{name}" in message and "cannot be read" in message
+    assert len(message) < 300 and "\n" not in message
+
+
+@pytest.mark.parametrize("key", ["moorage:services", "moorage:cluster", "moorage:service"])
+def test_a_secret_outside_service_secrets_is_refused_not_leaked(key: str) -> None:
+    raw = config(services={"web": {"image": "a:1", "env": {"API_KEY": "s3cr3t-plain"}}})
+    with pytest.raises(ValidationError) as error:
+        parse_stack_settings(raw, secret_keys=[key])
+    message = str(error.value)
+    assert key in message and "moorage:serviceSecrets" in message
+    assert "s3cr3t-plain" not in message
+
+
+def test_service_secrets_may_be_secret() -> None:
+    raw = config(services={"web": {"image": "a:1"}}, serviceSecrets={"web": {"K": "v"}})
+    settings = parse_stack_settings(raw, secret_keys=["moorage:serviceSecrets"])
+    assert settings.application.secret_keys == {"web": ("K",)}
