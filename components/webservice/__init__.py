@@ -39,6 +39,7 @@ from ._component import WebService
 from ._config import CONFIG_CHECKSUM, SECRETS_CHECKSUM, config_checksum, secrets_checksum
 from ._containers import ContainerArgs, EnvFromArgs, ResourcesArgs, VolumeMountArgs
 from ._exposure import IngressArgs
+from ._kubernetes_differences import KUBERNETES_DIFFERENCES
 from ._monitoring import AlertsArgs, MetricsArgs, inherited_dependencies
 from ._network_policy import EgressArgs, NetworkPolicyArgs
 from ._persistence import DEFAULTS as PERSISTENCE_DEFAULTS
@@ -83,6 +84,7 @@ TYPE_NOTES: dict[str, tuple[str, dict[str, dict[str, str]]]] = {
 __all__ = [
     "CONFIG_CHECKSUM",
     "DEFAULTS",
+    "KUBERNETES_DIFFERENCES",
     "PERSISTENCE_DEFAULTS",
     "SECRETS_CHECKSUM",
     "TYPE_NOTES",
