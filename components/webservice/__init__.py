@@ -25,6 +25,7 @@ from . import (
     _identity,
     _monitoring,
     _network_policy,
+    _patches,
     _persistence,
     _ports,
     _probes,
@@ -42,6 +43,7 @@ from ._exposure import IngressArgs
 from ._kubernetes_differences import KUBERNETES_DIFFERENCES
 from ._monitoring import AlertsArgs, MetricsArgs, inherited_dependencies
 from ._network_policy import EgressArgs, NetworkPolicyArgs
+from ._patches import PatchArgs
 from ._persistence import DEFAULTS as PERSISTENCE_DEFAULTS
 from ._persistence import PersistenceArgs, claim_name
 from ._ports import ExtraServiceArgs, PortArgs
@@ -69,6 +71,7 @@ DEFAULTS: dict[str, Any] = {
         _volumes,
         _persistence,
         _network_policy,
+        _patches,
         release,
     )
     for key, value in facet.DEFAULTS.items()
@@ -104,6 +107,7 @@ __all__ = [
     "MetricsArgs",
     "NetworkPolicyArgs",
     "NodeRequirementArgs",
+    "PatchArgs",
     "PersistenceArgs",
     "PortArgs",
     "ProbeArgs",

@@ -24,6 +24,7 @@ from ._containers import ContainerArgs, EnvFromArgs, ResourcesArgs
 from ._exposure import IngressArgs
 from ._monitoring import MetricsArgs
 from ._network_policy import NetworkPolicyArgs
+from ._patches import PatchArgs
 from ._persistence import PersistenceArgs
 from ._ports import ExtraServiceArgs, PortArgs
 from ._probes import ProbesArgs
@@ -173,6 +174,12 @@ class WebServiceArgs(TypedDict):
     pre_stop_delay_seconds: NotRequired[pulumi.Input[int]]
     """Seconds the pod keeps serving after it is taken out of the endpoints, so
     load balancers stop sending traffic first. Must be below the grace period."""
+    service_account_name: NotRequired[pulumi.Input[str]]
+    """Run the pods as this existing ServiceAccount ("default": the namespace's) instead
+    of creating one; its token stays unmounted."""
+    patches: NotRequired[pulumi.Input[Sequence[pulumi.Input[PatchArgs]]]]
+    """The last resort: JSON or strategic-merge patches of the rendered objects, selected
+    by kind and name, applied before registration (see docs/webservice.md, Patches)."""
     persistence: NotRequired[pulumi.Input[PersistenceArgs]]
     """Create a PersistentVolumeClaim ``<name>-data`` and mount it. A ReadWriteOnce claim
     allows one pod: replicas must be 1, with no autoscaling. The claim is kept when the

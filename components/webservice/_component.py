@@ -16,6 +16,7 @@ from . import _workload as workload
 from . import release
 from ._args import WebServiceArgs
 from ._checksum_key import ChecksumKey
+from ._patches import with_patches
 from ._persistence import declare_claim
 from ._render import Manifests, render
 from ._spec import validated_spec
@@ -52,8 +53,8 @@ class WebService(pulumi.ComponentResource):
 
     namespace_resource: k8s.core.v1.Namespace | None
     """The Namespace, when ``create_namespace`` is true."""
-    service_account: k8s.core.v1.ServiceAccount
-    """The pods' ServiceAccount (token not mounted)."""
+    service_account: k8s.core.v1.ServiceAccount | None
+    """The pods' ServiceAccount (token not mounted); None with ``service_account_name``."""
     config_map: k8s.core.v1.ConfigMap | None
     """The ConfigMap holding ``config``, when given."""
     secret: k8s.core.v1.Secret | None
@@ -86,7 +87,7 @@ class WebService(pulumi.ComponentResource):
         args: WebServiceArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(TYPE_TOKEN, name, None, opts)
+        super().__init__(TYPE_TOKEN, name, None, with_patches(name, args, opts))
         spec = validated_spec(name, args)
         self._name, self._spec, self._child = name, spec, pulumi.ResourceOptions(parent=self)
         key = ChecksumKey(f"{name}-checksum-key", self._child).key if spec.config.secrets else None
@@ -147,12 +148,16 @@ class WebService(pulumi.ComponentResource):
     ) -> list[pulumi.Resource]:
         """The ServiceAccount, ConfigMap and Secret: what the pods wait for."""
         name, spec = self._name, self._spec
-        self.service_account = k8s.core.v1.ServiceAccount(
-            f"{name}-service-account",
-            metadata=manifests.metadata(name, namespace, spec.identity.service_account_annotations),
-            automount_service_account_token=False,
-            opts=self._child,
-        )
+        self.service_account = None
+        if spec.identity.service_account_name is None:
+            self.service_account = k8s.core.v1.ServiceAccount(
+                f"{name}-service-account",
+                metadata=manifests.metadata(
+                    name, namespace, spec.identity.service_account_annotations
+                ),
+                automount_service_account_token=False,
+                opts=self._child,
+            )
         self.config_map = None
         if spec.config.config:
             self.config_map = k8s.core.v1.ConfigMap(
@@ -171,7 +176,8 @@ class WebService(pulumi.ComponentResource):
                 opts=self._child,
             )
         config_children = [r for r in (self.config_map, self.secret) if r is not None]
-        return [self.service_account, *config_children]
+        identity_children = [self.service_account] if self.service_account is not None else []
+        return [*identity_children, *config_children]
 
     def _declare_workload(
         self, manifests: Manifests, namespace: pulumi.Input[str], before_pods: list[pulumi.Resource]

@@ -23,6 +23,7 @@ DEFAULTS: dict[str, Any] = {
     "create_namespace": Computed("true when namespace is omitted, else false"),
     "version": Computed("the image tag"),
     "component": "web",
+    "service_account_name": Computed("a ServiceAccount of its own, named after the service"),
 }
 """The defaults of this facet's fields, by dotted path (the reference prints them)."""
 
@@ -40,6 +41,8 @@ class IdentitySpec:
     version: pulumi.Input[str]
     component: pulumi.Input[str]
     service_account_annotations: Mapping[str, pulumi.Input[str]]
+    service_account_name: str | None = None
+    """An existing ServiceAccount the pods use (none is created), or None."""
 
 
 def read_namespace(r: Fields, name: str) -> tuple[pulumi.Input[str], bool]:
@@ -67,7 +70,23 @@ def read(
         ),
         component=r.value("component", DEFAULTS["component"], rule.version_label),
         service_account_annotations=annotation_map(r, "service_account_annotations"),
+        service_account_name=_existing_service_account(r),
     )
+
+
+def _existing_service_account(r: Fields) -> str | None:
+    """``service_account_name``: it decides whether a ServiceAccount is created."""
+    name = r.optional_text("service_account_name")
+    if name is None:
+        return None
+    rule.dns_subdomain(r.component, r.field("service_account_name"), name)
+    if r.present("service_account_annotations"):
+        raise r.fail(
+            "service_account_annotations",
+            None,
+            "cannot be set with service_account_name: that ServiceAccount is not created here",
+        )
+    return name
 
 
 def selector_labels(name: str) -> dict[str, str]:

@@ -57,7 +57,8 @@ KUBERNETES_DIFFERENCES: dict[str, Difference] = {
     ),
     "resources.ephemeral_storage_limit": Difference(
         "none",
-        "1Gi, which also bounds emptyDir volumes",
+        "1Gi, which also bounds emptyDir volumes (ephemeral_storage_limit_enabled: false "
+        "removes it)",
         "a runaway log or cache cannot fill the node's disk and evict its neighbours",
     ),
     "replicas": Difference("1", "2", "one pod down (a node drain, a crash) is not an outage"),
@@ -74,6 +75,12 @@ KUBERNETES_DIFFERENCES: dict[str, Difference] = {
         "every pod reaches every pod",
         "a NetworkPolicy: only the exposed ports, from the namespace and the ingress",
         "least privilege on the network",
+    ),
+    "service_account_name": Difference(
+        "the namespace's default ServiceAccount, its token mounted",
+        'a ServiceAccount of its own, its token not mounted (service_account_name: "default" '
+        "uses the namespace's)",
+        "a compromised pod cannot use another workload's identity or reach the API",
     ),
 }
 """Field path -> the difference, for every default that is not Kubernetes' own."""

@@ -11,7 +11,7 @@ Args mapping is read through the shared :class:`~moorage._fields.Fields` reader.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from .. import _rules as rule
@@ -24,6 +24,7 @@ from . import _exposure as exposure
 from . import _identity as identity
 from . import _monitoring as monitoring
 from . import _network_policy as network_policy
+from . import _patches as patches
 from . import _persistence as persistence
 from . import _ports as ports
 from . import _probes as probes
@@ -38,6 +39,7 @@ from ._exposure import IngressSpec
 from ._identity import IdentitySpec
 from ._monitoring import MetricsSpec, MonitoringSpec
 from ._network_policy import NetworkPolicySpec
+from ._patches import PatchSpec
 from ._persistence import PersistenceSpec
 from ._ports import PortsSpec, ServicesSpec
 from ._volumes import VolumeSpec
@@ -68,6 +70,8 @@ class ServiceSpec:
     exposure: IngressSpec | None
     monitoring: MonitoringSpec | None
     release: ReleaseSpec
+    patches: list[PatchSpec] = field(default_factory=list)
+    """The escape hatch: patches of the rendered objects (last resort)."""
 
 
 def read_spec(name: str, args: WebServiceArgs) -> ServiceSpec:
@@ -135,6 +139,7 @@ def read_spec(name: str, args: WebServiceArgs) -> ServiceSpec:
         exposure=exposure.read(r, port_spec.main, services.port_names),
         monitoring=monitoring.read_monitoring(r.component, args),
         release=release.read(r, name, namespace[0], replicas[1], hpa, port_spec.worker),
+        patches=patches.read(r),
     )
 
 
