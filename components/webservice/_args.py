@@ -148,7 +148,8 @@ class WebServiceArgs(TypedDict):
     deployment_annotations: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
     """Annotations of the Deployment(s) only."""
     version: NotRequired[pulumi.Input[str]]
-    """Value of the ``app.kubernetes.io/version`` label."""
+    """Value of the ``app.kubernetes.io/version`` label, set on the Deployment and its pods
+    only, so an image bump changes no other object."""
     component: NotRequired[pulumi.Input[str]]
     """Value of the ``app.kubernetes.io/component`` label."""
     run_as_user: NotRequired[pulumi.Input[int]]

@@ -201,7 +201,7 @@ class WebService(pulumi.ComponentResource):
         if spec.release.strategy == "rolling":
             self.deployment = k8s.apps.v1.Deployment(
                 f"{name}-deployment",
-                metadata=manifests.metadata(name, namespace, deployment_annotations),
+                metadata=manifests.workload_metadata(name, namespace, deployment_annotations),
                 spec=manifests.deployment,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=before_pods),
             )
@@ -212,7 +212,9 @@ class WebService(pulumi.ComponentResource):
             self,
             spec.release,
             manifests.pod_template,
-            lambda object_name: manifests.metadata(object_name, namespace, deployment_annotations),
+            lambda object_name: manifests.workload_metadata(
+                object_name, namespace, deployment_annotations
+            ),
             before_pods,
             service_for,
         )

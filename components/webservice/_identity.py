@@ -29,6 +29,7 @@ DEFAULTS: dict[str, Any] = {
 
 
 MANAGED_BY = "pulumi"
+VERSION_LABEL = "app.kubernetes.io/version"
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def standard_labels(spec: IdentitySpec) -> dict[str, pulumi.Input[str]]:
     return {
         **spec.labels,
         **selector_labels(spec.name),
-        "app.kubernetes.io/version": spec.version,
+        VERSION_LABEL: spec.version,
         "app.kubernetes.io/component": spec.component,
         "app.kubernetes.io/managed-by": MANAGED_BY,
     }
@@ -110,9 +111,18 @@ def metadata(
     name: str,
     namespace: pulumi.Input[str] | None,
     extra_annotations: Mapping[str, pulumi.Input[str]] | None = None,
+    *,
+    workload: bool = False,
 ) -> dict[str, Any]:
-    """ObjectMeta with a deterministic name, the standard labels and annotations."""
-    meta: dict[str, Any] = {"name": name, "labels": standard_labels(spec)}
+    """ObjectMeta with a deterministic name, the standard labels and annotations.
+
+    Only the workload (and its pod template) carries ``app.kubernetes.io/version``: an
+    image bump then changes the Deployment alone, not the Service, ServiceAccount,
+    NetworkPolicy and the rest."""
+    labels = standard_labels(spec)
+    if not workload:
+        labels.pop(VERSION_LABEL)
+    meta: dict[str, Any] = {"name": name, "labels": labels}
     if namespace is not None:
         meta["namespace"] = namespace
     merged = {**spec.annotations, **(extra_annotations or {})}
