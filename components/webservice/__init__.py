@@ -18,6 +18,7 @@ Seams:
 from typing import Any
 
 from . import (
+    _adoption,
     _autoscaling,
     _config,
     _containers,
@@ -72,6 +73,7 @@ DEFAULTS: dict[str, Any] = {
         _persistence,
         _network_policy,
         _patches,
+        _adoption,
         release,
     )
     for key, value in facet.DEFAULTS.items()

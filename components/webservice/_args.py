@@ -175,6 +175,13 @@ class WebServiceArgs(TypedDict):
     pre_stop_delay_seconds: NotRequired[pulumi.Input[int]]
     """Seconds the pod keeps serving after it is taken out of the endpoints, so
     load balancers stop sending traffic first. Must be below the grace period."""
+    selector_labels: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    """Labels that select the pods, in place of Moorage's: keep the immutable selector of
+    a Deployment you adopt, e.g. {"app": "cart"}. Added to the pod labels too."""
+    adopt: NotRequired[pulumi.Input[bool]]
+    """Take over objects that already exist (applied with kubectl or Helm) on the first
+    ``up``: server-side apply forces the fields the other tool managed. See
+    docs/webservice.md, Adopting running workloads."""
     service_account_name: NotRequired[pulumi.Input[str]]
     """Run the pods as this existing ServiceAccount ("default": the namespace's) instead
     of creating one; its token stays unmounted."""

@@ -14,9 +14,9 @@ from . import _network_policy as network_policy
 from . import _ports as ports
 from . import _workload as workload
 from . import release
+from ._adoption import component_options
 from ._args import WebServiceArgs
 from ._checksum_key import ChecksumKey
-from ._patches import with_patches
 from ._persistence import declare_claim
 from ._render import Manifests, render
 from ._spec import validated_spec
@@ -87,7 +87,7 @@ class WebService(pulumi.ComponentResource):
         args: WebServiceArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(TYPE_TOKEN, name, None, with_patches(name, args, opts))
+        super().__init__(TYPE_TOKEN, name, None, component_options(name, args, opts))
         spec = validated_spec(name, args)
         self._name, self._spec, self._child = name, spec, pulumi.ResourceOptions(parent=self)
         key = ChecksumKey(f"{name}-checksum-key", self._child).key if spec.config.secrets else None

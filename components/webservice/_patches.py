@@ -25,7 +25,6 @@ from typing_extensions import NotRequired
 
 from .._errors import ValidationError
 from .._fields import Fields
-from .._rules import component_label
 
 DEFAULTS: dict[str, Any] = {"patches.name": "every object of that kind"}
 """The defaults of this facet's fields, by dotted path (the reference prints them)."""
@@ -213,33 +212,6 @@ def _kubernetes_version() -> str | None:
     return None
 
 
-def with_patches(
-    name: str, args: Mapping[str, Any], opts: pulumi.ResourceOptions | None
-) -> pulumi.ResourceOptions | None:
-    """The component's options, with the transform of ``args["patches"]`` when there are
-    patches (a transform on a component applies to all its children)."""
-    if not isinstance(args, Mapping) or not args.get("patches"):
-        return opts
-    component = component_label(name)
-    patches = read(Fields(component, {"patches": args["patches"]}))
-    return pulumi.ResourceOptions.merge(
-        opts, pulumi.ResourceOptions(transforms=[transform(component, patches)])
-    )
-
-
-def transform(component: str, patches: Sequence[PatchSpec]) -> pulumi.ResourceTransform:
-    """A Pulumi transform that applies ``patches`` to the component's children."""
-
-    def apply(args: pulumi.ResourceTransformArgs) -> pulumi.ResourceTransformResult | None:
-        kind = _BY_TOKEN.get(args.type_)
-        if kind is None:
-            return None
-        props = dict(args.props)
-        body = {key: props[key] for key in props if key not in ("apiVersion", "kind")}
-        new_body = patched(patches, component, kind, body)
-        if new_body is body:
-            return None
-        kept: dict[str, Any] = {k: props[k] for k in ("apiVersion", "kind") if k in props}
-        return pulumi.ResourceTransformResult(props={**kept, **new_body}, opts=args.opts)
-
-    return apply
+def kind_of(type_token: str) -> str | None:
+    """The Kubernetes kind of a child's Pulumi type, when patches may target it."""
+    return _BY_TOKEN.get(type_token)

@@ -17,6 +17,7 @@ from typing import Any, cast
 from .. import _rules as rule
 from .._errors import ValidationError
 from .._fields import Fields
+from . import _adoption as adoption
 from . import _autoscaling as autoscaling
 from . import _config as config
 from . import _containers as containers
@@ -72,6 +73,10 @@ class ServiceSpec:
     release: ReleaseSpec
     patches: list[PatchSpec] = field(default_factory=list)
     """The escape hatch: patches of the rendered objects (last resort)."""
+    selector_labels: dict[str, str] | None = None
+    """Labels that select the pods in place of Moorage's (adopting a workload)."""
+    adopt: bool = False
+    """Take over existing objects on the first up."""
 
 
 def read_spec(name: str, args: WebServiceArgs) -> ServiceSpec:
@@ -140,6 +145,8 @@ def read_spec(name: str, args: WebServiceArgs) -> ServiceSpec:
         monitoring=monitoring.read_monitoring(r.component, args),
         release=release.read(r, name, namespace[0], replicas[1], hpa, port_spec.worker),
         patches=patches.read(r),
+        selector_labels=adoption.read_selector(r),
+        adopt=r.boolean("adopt", adoption.DEFAULTS["adopt"]),
     )
 
 
