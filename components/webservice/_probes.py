@@ -477,6 +477,11 @@ def _port(
     default_port: PortSpec | None,
     kind: str,
 ) -> PortSpec:
+    number = s.known("port")
+    if isinstance(number, int) and not isinstance(number, bool):
+        named = [p.name for p in ports.values() if p.port == number]
+        hint = f'; did you mean port: "{named[0]}"?' if named else ""
+        raise s.fail("port", number, f"takes a port's name, not its number{hint}")
     name = s.optional_text("port")
     if name is None:
         port = default_port or main

@@ -153,3 +153,29 @@ def test_the_ephemeral_storage_limit_can_be_removed_per_container(mocks):
     main = container(mocks)
     assert "ephemeral-storage" not in main["resources"]["limits"]
     assert main["resources"]["requests"]["ephemeral-storage"] == "64Mi"
+
+
+# -- upstream spellings get a hint ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fields", "hint"),
+    [
+        (
+            {"app_protocol": "grpc", "port": 9555, "probes": {"readiness": {"port": 9555}}},
+            'did you mean port: "grpc"?',
+        ),
+        (
+            {"volumes": [{"name": "data", "mount_path": "/data", "empty_dir": {}}]},
+            "did you mean empty_dir: true?",
+        ),
+        (
+            {"volumes": [{"name": "d", "mount_path": "/d", "empty_dir": {"sizeLimit": "1Gi"}}]},
+            'did you mean empty_dir_size_limit: "1Gi"?',
+        ),
+    ],
+)
+def test_upstream_spellings_get_a_did_you_mean_hint(fields, hint):
+    with pytest.raises(ValidationError) as caught:
+        spec(**fields)
+    assert hint in str(caught.value)
