@@ -179,3 +179,13 @@ def test_upstream_spellings_get_a_did_you_mean_hint(fields, hint):
     with pytest.raises(ValidationError) as caught:
         spec(**fields)
     assert hint in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("port_name", "scheme"),
+    [("redis", "tcp"), ("tcp-redis", "tcp"), ("grpc", "grpc"), ("mongo", "tcp"), ("web", "http")],
+)
+def test_the_url_follows_the_protocol_the_port_name_announces(port_name, scheme):
+    s = spec(port=6379, port_name=port_name)
+    assert s.ports.url_scheme == scheme
+    assert spec(port=6379, port_name=port_name, app_protocol="http").ports.url_scheme == "http"
