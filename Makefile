@@ -13,7 +13,7 @@ RENDER_DIR ?= rendered/$(STACK)
 STAMP := $(VENV)/.moorage-installed
 RUN := scripts/pulumi-stack
 
-.PHONY: help up preview preview-json render destroy test test-unit test-engine lint typecheck fmt tools venv bench clean docs
+.PHONY: help up preview preview-json explain render destroy test test-unit test-engine lint typecheck fmt tools venv bench clean docs
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -54,6 +54,9 @@ preview: venv ## `pulumi preview` of STACK with the policy pack, summarised (ARG
 
 preview-json: venv ## The same preview as one JSON document (changes, policy violations)
 	@$(PY) scripts/preview $(STACK) --json $(ARGS)
+
+explain: venv ## Each service of STACK (or SERVICE): effective settings, their origin, its objects
+	@$(PY) scripts/explain $(STACK) $(SERVICE)
 
 render: venv ## Write the manifests STACK would apply to RENDER_DIR (rendered/STACK), validated; no cluster
 	@$(PY) scripts/render $(STACK) $(RENDER_DIR)

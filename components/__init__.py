@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ._errors import LocalClusterError, MissingExtraError, MoorageError, ValidationError
+    from ._explain import Explanation, explain
     from .addons import AddonArgs, ClusterAddonsArgs, HelmChart, HelmChartArgs
     from .application import Application, ApplicationArgs, NamespaceArgs, ServiceRefArgs
     from .clusters import KubernetesCluster, LocalCluster, LocalClusterArgs, NodeTaintArgs
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
         MetricsArgs,
         NetworkPolicyArgs,
         NodeRequirementArgs,
+        PatchArgs,
         PersistenceArgs,
         PortArgs,
         ProbeArgs,
@@ -87,6 +89,9 @@ _EXPORTS = {
     "VolumeArgs": ".webservice",
     "PersistenceArgs": ".webservice",
     "AlertsArgs": ".webservice",
+    "PatchArgs": ".webservice",
+    "explain": "._explain",
+    "Explanation": "._explain",
     "Application": ".application",
     "ApplicationArgs": ".application",
     "NamespaceArgs": ".application",
@@ -134,6 +139,7 @@ __all__ = [
     "EksClusterArgs",
     "EksNodeGroupArgs",
     "EnvFromArgs",
+    "Explanation",
     "ExtraServiceArgs",
     "GcpIdentityArgs",
     "GkeCluster",
@@ -158,6 +164,7 @@ __all__ = [
     "NetworkPolicyArgs",
     "NodeRequirementArgs",
     "NodeTaintArgs",
+    "PatchArgs",
     "PersistenceArgs",
     "PortArgs",
     "ProbeArgs",
@@ -170,6 +177,7 @@ __all__ = [
     "VolumeMountArgs",
     "WebService",
     "WebServiceArgs",
+    "explain",
 ]
 
 

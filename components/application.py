@@ -22,7 +22,7 @@ from .webservice import WebService, WebServiceArgs, inherited_dependencies, prev
 
 TYPE_TOKEN = "moorage:index:Application"
 POD_SECURITY_LEVELS = ("restricted", "baseline", "privileged")
-REF_VALUES = ("url", "host", "address")
+REF_VALUES = ("url", "host", "address", "short_address")
 
 PLACEHOLDER_URL = "http://placeholder.invalid:80"
 """What a reference holds if the program fails before the referenced service exists."""
@@ -56,7 +56,12 @@ class ServiceRefArgs(TypedDict):
     value: NotRequired[pulumi.Input[str]]
     """What the variable holds: "url" (e.g. ``grpc://cart.shop.svc.cluster.local:50051``),
     "host" (``cart.shop.svc.cluster.local``) or "address" (host:port, e.g.
-    ``cache.shop.svc.cluster.local:6379``)."""
+    ``cache.shop.svc.cluster.local:6379``) or "short_address" (``cache:6379``, for a
+    service in the same namespace, as plain manifests write it)."""
+    wait: NotRequired[pulumi.Input[bool]]
+    """Create the referring service only once the referenced one is ready (default: the
+    Application's ``wait_for_references``). Set false for apps that retry on their own:
+    they then start in parallel."""
 
 
 class ApplicationArgs(TypedDict):
@@ -73,6 +78,9 @@ class ApplicationArgs(TypedDict):
     ]
     """Per service, environment variable name -> the service it refers to, e.g.
     ``{"web": {"CART_URL": {"service": "cart"}}}``."""
+    wait_for_references: NotRequired[pulumi.Input[bool]]
+    """Default of every reference's ``wait``: true, so a service that does not retry
+    never starts before what it calls; false starts every service in parallel."""
     kubeconfig: NotRequired[pulumi.Input[str]]
     """The cluster's kubeconfig, given to every service that does not set its own
     ``kubeconfig`` (blue/green reads the live Service and Deployments with it)."""
@@ -119,11 +127,13 @@ class ServicePlan:
     args: dict[str, Any]
     """The WebServiceArgs the service is created with (its spec is built from them once)."""
     refs: dict[str, tuple[str, str]]
-    """Environment variable -> (referenced service, "url" | "host" | "address")."""
+    """Environment variable -> (referenced service, one of REF_VALUES)."""
     deferred_refs: dict[str, Deferred]
     """Environment variable -> its value, given once the referenced service exists."""
     deferred_namespace: Deferred | None
     """``namespace``, given once the declared Namespace exists (shared namespaces only)."""
+    no_wait: frozenset[str] = frozenset()
+    """The variables whose referenced service is not waited for."""
 
     def deferred(self) -> list[Deferred]:
         return [*self.deferred_refs.values()] + (
@@ -253,6 +263,33 @@ def _read_refs(component: str, args: Mapping[str, Any]) -> dict[str, dict[str, t
     return refs
 
 
+def _read_no_waits(
+    component: str, args: Mapping[str, Any], default: bool
+) -> dict[str, frozenset[str]]:
+    """Per service, the variables whose reference does not wait for its target."""
+    out: dict[str, frozenset[str]] = {}
+    for source, variables in Fields(component, args).mapping("service_refs").items():
+        per_service = Fields(component, variables, f"service_refs.{source}.")
+        out[source] = frozenset(
+            v for v in per_service.args if not per_service.section(v).boolean("wait", default)
+        )
+    return out
+
+
+def _check_short_addresses(component: str, plans: Mapping[str, ServicePlan]) -> None:
+    """``short_address`` (``name:port``) resolves only within the referrer's namespace."""
+    for plan in plans.values():
+        for variable, (target, value) in plan.refs.items():
+            if value == "short_address" and plans[target].namespace != plan.namespace:
+                raise ValidationError(
+                    component,
+                    f"{_refs_field(plan.name, variable)}.value",
+                    value,
+                    f"needs {target} in the same namespace ({plan.namespace}); it runs in "
+                    f'{plans[target].namespace}: use "address"',
+                )
+
+
 def _read_namespaces(component: str, args: Mapping[str, Any]) -> dict[str, NamespacePlan]:
     declared = Fields(component, args).mapping("namespaces")
     plans = {}
@@ -378,6 +415,7 @@ def _plan(name: str, args: ApplicationArgs) -> ApplicationPlan:
         raise top.fail("services", services_args, "must name at least one service")
     namespaces = _read_namespaces(component, args)
     refs = _read_refs(component, args)
+    waits = _read_no_waits(component, args, top.boolean("wait_for_references", True))
     kubeconfig = top.optional_plain_checked("kubeconfig", rule.kubeconfig)
     order = check_references(component, services_args, refs, _refs_field)
     plans: dict[str, ServicePlan] = {}
@@ -390,8 +428,16 @@ def _plan(name: str, args: ApplicationArgs) -> ApplicationPlan:
         if kubeconfig is not None and raw.get("kubeconfig") is None:
             settled = {**settled, "kubeconfig": kubeconfig}
         plans[service_name] = ServicePlan(
-            service_name, namespace, shared, settled, refs.get(service_name, {}), {}, None
+            service_name,
+            namespace,
+            shared,
+            settled,
+            refs.get(service_name, {}),
+            {},
+            None,
+            waits.get(service_name, frozenset()),
         )
+    _check_short_addresses(component, plans)
     plans = _admit_referrers(plans)
     ready = ApplicationPlan(namespaces, [])
     try:
@@ -462,7 +508,18 @@ def _host(url: str) -> str:
     return _address(url).rsplit(":", 1)[0]
 
 
-REFERENCED = {"url": lambda url: url, "host": _host, "address": _address}
+def _short_address(url: str) -> str:
+    """``grpc://cart.shop.svc.cluster.local:50051`` -> ``cart:50051``."""
+    host, port = _address(url).rsplit(":", 1)
+    return f"{host.split('.', 1)[0]}:{port}"
+
+
+REFERENCED = {
+    "url": lambda url: url,
+    "host": _host,
+    "address": _address,
+    "short_address": _short_address,
+}
 
 
 def _referenced(value: str) -> Callable[[list[Any]], str]:
@@ -526,6 +583,10 @@ class Application(pulumi.ComponentResource):
                 referenced = self.services[target]
                 # Through the referenced Deployment's name too, so this service's objects
                 # wait until that Deployment is up (children do not inherit depends_on).
+                if variable in service.no_wait:
+                    # Only the Service's URL: the referrer starts in parallel.
+                    service.deferred_refs[variable].give(referenced.url.apply(REFERENCED[value]))
+                    continue
                 service.deferred_refs[variable].give(
                     pulumi.Output.all(referenced.url, referenced.deployment_name).apply(
                         _referenced(value)

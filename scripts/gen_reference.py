@@ -97,6 +97,17 @@ def _notes(note: Any) -> list[str]:
     return lines
 
 
+def _differences(table: Mapping[str, Any]) -> list[str]:
+    """The defaults that differ from what Kubernetes does with the field left out."""
+    if not table:
+        return []
+    lines = ["", "### Defaults that differ from Kubernetes", ""]
+    lines += ["| field | Kubernetes | Moorage | why |", "| --- | --- | --- | --- |"]
+    for field, (kubernetes, moorage, reason) in table.items():
+        lines.append(f"| `{field}` | {_cell(kubernetes)} | {_cell(moorage)} | {_cell(reason)} |")
+    return lines
+
+
 def _format_default(value: Any) -> str:
     from moorage._defaults import Computed
 
@@ -189,6 +200,7 @@ def render_page(page: Page) -> str:
         defaults = _defaults(module, attribute)
         lines += ["", f"## {name}", "", _cell(definition.description), "", "### Inputs", ""]
         lines += _table(definition.inputs, definition.inputs_mapping, defaults, "")
+        lines += _differences(_defaults(module, "KUBERNETES_DIFFERENCES"))
         lines += ["", "### Outputs", ""]
         lines += _table(definition.outputs, definition.outputs_mapping, {}, "", False)
         # Nested types reachable from this component, in order of first use, with their paths.

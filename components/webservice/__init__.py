@@ -18,6 +18,7 @@ Seams:
 from typing import Any
 
 from . import (
+    _adoption,
     _autoscaling,
     _config,
     _containers,
@@ -25,6 +26,7 @@ from . import (
     _identity,
     _monitoring,
     _network_policy,
+    _patches,
     _persistence,
     _ports,
     _probes,
@@ -39,8 +41,10 @@ from ._component import WebService
 from ._config import CONFIG_CHECKSUM, SECRETS_CHECKSUM, config_checksum, secrets_checksum
 from ._containers import ContainerArgs, EnvFromArgs, ResourcesArgs, VolumeMountArgs
 from ._exposure import IngressArgs
+from ._kubernetes_differences import KUBERNETES_DIFFERENCES
 from ._monitoring import AlertsArgs, MetricsArgs, inherited_dependencies
 from ._network_policy import EgressArgs, NetworkPolicyArgs
+from ._patches import PatchArgs
 from ._persistence import DEFAULTS as PERSISTENCE_DEFAULTS
 from ._persistence import PersistenceArgs, claim_name
 from ._ports import ExtraServiceArgs, PortArgs
@@ -68,6 +72,8 @@ DEFAULTS: dict[str, Any] = {
         _volumes,
         _persistence,
         _network_policy,
+        _patches,
+        _adoption,
         release,
     )
     for key, value in facet.DEFAULTS.items()
@@ -83,6 +89,7 @@ TYPE_NOTES: dict[str, tuple[str, dict[str, dict[str, str]]]] = {
 __all__ = [
     "CONFIG_CHECKSUM",
     "DEFAULTS",
+    "KUBERNETES_DIFFERENCES",
     "PERSISTENCE_DEFAULTS",
     "SECRETS_CHECKSUM",
     "TYPE_NOTES",
@@ -102,6 +109,7 @@ __all__ = [
     "MetricsArgs",
     "NetworkPolicyArgs",
     "NodeRequirementArgs",
+    "PatchArgs",
     "PersistenceArgs",
     "PortArgs",
     "ProbeArgs",

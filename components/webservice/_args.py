@@ -24,6 +24,7 @@ from ._containers import ContainerArgs, EnvFromArgs, ResourcesArgs
 from ._exposure import IngressArgs
 from ._monitoring import MetricsArgs
 from ._network_policy import NetworkPolicyArgs
+from ._patches import PatchArgs
 from ._persistence import PersistenceArgs
 from ._ports import ExtraServiceArgs, PortArgs
 from ._probes import ProbesArgs
@@ -147,7 +148,8 @@ class WebServiceArgs(TypedDict):
     deployment_annotations: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
     """Annotations of the Deployment(s) only."""
     version: NotRequired[pulumi.Input[str]]
-    """Value of the ``app.kubernetes.io/version`` label."""
+    """Value of the ``app.kubernetes.io/version`` label, set on the Deployment and its pods
+    only, so an image bump changes no other object."""
     component: NotRequired[pulumi.Input[str]]
     """Value of the ``app.kubernetes.io/component`` label."""
     run_as_user: NotRequired[pulumi.Input[int]]
@@ -173,6 +175,19 @@ class WebServiceArgs(TypedDict):
     pre_stop_delay_seconds: NotRequired[pulumi.Input[int]]
     """Seconds the pod keeps serving after it is taken out of the endpoints, so
     load balancers stop sending traffic first. Must be below the grace period."""
+    selector_labels: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    """Labels that select the pods, in place of Moorage's: keep the immutable selector of
+    a Deployment you adopt, e.g. {"app": "cart"}. Added to the pod labels too."""
+    adopt: NotRequired[pulumi.Input[bool]]
+    """Take over objects that already exist (applied with kubectl or Helm) on the first
+    ``up``: server-side apply forces the fields the other tool managed. See
+    docs/webservice.md, Adopting running workloads."""
+    service_account_name: NotRequired[pulumi.Input[str]]
+    """Run the pods as this existing ServiceAccount ("default": the namespace's) instead
+    of creating one; its token stays unmounted."""
+    patches: NotRequired[pulumi.Input[Sequence[pulumi.Input[PatchArgs]]]]
+    """The last resort: JSON or strategic-merge patches of the rendered objects, selected
+    by kind and name, applied before registration (see docs/webservice.md, Patches)."""
     persistence: NotRequired[pulumi.Input[PersistenceArgs]]
     """Create a PersistentVolumeClaim ``<name>-data`` and mount it. A ReadWriteOnce claim
     allows one pod: replicas must be 1, with no autoscaling. The claim is kept when the

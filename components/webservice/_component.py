@@ -16,6 +16,7 @@ from . import _pod_security as pod_security
 from . import _ports as ports
 from . import _workload as workload
 from . import release
+from ._adoption import component_options
 from ._args import WebServiceArgs
 from ._checksum_key import ChecksumKey
 from ._persistence import declare_claim
@@ -54,8 +55,8 @@ class WebService(pulumi.ComponentResource):
 
     namespace_resource: k8s.core.v1.Namespace | None
     """The Namespace, when ``create_namespace`` is true."""
-    service_account: k8s.core.v1.ServiceAccount
-    """The pods' ServiceAccount (token not mounted)."""
+    service_account: k8s.core.v1.ServiceAccount | None
+    """The pods' ServiceAccount (token not mounted); None with ``service_account_name``."""
     config_map: k8s.core.v1.ConfigMap | None
     """The ConfigMap holding ``config``, when given."""
     secret: k8s.core.v1.Secret | None
@@ -89,7 +90,9 @@ class WebService(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         gate: list[pulumi.Output[Any]] = []
-        super().__init__(TYPE_TOKEN, name, None, _gated(opts, self, gate))
+        super().__init__(
+            TYPE_TOKEN, name, None, _gated(component_options(name, args, opts), self, gate)
+        )
         spec = validated_spec(name, args)
         if spec.pending_checks:
             gate.append(all_passed(spec.pending_checks))
@@ -153,12 +156,16 @@ class WebService(pulumi.ComponentResource):
     ) -> list[pulumi.Resource]:
         """The ServiceAccount, ConfigMap and Secret: what the pods wait for."""
         name, spec = self._name, self._spec
-        self.service_account = k8s.core.v1.ServiceAccount(
-            f"{name}-service-account",
-            metadata=manifests.metadata(name, namespace, spec.identity.service_account_annotations),
-            automount_service_account_token=False,
-            opts=self._child,
-        )
+        self.service_account = None
+        if spec.identity.service_account_name is None:
+            self.service_account = k8s.core.v1.ServiceAccount(
+                f"{name}-service-account",
+                metadata=manifests.metadata(
+                    name, namespace, spec.identity.service_account_annotations
+                ),
+                automount_service_account_token=False,
+                opts=self._child,
+            )
         self.config_map = None
         if spec.config.config:
             self.config_map = k8s.core.v1.ConfigMap(
@@ -177,7 +184,8 @@ class WebService(pulumi.ComponentResource):
                 opts=self._child,
             )
         config_children = [r for r in (self.config_map, self.secret) if r is not None]
-        return [self.service_account, *config_children]
+        identity_children = [self.service_account] if self.service_account is not None else []
+        return [*identity_children, *config_children]
 
     def _declare_workload(
         self, manifests: Manifests, namespace: pulumi.Input[str], before_pods: list[pulumi.Resource]
@@ -200,7 +208,7 @@ class WebService(pulumi.ComponentResource):
         if spec.release.strategy == "rolling":
             self.deployment = k8s.apps.v1.Deployment(
                 f"{name}-deployment",
-                metadata=manifests.metadata(name, namespace, deployment_annotations),
+                metadata=manifests.workload_metadata(name, namespace, deployment_annotations),
                 spec=manifests.deployment,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=before_pods),
             )
@@ -211,7 +219,9 @@ class WebService(pulumi.ComponentResource):
             self,
             spec.release,
             manifests.pod_template,
-            lambda object_name: manifests.metadata(object_name, namespace, deployment_annotations),
+            lambda object_name: manifests.workload_metadata(
+                object_name, namespace, deployment_annotations
+            ),
             before_pods,
             service_for,
         )

@@ -39,6 +39,7 @@ _RESOURCES = {
     "memory_limit": "256Mi",
     "ephemeral_storage_request": "64Mi",
     "ephemeral_storage_limit": "1Gi",
+    "ephemeral_storage_limit_enabled": True,
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -81,7 +82,10 @@ class ResourcesArgs(TypedDict):
     ephemeral_storage_request: NotRequired[pulumi.Input[str]]
     """Ephemeral-storage request."""
     ephemeral_storage_limit: NotRequired[pulumi.Input[str]]
-    """Ephemeral-storage limit."""
+    """Ephemeral-storage limit. It also bounds the container's emptyDir volumes."""
+    ephemeral_storage_limit_enabled: NotRequired[pulumi.Input[bool]]
+    """Set false to run without an ephemeral-storage limit (e.g. a cache or database on an
+    unbounded emptyDir); the request stays."""
 
 
 class EnvFromArgs(TypedDict):
@@ -225,13 +229,12 @@ class ResourcesSpec:
     memory_request: pulumi.Input[str]
     memory_limit: pulumi.Input[str]
     ephemeral_storage_request: pulumi.Input[str]
-    ephemeral_storage_limit: pulumi.Input[str]
+    ephemeral_storage_limit: pulumi.Input[str] | None
 
     def manifest(self) -> dict[str, Any]:
-        limits: dict[str, Any] = {
-            "memory": self.memory_limit,
-            "ephemeral-storage": self.ephemeral_storage_limit,
-        }
+        limits: dict[str, Any] = {"memory": self.memory_limit}
+        if self.ephemeral_storage_limit is not None:
+            limits["ephemeral-storage"] = self.ephemeral_storage_limit
         if self.cpu_limit is not None:
             limits["cpu"] = self.cpu_limit
         return {
@@ -366,7 +369,13 @@ def read_resources(res: Fields) -> ResourcesSpec:
         cpu_request = res.value("cpu_request", default("cpu_request"), rule.quantity_str)
         cpu_limit = None
     memory_request, memory_limit = pair("memory")
-    storage_request, storage_limit = pair("ephemeral_storage")
+    if res.boolean("ephemeral_storage_limit_enabled", default("ephemeral_storage_limit_enabled")):
+        storage_request, storage_limit = pair("ephemeral_storage")
+    else:
+        storage_request = res.value(
+            "ephemeral_storage_request", default("ephemeral_storage_request"), rule.quantity_str
+        )
+        storage_limit = None
     return ResourcesSpec(
         cpu_request, cpu_limit, memory_request, memory_limit, storage_request, storage_limit
     )

@@ -23,11 +23,13 @@ DEFAULTS: dict[str, Any] = {
     "create_namespace": Computed("true when namespace is omitted, else false"),
     "version": Computed("the image tag"),
     "component": "web",
+    "service_account_name": Computed("a ServiceAccount of its own, named after the service"),
 }
 """The defaults of this facet's fields, by dotted path (the reference prints them)."""
 
 
 MANAGED_BY = "pulumi"
+VERSION_LABEL = "app.kubernetes.io/version"
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ class IdentitySpec:
     version: pulumi.Input[str]
     component: pulumi.Input[str]
     service_account_annotations: Mapping[str, pulumi.Input[str]]
+    service_account_name: str | None = None
+    """An existing ServiceAccount the pods use (none is created), or None."""
 
 
 def read_namespace(r: Fields, name: str) -> tuple[pulumi.Input[str], bool]:
@@ -67,7 +71,23 @@ def read(
         ),
         component=r.value("component", DEFAULTS["component"], rule.version_label),
         service_account_annotations=annotation_map(r, "service_account_annotations"),
+        service_account_name=_existing_service_account(r),
     )
+
+
+def _existing_service_account(r: Fields) -> str | None:
+    """``service_account_name``: it decides whether a ServiceAccount is created."""
+    name = r.optional_text("service_account_name")
+    if name is None:
+        return None
+    rule.dns_subdomain(r.component, r.field("service_account_name"), name)
+    if r.present("service_account_annotations"):
+        raise r.fail(
+            "service_account_annotations",
+            None,
+            "cannot be set with service_account_name: that ServiceAccount is not created here",
+        )
+    return name
 
 
 def selector_labels(name: str) -> dict[str, str]:
@@ -80,7 +100,7 @@ def standard_labels(spec: IdentitySpec) -> dict[str, pulumi.Input[str]]:
     return {
         **spec.labels,
         **selector_labels(spec.name),
-        "app.kubernetes.io/version": spec.version,
+        VERSION_LABEL: spec.version,
         "app.kubernetes.io/component": spec.component,
         "app.kubernetes.io/managed-by": MANAGED_BY,
     }
@@ -91,9 +111,18 @@ def metadata(
     name: str,
     namespace: pulumi.Input[str] | None,
     extra_annotations: Mapping[str, pulumi.Input[str]] | None = None,
+    *,
+    workload: bool = False,
 ) -> dict[str, Any]:
-    """ObjectMeta with a deterministic name, the standard labels and annotations."""
-    meta: dict[str, Any] = {"name": name, "labels": standard_labels(spec)}
+    """ObjectMeta with a deterministic name, the standard labels and annotations.
+
+    Only the workload (and its pod template) carries ``app.kubernetes.io/version``: an
+    image bump then changes the Deployment alone, not the Service, ServiceAccount,
+    NetworkPolicy and the rest."""
+    labels = standard_labels(spec)
+    if not workload:
+        labels.pop(VERSION_LABEL)
+    meta: dict[str, Any] = {"name": name, "labels": labels}
     if namespace is not None:
         meta["namespace"] = namespace
     merged = {**spec.annotations, **(extra_annotations or {})}

@@ -22,7 +22,10 @@ DEFAULTS: dict[str, Any] = {
     "worker": False,
     "port": 8080,
     "port_name": Computed('"http", or "grpc" when app_protocol is grpc'),
-    "app_protocol": "http",
+    "app_protocol": Computed(
+        'what port_name announces ("grpc", "tcp-redis", "redis", "mongo", "mysql", "amqp" '
+        '-> grpc or tcp), else "http"'
+    ),
     "service_port": 80,
     "ports.service_port": Computed("the port"),
     "ports.protocol": "TCP",
@@ -116,10 +119,35 @@ class PortSpec:
         return {"protocol": self.protocol, "port": self.port}
 
 
+# The protocol a port's name announces, as Kubernetes tools (Istio) read it:
+# "<protocol>[-<suffix>]", e.g. "grpc", "tcp-redis", "redis".
+_NAMED_PROTOCOLS = {
+    "grpc": "grpc",
+    "http2": "http2",
+    "https": "https",
+    "http": "http",
+    "tcp": "tcp",
+    "redis": "tcp",
+    "mongo": "tcp",
+    "mysql": "tcp",
+    "amqp": "tcp",
+}
+
+
+def default_app_protocol(r: Fields) -> str:
+    """``app_protocol`` when unset: what ``port_name`` announces, else "http"."""
+    name = r.known("port_name")
+    if isinstance(name, str):
+        announced = _NAMED_PROTOCOLS.get(name.split("-", 1)[0])
+        if announced is not None:
+            return announced
+    return "http"
+
+
 def main_port(r: Fields) -> PortSpec:
     """The main port from ``port``, ``port_name``, ``app_protocol`` and ``service_port``."""
     given = r.known("app_protocol")
-    protocol = r.text("app_protocol", DEFAULTS["app_protocol"])
+    protocol = r.text("app_protocol", default_app_protocol(r))
     rule.one_of(r.component, "app_protocol", protocol, rule.APP_PROTOCOLS)
     name = r.text("port_name", "grpc" if protocol == "grpc" else "http")
     rule.port_name(r.component, "port_name", name)
@@ -248,7 +276,7 @@ def read(r: Fields) -> PortsSpec:
     main = None if worker else main_port(r)
     return PortsSpec(
         worker=worker,
-        app_protocol=r.text("app_protocol", DEFAULTS["app_protocol"]),
+        app_protocol=r.text("app_protocol", default_app_protocol(r)),
         main=main,
         extra=extra_ports(r, "ports"),
     )

@@ -27,6 +27,8 @@ _PROBE_TIMING = {
     "success_threshold": 1,
 }
 
+_K8S = {"period_seconds": 10, "timeout_seconds": 1, "failure_threshold": 3}
+
 DEFAULTS: dict[str, Any] = {
     "probes.readiness.kind": Computed(
         "follows app_protocol: http for http/https/http2, grpc for grpc, tcp for tcp; "
@@ -34,18 +36,32 @@ DEFAULTS: dict[str, Any] = {
     ),
     "probes.readiness.path": "/",
     "probes.liveness.kind": Computed(
-        "tcp on the main port (http when liveness.path or liveness_path is set); none for a worker"
+        "the readiness check (kind, port, path); http when liveness_path is set; none for a worker"
     ),
     "probes.startup.kind": Computed("the liveness check"),
     **{f"probes.readiness.{k}": v for k, v in _PROBE_TIMING.items()},
     **{f"probes.liveness.{k}": v for k, v in _PROBE_TIMING.items()},
-    "probes.liveness.failure_threshold": Computed("twice the readiness failure threshold"),
+    "probes.liveness.failure_threshold": Computed(
+        "twice the readiness failure threshold (3 when you write the liveness probe)"
+    ),
     **{f"probes.startup.{k}": v for k, v in _PROBE_TIMING.items()},
     "probes.startup.period_seconds": 5,
     "probes.startup.failure_threshold": 30,
+    **{
+        f"probes.{which}.{key}": Computed(
+            f"{value} ({_K8S[key]}, Kubernetes' default, when you write this probe)"
+        )
+        for which in ("readiness", "liveness", "startup")
+        for key, value in (
+            ("period_seconds", 5 if which == "startup" else 10),
+            ("timeout_seconds", 2),
+            ("failure_threshold", 30 if which == "startup" else 3),
+        )
+        if value != _K8S[key]
+    },
     "probes.readiness.port": Computed("the main port (port_name)"),
-    "probes.liveness.port": Computed("the main port (port_name)"),
-    "probes.startup.port": Computed("the main port (port_name)"),
+    "probes.liveness.port": Computed("the readiness probe's port, else the main port"),
+    "probes.startup.port": Computed("the liveness probe's port"),
     "probes.readiness_path": "/",
     "probes.period_seconds": 10,
     "probes.timeout_seconds": 2,
@@ -127,6 +143,14 @@ _KIND_FIELDS = {
     "grpc_service": ("grpc",),
     "command": ("exec",),
 }
+KUBERNETES_PROBE_DEFAULTS = {
+    "period_seconds": 10,
+    "timeout_seconds": 1,
+    "failure_threshold": 3,
+    "success_threshold": 1,
+}
+"""Kubernetes' own probe timings: a probe the user writes takes these for what it leaves out."""
+
 _DEFAULT_KIND = {"http": "http", "https": "http", "http2": "http", "grpc": "grpc", "tcp": "tcp"}
 
 
@@ -202,7 +226,12 @@ def read(
     main: PortSpec | None,
     app_protocol: str,
 ) -> ProbesSpec:
-    """The three probes from ``probes``, with defaults that follow the main port."""
+    """The three probes from ``probes``, with defaults that follow the main port.
+
+    Liveness follows readiness' check (kind, port, path) unless it is set. A probe the
+    user writes takes Kubernetes' own timings for what it leaves out (the flat keys,
+    when set, still come first); only the probes Moorage adds use Moorage's timings
+    (see :data:`KUBERNETES_DIFFERENCES`)."""
     p = r.nested_or_empty("probes", ProbesArgs)
     sections = {which: p.nested_or_empty(which, ProbeArgs) for which in PROBES}
     _no_double(p, sections["readiness"], "readiness_path", "path")
@@ -215,6 +244,7 @@ def read(
     period = p.value("period_seconds", DEFAULTS["probes.period_seconds"], rule.positive_int)
     timeout = p.value("timeout_seconds", DEFAULTS["probes.timeout_seconds"], rule.positive_int)
     failures = p.value("failure_threshold", DEFAULTS["probes.failure_threshold"], _doubled_int32)
+    flat = {k: p.present(k) for k in ("period_seconds", "timeout_seconds", "failure_threshold")}
 
     default_kind = "none" if main is None else _DEFAULT_KIND[app_protocol]
     readiness = _probe(
@@ -224,31 +254,44 @@ def read(
         main,
         default_kind=default_kind,
         default_path=readiness_path,
-        timing={
-            "period_seconds": period,
-            "timeout_seconds": timeout,
-            "failure_threshold": failures,
-            "success_threshold": DEFAULTS["probes.readiness.success_threshold"],
-        },
+        timing=_section_timing(
+            sections["readiness"],
+            {
+                "period_seconds": (period, flat["period_seconds"]),
+                "timeout_seconds": (timeout, flat["timeout_seconds"]),
+                "failure_threshold": (failures, flat["failure_threshold"]),
+                "success_threshold": (DEFAULTS["probes.readiness.success_threshold"], False),
+            },
+        ),
     )
     ready_failures: pulumi.Input[int] = failures
     if readiness is not None and readiness.timing.get("failure_threshold") is not None:
         ready_failures = cast(pulumi.Input[int], readiness.timing["failure_threshold"])
-    alive_kind = "none" if main is None else ("http" if liveness_path is not None else "tcp")
+    alive_kind, alive_from = _liveness_default(readiness, main, liveness_path)
     liveness = _probe(
         sections["liveness"],
         "liveness",
         ports,
         main,
         default_kind=alive_kind,
-        default_path=liveness_path,
-        timing={
-            "period_seconds": period,
-            "timeout_seconds": timeout,
-            # Liveness tolerates twice the failures of readiness: a busy pod is taken
-            # out of rotation long before it is restarted.
-            "failure_threshold": _doubled(ready_failures),
-        },
+        default_path=liveness_path if liveness_path is not None else _path_of(alive_from),
+        default_port=alive_from.port if alive_from is not None else None,
+        default_command=alive_from.command if alive_from is not None else None,
+        default_headers=alive_from.http_headers if alive_from is not None else None,
+        default_grpc_service=alive_from.grpc_service if alive_from is not None else None,
+        timing=_section_timing(
+            sections["liveness"],
+            {
+                "period_seconds": (period, flat["period_seconds"]),
+                "timeout_seconds": (timeout, flat["timeout_seconds"]),
+                # Liveness tolerates twice the failures of readiness: a busy pod is taken
+                # out of rotation long before it is restarted.
+                "failure_threshold": (
+                    _doubled(failures if flat["failure_threshold"] else ready_failures),
+                    flat["failure_threshold"],
+                ),
+            },
+        ),
     )
     s = sections["startup"]
     startup = _probe(
@@ -261,21 +304,67 @@ def read(
         default_port=liveness.port if liveness is not None else None,
         default_command=liveness.command if liveness is not None else None,
         default_headers=liveness.http_headers if liveness is not None else None,
-        timing={
-            "period_seconds": p.value(
-                "startup_period_seconds",
-                DEFAULTS["probes.startup_period_seconds"],
-                rule.positive_int,
-            ),
-            "timeout_seconds": timeout,
-            "failure_threshold": p.value(
-                "startup_failure_threshold",
-                DEFAULTS["probes.startup_failure_threshold"],
-                rule.positive_int,
-            ),
-        },
+        default_grpc_service=liveness.grpc_service if liveness is not None else None,
+        timing=_section_timing(
+            s,
+            {
+                "period_seconds": (
+                    p.value(
+                        "startup_period_seconds",
+                        DEFAULTS["probes.startup_period_seconds"],
+                        rule.positive_int,
+                    ),
+                    p.present("startup_period_seconds"),
+                ),
+                "timeout_seconds": (timeout, flat["timeout_seconds"]),
+                "failure_threshold": (
+                    p.value(
+                        "startup_failure_threshold",
+                        DEFAULTS["probes.startup_failure_threshold"],
+                        rule.positive_int,
+                    ),
+                    p.present("startup_failure_threshold"),
+                ),
+            },
+        ),
     )
     return ProbesSpec(readiness, liveness, startup)
+
+
+def _liveness_default(
+    readiness: ProbeSpec | None, main: PortSpec | None, liveness_path: Any
+) -> tuple[str, ProbeSpec | None]:
+    """Liveness' default kind, and the probe whose check it repeats (readiness, if any).
+
+    With no main port (a worker, a sidecar) there is no liveness probe unless it is set."""
+    if main is None:
+        return "none", None
+    if liveness_path is not None:
+        return "http", readiness if readiness is not None and readiness.kind == "http" else None
+    if readiness is not None:
+        return readiness.kind, readiness
+    return "tcp", None
+
+
+def _path_of(probe: ProbeSpec | None) -> pulumi.Input[str] | None:
+    return probe.path if probe is not None else None
+
+
+def written(section: Fields) -> bool:
+    """Did the user write this probe section (any of its keys)?"""
+    return any(section.present(key) for key in ProbeArgs.__annotations__)
+
+
+def _section_timing(section: Fields, moorage: Mapping[str, tuple[Any, bool]]) -> dict[str, Any]:
+    """The fallback timings of one probe: ``moorage`` maps each timing to (Moorage's
+    default, whether the user set it through a flat key). A probe the user wrote takes
+    Kubernetes' default for every timing they set nowhere."""
+    if not written(section):
+        return {key: value for key, (value, _) in moorage.items()}
+    return {
+        key: value if from_flat_key else KUBERNETES_PROBE_DEFAULTS[key]
+        for key, (value, from_flat_key) in moorage.items()
+    }
 
 
 def _no_double(p: Fields, section: Fields, flat: str, key: str) -> None:
@@ -296,6 +385,7 @@ def _probe(
     default_port: PortSpec | None = None,
     default_command: list[pulumi.Input[str]] | None = None,
     default_headers: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
+    default_grpc_service: pulumi.Input[str] | None = None,
 ) -> ProbeSpec | None:
     kind = _kind(s, default_kind)
     if kind == "none":
@@ -309,7 +399,9 @@ def _probe(
         port=port,
         path=path,
         http_headers=_headers(s, kind, default_headers),
-        grpc_service=s.optional("grpc_service", _text),
+        grpc_service=s.optional("grpc_service", _text)
+        if s.present("grpc_service")
+        else (default_grpc_service if kind == "grpc" else None),
         command=_exec_command(s, default_command) if kind == "exec" else None,
         timing=_timing(s, which, timing),
     )
@@ -403,6 +495,11 @@ def _port(
     default_port: PortSpec | None,
     kind: str,
 ) -> PortSpec:
+    number = s.known("port")
+    if isinstance(number, int) and not isinstance(number, bool):
+        named = [p.name for p in ports.values() if p.port == number]
+        hint = f'; did you mean port: "{named[0]}"?' if named else ""
+        raise s.fail("port", number, f"takes a port's name, not its number{hint}")
     name = s.optional_text("port")
     if name is None:
         port = default_port or main

@@ -46,6 +46,15 @@ class Manifests:
     ) -> dict[str, Any]:
         return identity.metadata(self.spec.identity, name, namespace, annotations)
 
+    def workload_metadata(
+        self,
+        name: str,
+        namespace: pulumi.Input[str] | None,
+        annotations: Mapping[str, pulumi.Input[str]] | None = None,
+    ) -> dict[str, Any]:
+        """A Deployment's metadata: the only object labelled with the version."""
+        return identity.metadata(self.spec.identity, name, namespace, annotations, workload=True)
+
     @property
     def namespace_metadata(self) -> dict[str, Any]:
         """The created Namespace's metadata (Pod Security enforced)."""

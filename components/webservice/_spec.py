@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from .. import _rules as rule
 from .._errors import ValidationError
 from .._fields import Fields, collecting_checks
+from . import _adoption as adoption
 from . import _autoscaling as autoscaling
 from . import _config as config
 from . import _containers as containers
@@ -25,6 +26,7 @@ from . import _exposure as exposure
 from . import _identity as identity
 from . import _monitoring as monitoring
 from . import _network_policy as network_policy
+from . import _patches as patches
 from . import _persistence as persistence
 from . import _pod_security as pod_security
 from . import _ports as ports
@@ -40,6 +42,7 @@ from ._exposure import IngressSpec
 from ._identity import IdentitySpec
 from ._monitoring import MetricsSpec, MonitoringSpec
 from ._network_policy import NetworkPolicySpec
+from ._patches import PatchSpec
 from ._persistence import PersistenceSpec
 from ._ports import PortsSpec, ServicesSpec
 from ._volumes import VolumeSpec
@@ -72,6 +75,12 @@ class ServiceSpec:
     release: ReleaseSpec
     pending_checks: tuple[Any, ...] = ()
     """The checks that wait for Outputs: every child of the component waits for them all."""
+    patches: list[PatchSpec] = field(default_factory=list)
+    """The escape hatch: patches of the rendered objects (last resort)."""
+    selector_labels: dict[str, str] | None = None
+    """Labels that select the pods in place of Moorage's (adopting a workload)."""
+    adopt: bool = False
+    """Take over existing objects on the first up."""
 
 
 def read_spec(name: str, args: WebServiceArgs) -> ServiceSpec:
@@ -166,6 +175,9 @@ def _read(name: str, args: WebServiceArgs) -> ServiceSpec:
         exposure=exposure.read(r, port_spec.main, services.port_names),
         monitoring=monitoring.read_monitoring(r.component, args),
         release=release.read(r, name, namespace[0], replicas[1], hpa, port_spec.worker),
+        patches=patches.read(r),
+        selector_labels=adoption.read_selector(r),
+        adopt=r.boolean("adopt", adoption.DEFAULTS["adopt"]),
     )
 
 

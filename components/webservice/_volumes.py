@@ -4,7 +4,7 @@ An emptyDir may omit its size (``empty_dir: true``): it is then bounded by the p
 ephemeral-storage limit.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
@@ -101,6 +101,11 @@ def read(
 
 def _source(v: Fields, prefix: str) -> tuple[str, dict[str, Any]]:
     """The one source of a volume: (its Args key, its Kubernetes volume source)."""
+    spelled = v.known("empty_dir")
+    if isinstance(spelled, Mapping):
+        limit = spelled.get("sizeLimit", spelled.get("size_limit"))
+        hint = f'empty_dir_size_limit: "{limit}"' if limit else "empty_dir: true"
+        raise v.fail("empty_dir", spelled, f"is a boolean here; did you mean {hint}?")
     empty_dir = v.boolean("empty_dir", False)
     if v.present("empty_dir") and not empty_dir and v.present("empty_dir_size_limit"):
         raise v.fail(

@@ -108,6 +108,8 @@ class WorkloadSpec:
     pod_annotations: Mapping[str, pulumi.Input[str]]
     deployment_annotations: Mapping[str, pulumi.Input[str]]
     host_aliases: Sequence[dict[str, Any]] = ()
+    service_account_name: str | None = None
+    """An existing ServiceAccount, or None for the service's own."""
 
     @property
     def fixed_replicas(self) -> pulumi.Input[int] | None:
@@ -160,6 +162,7 @@ def read(
         pod_annotations=annotation_map(r, "pod_annotations"),
         deployment_annotations=annotation_map(r, "deployment_annotations"),
         host_aliases=host_aliases(r),
+        service_account_name=r.optional_text("service_account_name"),
     )
 
 
@@ -213,7 +216,7 @@ def pod_template(spec: WorkloadSpec, parts: PodParts) -> dict[str, Any]:
     if pod_annotations:
         template_meta["annotations"] = pod_annotations
     pod: dict[str, Any] = {
-        "serviceAccountName": spec.name,
+        "serviceAccountName": spec.service_account_name or spec.name,
         "automountServiceAccountToken": False,
         "enableServiceLinks": False,
         "terminationGracePeriodSeconds": parts.termination_grace_period_seconds,

@@ -47,8 +47,8 @@ def check_hpa(props: Mapping[str, Any], environment: str = "development") -> lis
         findings.append(
             Finding(
                 f"HPA {name_of(props)}: minReplicas ({low}) is greater than maxReplicas ({high})",
-                "lower minReplicas or raise maxReplicas (WebService: autoscaling.min_replicas "
-                "and max_replicas)",
+                "lower minReplicas or raise maxReplicas (WebService: `autoscaling.min_replicas` "
+                "and `autoscaling.max_replicas`)",
             )
         )
     if environment == PRODUCTION and isinstance(low, int) and low < 2:
@@ -56,7 +56,7 @@ def check_hpa(props: Mapping[str, Any], environment: str = "development") -> lis
             Finding(
                 f"HPA {name_of(props)}: minReplicas is {low} in production, so one node "
                 "failure or eviction takes the service down",
-                "set minReplicas to 2 or more (WebService: autoscaling.min_replicas)",
+                "set minReplicas to 2 or more (WebService: `autoscaling.min_replicas`)",
             )
         )
     return findings
@@ -160,7 +160,7 @@ def check_pdbs(resources: Sequence[StackResource]) -> list[tuple[StackResource, 
                         "evict them all at once",
                         "add a policy/v1 PodDisruptionBudget in the same namespace whose "
                         "spec.selector matches the pod template labels, with maxUnavailable: 1 "
-                        "(WebService creates one whenever it can run 2 or more replicas)",
+                        "(WebService: `replicas`; it creates one whenever it can run 2 or more)",
                     ),
                 )
             )

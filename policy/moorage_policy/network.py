@@ -47,7 +47,9 @@ def check_load_balancer(props: Mapping[str, Any]) -> list[Finding]:
             f"LoadBalancer Service {name_of(props)} {problem}, so it is reachable from the "
             "whole internet",
             "list the client CIDRs in spec.loadBalancerSourceRanges (WebService: "
-            "load_balancer_source_ranges), or, if it must be public, annotate the Service "
-            f'with {PUBLIC_LOAD_BALANCER_ANNOTATION}: "true" (WebService: annotations)',
+            "`load_balancer_source_ranges`, or `extra_services[].load_balancer_source_ranges`), "
+            f"or, if it must be public, annotate the Service with {PUBLIC_LOAD_BALANCER_ANNOTATION}"
+            ': "true" (WebService: `service_annotations` for the main Service, '
+            "`extra_services[].annotations` for an extra one)",
         )
     ]

@@ -99,7 +99,7 @@ def check_env_secrets(
                     Finding(
                         f"{c.label}: {problem}",
                         "put it in a Kubernetes Secret and reference it with valueFrom."
-                        "secretKeyRef (WebService: pass it in `secrets`, set with `pulumi "
+                        "secretKeyRef (WebService: `secrets`, set with `pulumi "
                         "config set --secret`); if it is not a secret, add the name to this "
                         "policy's allowedNames config",
                     )

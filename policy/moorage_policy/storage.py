@@ -67,8 +67,8 @@ def check_shared_claims(
                 Finding(
                     f"Deployment {name_of(props, resource.name)} can run {most} pods but mounts "
                     f"the ReadWriteOnce claim {shared[0]}, which one node can attach at a time",
-                    "run one replica with no HorizontalPodAutoscaler (WebService: replicas: 1), "
-                    "or use a ReadWriteMany claim (persistence.access_mode)",
+                    "run one replica with no HorizontalPodAutoscaler (WebService: `replicas`: 1), "
+                    "or use a ReadWriteMany claim (WebService: `persistence.access_mode`)",
                 ),
             )
         )

@@ -80,7 +80,7 @@ def check_resources(props: Mapping[str, Any], require_cpu_limit: bool = True) ->
                 Finding(
                     f"{c.label} has no resources.{', resources.'.join(missing)}",
                     f"set them on {c.label} (e.g. requests cpu 100m / memory 128Mi, limits "
-                    "memory 256Mi); WebService sets them by default (args `resources`)",
+                    "memory 256Mi); WebService sets them by default (WebService: `resources`)",
                 )
             )
     return findings
@@ -91,6 +91,9 @@ def check_probes(props: Mapping[str, Any]) -> list[Finding]:
     findings = []
     for c in containers(props, include_init=False):
         readiness, liveness = c.spec.get("readinessProbe"), c.spec.get("livenessProbe")
+        ports = c.spec.get("ports")
+        if readiness is None and liveness is None and not is_unknown(ports) and not items(ports):
+            continue  # a worker that listens on nothing: there is nothing to probe
         missing = [
             name
             for name, probe in (("readinessProbe", readiness), ("livenessProbe", liveness))
@@ -101,7 +104,7 @@ def check_probes(props: Mapping[str, Any]) -> list[Finding]:
                 Finding(
                     f"{c.label} has no {' and no '.join(missing)}",
                     "add a readiness probe (is the pod ready for traffic?) and a liveness "
-                    "probe (is the process stuck?); WebService adds both (args `probes`)",
+                    "probe (is the process stuck?); WebService adds both (WebService: `probes`)",
                 )
             )
         elif not is_unknown(readiness) and readiness == liveness:
@@ -110,7 +113,7 @@ def check_probes(props: Mapping[str, Any]) -> list[Finding]:
                     f"{c.label} uses the same probe for readiness and liveness",
                     "make liveness cheaper and more tolerant than readiness (e.g. a TCP check "
                     "with a higher failureThreshold), so a slow dependency takes the pod out "
-                    "of rotation instead of restarting it",
+                    "of rotation instead of restarting it (WebService: `probes.liveness`)",
                 )
             )
     return findings
@@ -132,7 +135,8 @@ def check_security(props: Mapping[str, Any]) -> list[Finding]:
                     "set securityContext runAsNonRoot: true (with a non-zero runAsUser), "
                     "allowPrivilegeEscalation: false, readOnlyRootFilesystem: true (mount an "
                     "emptyDir where the app writes), capabilities.drop: [ALL]; WebService "
-                    "sets all of these",
+                    "sets all of these (WebService: `run_as_user`, `volumes` for writable "
+                    "paths)",
                 )
             )
     return findings
@@ -198,7 +202,8 @@ def check_images(props: Mapping[str, Any]) -> list[Finding]:
                 Finding(
                     f"{c.label} {problem}",
                     'pin a release tag or a digest (e.g. "ghcr.io/acme/api:1.4.2" or '
-                    '"...@sha256:..."), so a rollback or a new node runs the same code',
+                    '"...@sha256:..."), so a rollback or a new node runs the same code '
+                    "(WebService: `image`)",
                 )
             )
     return findings

@@ -66,7 +66,7 @@ def test_grpc_service(env: dict[str, str], work_dir: Path, kwok_cluster: str) ->
     assert main.readiness_probe.grpc.port == 50051
     assert main.readiness_probe.grpc.service == "cart.v1.Cart"
     assert main.readiness_probe.http_get is None
-    assert main.liveness_probe.tcp_socket.port == "grpc"
+    assert main.liveness_probe.grpc.port == 50051  # liveness repeats the readiness check
     assert [(p.name, p.container_port) for p in main.ports] == [("grpc", 50051), ("admin", 9000)]
     assert [(p.name, p.port, p.app_protocol) for p in service.spec.ports] == [
         ("grpc", 50051, "grpc"),

@@ -76,6 +76,39 @@ def test_a_reference_gives_the_url_and_a_dependency(mocks: RecordingMocks) -> No
     assert web.depends_on("kubernetes:core/v1:Namespace", "shop-namespace-shop")
 
 
+def test_a_reference_may_be_short_and_need_not_wait(mocks: RecordingMocks) -> None:
+    args: ApplicationArgs = {
+        **SHOP,
+        "service_refs": {
+            "web": {"CART": {"service": "cart", "value": "short_address", "wait": False}},
+            "cart": {"CACHE": {"service": "cache", "value": "address"}},
+        },
+    }
+    build(mocks, args)
+    assert env_of(mocks, "web")["CART"] == "cart:80"
+    web = mocks.resource("moorage:index:WebService", "web")
+    # Started in parallel: no dependency on cart's Deployment, whose readiness it skips.
+    assert not web.depends_on("kubernetes:apps/v1:Deployment", "cart-deployment")
+    cart = mocks.resource("moorage:index:WebService", "cart")
+    assert cart.depends_on("kubernetes:apps/v1:Deployment", "cache-deployment")
+
+
+def test_the_application_can_stop_waiting_for_every_reference(mocks: RecordingMocks) -> None:
+    build(mocks, {**SHOP, "wait_for_references": False})
+    web = mocks.resource("moorage:index:WebService", "web")
+    assert not web.depends_on("kubernetes:apps/v1:Deployment", "cart-deployment")
+    assert env_of(mocks, "web")["CART_URL"] == "http://cart.shop.svc.cluster.local:80"
+
+
+def test_a_short_address_needs_the_same_namespace() -> None:
+    args: ApplicationArgs = {
+        **SHOP,
+        "service_refs": {"cart": {"CACHE": {"service": "cache", "value": "short_address"}}},
+    }
+    with pytest.raises(ValidationError, match="needs cache in the same namespace"):
+        plan_application("shop", args)
+
+
 def test_a_referenced_service_admits_its_referrers_namespace(mocks: RecordingMocks) -> None:
     build(mocks, SHOP)
     policy = mocks.resource("kubernetes:networking.k8s.io/v1:NetworkPolicy", "cache-network-policy")
@@ -195,5 +228,11 @@ def test_the_application_can_be_served_to_other_languages() -> None:
 
     result = Analyzer("moorage").analyze([WebService, Application])
     definition = result["component_definitions"]["Application"]
-    assert set(definition.inputs) == {"namespaces", "services", "serviceRefs", "kubeconfig"}
+    assert set(definition.inputs) == {
+        "namespaces",
+        "services",
+        "serviceRefs",
+        "waitForReferences",
+        "kubeconfig",
+    }
     assert set(definition.outputs) == {"urls"}

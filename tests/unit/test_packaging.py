@@ -113,7 +113,14 @@ def test_the_core_distribution_needs_no_cloud_sdk_and_each_cloud_is_an_extra() -
     core = {
         re.split(r"[<>=!~\[ ]", requirement)[0].lower() for requirement in project["dependencies"]
     }
-    assert core == {"pulumi", "pulumi-kubernetes", "kubernetes", "pyyaml", "typing-extensions"}
+    assert core == {
+        "pulumi",
+        "pulumi-kubernetes",
+        "kubernetes",
+        "pyyaml",
+        "jsonpatch",
+        "typing-extensions",
+    }
     extras = project["optional-dependencies"]
     assert [r.split(">")[0] for r in extras["aws"]] == ["pulumi-aws"]
     assert [r.split(">")[0] for r in extras["gcp"]] == ["pulumi-gcp"]

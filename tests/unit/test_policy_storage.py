@@ -45,7 +45,7 @@ def test_a_read_write_once_claim_shared_by_replicas_is_a_violation() -> None:
     assert len(found) == 1
     message = found[0][1].message
     assert "can run 3 pods" in message and "db-data" in message
-    assert "replicas: 1" in found[0][1].message
+    assert "`replicas`: 1" in found[0][1].message
 
 
 def test_an_autoscaler_counts_as_several_pods() -> None:

@@ -30,6 +30,7 @@ from tests.unit.webservice.helpers import (
     STANDARD_LABEL_KEYS,
     inputs,
     kubernetes_resources,
+    plain,
     pod_annotations,
     spec,
     web_service,
@@ -439,3 +440,23 @@ def test_child_attributes_are_the_registered_resources(mocks):
 
     assert mocks.settle(ws.deployment.metadata.name) == "api"
     assert mocks.settle(ws.service.spec.type) == "ClusterIP"
+
+
+def test_an_image_bump_changes_only_the_workload_and_its_pod_template(make_mocks):
+    """app.kubernetes.io/version sits on the Deployment and its pods, nowhere else."""
+    fields = {"config": {"A": "1"}, "autoscaling": {"max_replicas": 4}}
+    before = make_mocks()
+    web_service(before, image="ghcr.io/acme/api:1.0.0", **fields)
+    after = make_mocks()
+    web_service(after, image="ghcr.io/acme/api:1.1.0", **fields)
+    changed = {
+        r.name
+        for r, s in zip(kubernetes_resources(before), kubernetes_resources(after), strict=True)
+        if plain(r.inputs) != plain(s.inputs)
+    }
+    assert changed == {"api-deployment"}
+    deployment = plain(after.one("kubernetes:apps/v1:Deployment").inputs)
+    assert deployment["metadata"]["labels"]["app.kubernetes.io/version"] == "1.1.0"
+    assert deployment["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/version"] == (
+        "1.1.0"
+    )

@@ -43,10 +43,10 @@ def test_the_default_readiness_probe_follows_the_main_ports_protocol(app_protoco
     assert {k: v for k, v in c["readinessProbe"].items() if not k.endswith(("Seconds", "old"))} == (
         readiness
     )
-    # Liveness and startup stay a TCP connect: any server accepts one.
-    port = "grpc" if app_protocol == "grpc" else "http"
-    assert c["livenessProbe"]["tcpSocket"] == {"port": port}
-    assert c["startupProbe"]["tcpSocket"] == {"port": port}
+    # Liveness and startup repeat the readiness check (a gRPC server gets gRPC checks).
+    check = {k: v for k, v in c["readinessProbe"].items() if not k.endswith(("Seconds", "old"))}
+    for which in ("livenessProbe", "startupProbe"):
+        assert {k: v for k, v in c[which].items() if not k.endswith(("Seconds", "old"))} == check
 
 
 def test_a_grpc_probe_names_the_port_by_number_because_the_api_wants_an_int32():
@@ -86,18 +86,58 @@ def test_every_kind_with_its_own_timing():
         "failureThreshold": 2,
         "successThreshold": 2,
     }
+    # A probe the user writes takes Kubernetes' defaults for the timings left out.
     assert c["livenessProbe"] == {
         "exec": {"command": ["/bin/health"]},
         "periodSeconds": 30,
-        "timeoutSeconds": 2,
-        "failureThreshold": 4,  # twice readiness's
+        "timeoutSeconds": 1,
+        "failureThreshold": 3,
     }
     assert c["startupProbe"] == {
         "tcpSocket": {"port": "http"},
-        "periodSeconds": 5,
-        "timeoutSeconds": 2,
+        "periodSeconds": 10,
+        "timeoutSeconds": 1,
         "failureThreshold": 60,
     }
+
+
+def test_liveness_follows_readiness_kind_and_port_unless_set():
+    c = probes(
+        ports=[{"name": "admin", "port": 9000}],
+        probes={"readiness": {"kind": "tcp", "port": "admin"}},
+    )
+    assert c["livenessProbe"]["tcpSocket"] == {"port": "admin"}
+    assert c["startupProbe"]["tcpSocket"] == {"port": "admin"}
+    grpc = probes(app_protocol="grpc", port=9555, probes={"readiness": {"grpc_service": "x"}})
+    assert grpc["livenessProbe"]["grpc"] == {"port": 9555, "service": "x"}
+    own = probes(
+        probes={"readiness": {"kind": "tcp"}, "liveness": {"kind": "exec", "command": ["ok"]}}
+    )
+    assert own["livenessProbe"]["exec"] == {"command": ["ok"]}
+
+
+def test_a_written_probe_takes_kubernetes_timings_and_flat_keys_still_win():
+    written = probes(app_protocol="grpc", port=9555, probes={"readiness": {"kind": "grpc"}})
+    assert written["readinessProbe"] == {
+        "grpc": {"port": 9555},
+        "periodSeconds": 10,
+        "timeoutSeconds": 1,
+        "failureThreshold": 3,
+        "successThreshold": 1,
+    }
+    # Liveness was not written: Moorage's (listed) defaults, twice readiness' failures.
+    assert written["livenessProbe"]["timeoutSeconds"] == 2
+    assert written["livenessProbe"]["failureThreshold"] == 6
+    flat = probes(probes={"timeout_seconds": 5, "readiness": {"path": "/ready"}})
+    assert flat["readinessProbe"]["timeoutSeconds"] == 5
+
+
+def test_every_default_that_differs_from_kubernetes_names_a_real_field_and_a_reason():
+    from moorage.webservice import DEFAULTS, KUBERNETES_DIFFERENCES
+
+    for path, difference in KUBERNETES_DIFFERENCES.items():
+        assert path in DEFAULTS, path
+        assert difference.reason and difference.kubernetes != difference.moorage
 
 
 def test_kind_none_leaves_the_probe_out():
@@ -233,7 +273,7 @@ def test_readiness_liveness_and_startup_probes_are_set_and_distinct(mocks):
     # A liveness probe identical to readiness restarts pods that are merely busy.
     assert liveness != readiness
     assert liveness["failureThreshold"] > readiness["failureThreshold"]
-    assert liveness["tcpSocket"]["port"] in port_names
+    assert liveness["httpGet"]["port"] in port_names  # the readiness check, more patient
     # The startup probe gives slow starters a budget before liveness takes over.
     assert startup["periodSeconds"] * startup["failureThreshold"] >= 60
 

@@ -1,0 +1,161 @@
+"""See what you get: a service's effective settings, where each value comes from, and the
+objects it creates.
+
+``explain(name, args)`` is the function for programs; ``scripts/explain`` (``make explain
+STACK=... [SERVICE=...]``) runs it on every service of a stack file. Each setting's origin
+is one of:
+
+- ``yours``: set in the args (the stack file, for a stack);
+- ``stack default``: filled in by the stack layer from another key of the stack file;
+- ``cloud default``: filled in for the stack's cloud (e.g. ``service_type`` LoadBalancer on
+  EKS and GKE);
+- ``Moorage default``: the WebService default (the reference lists them, and those that
+  differ from Kubernetes' own with the reason).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ._defaults import Computed
+from .webservice import DEFAULTS, build_spec
+from .webservice._kubernetes_differences import KUBERNETES_DIFFERENCES
+from .webservice._spec import ServiceSpec
+
+YOURS, STACK_DEFAULT, CLOUD_DEFAULT, MOORAGE_DEFAULT = (
+    "yours",
+    "stack default",
+    "cloud default",
+    "Moorage default",
+)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One effective setting of a service."""
+
+    path: str
+    """Dotted field path, e.g. "probes.readiness.timeout_seconds"."""
+    value: str
+    """The value, as text ("[secret]" for secret values)."""
+    origin: str
+    """yours, stack default, cloud default or Moorage default."""
+    differs_from_kubernetes: bool = False
+    """A Moorage default that is not what Kubernetes does (the reference says why)."""
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A service's settings and the objects it creates."""
+
+    name: str
+    settings: list[Setting]
+    objects: list[str]
+
+    def text(self) -> str:
+        """The explanation as a plain-text table, one setting per line."""
+        width = max((len(s.path) for s in self.settings), default=10)
+        lines = [f"service {self.name}", ""]
+        for s in self.settings:
+            mark = "  (differs from Kubernetes)" if s.differs_from_kubernetes else ""
+            lines.append(f"  {s.path:<{width}}  {s.value}  [{s.origin}]{mark}")
+        lines += ["", "  creates:"] + [f"    {o}" for o in self.objects]
+        return "\n".join(lines)
+
+
+def explain(
+    name: str,
+    args: Mapping[str, Any],
+    filled_in: Mapping[str, str] | None = None,
+) -> Explanation:
+    """The effective settings of WebService ``name`` built from ``args``.
+
+    ``filled_in`` maps a dotted path the caller added to ``args`` to its origin
+    (``stack default`` or ``cloud default``); every other path in ``args`` is yours."""
+    spec = build_spec(name, args)  # type: ignore[arg-type]
+    given = dict(_paths(args))
+    origins = dict(filled_in or {})
+    settings = [
+        Setting(path, _text(path, value), origins.get(path, YOURS))
+        for path, value in sorted(given.items())
+    ]
+    for path, default in DEFAULTS.items():
+        if path in given or any(g.startswith(f"{path}.") for g in given):
+            continue
+        if not _applies(path, given):
+            continue
+        text = default.meaning if isinstance(default, Computed) else _text(path, default)
+        settings.append(Setting(path, text, MOORAGE_DEFAULT, path in KUBERNETES_DIFFERENCES))
+    settings.sort(key=lambda s: s.path)
+    return Explanation(name, settings, objects(spec))
+
+
+def _applies(path: str, given: Mapping[str, Any]) -> bool:
+    """A default of a section (``autoscaling.*``) or list item (``ports.*``) applies only
+    when that section is given; top-level and ``probes``/``resources`` defaults always do."""
+    head = path.split(".", 1)[0]
+    if "." not in path or head in ("probes", "resources"):
+        return True
+    return any(g == head or g.startswith(f"{head}.") for g in given)
+
+
+def _paths(args: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """Every dotted path the args set; list items of mappings contribute their keys."""
+    out: list[tuple[str, Any]] = []
+    for key, value in args.items():
+        path = f"{prefix}{key}"
+        if key in ("config", "env", "labels", "annotations") or "annotations" in key:
+            out.append((path, value))
+        elif isinstance(value, Mapping) and value and key != "secrets":
+            out += _paths(value, f"{path}.")
+        else:
+            out.append((path, value))
+    return out
+
+
+def _text(path: str, value: Any) -> str:
+    if path == "secrets" or path.startswith("secrets."):
+        return "[secret]"
+    if isinstance(value, Mapping) and path.split(".")[-1] == "secrets":
+        return "[secret]"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def objects(spec: ServiceSpec) -> list[str]:
+    """The Kubernetes objects the WebService creates, as "Kind namespace/name"."""
+    ns = spec.identity.namespace
+    name = spec.name
+    found: list[str] = []
+    if spec.identity.create_namespace:
+        found.append(f"Namespace {ns}")
+    if spec.identity.service_account_name is None:
+        found.append(f"ServiceAccount {ns}/{name}")
+    if spec.config.config:
+        found.append(f"ConfigMap {ns}/{spec.config.config_map_name}")
+    if spec.config.secrets:
+        found.append(f"Secret {ns}/{spec.config.secret_name}")
+    if spec.persistence is not None:
+        found.append(f"PersistentVolumeClaim {ns}/{spec.persistence.claim_name}")
+    strategy = spec.release.strategy
+    if strategy == "rolling":
+        found.append(f"Deployment {ns}/{name}")
+    else:
+        found.append(f"Deployments {ns}/{name}-* ({strategy.replace('_', '/')})")
+    if spec.services.has_service:
+        found.append(f"Service {ns}/{name}")
+    found += [f"Service {ns}/{name}-{extra.suffix}" for extra in spec.services.extra]
+    if spec.autoscaling is not None:
+        found.append(f"HorizontalPodAutoscaler {ns}/{name}")
+    from .webservice._workload import can_run_two_or_more
+
+    if can_run_two_or_more(spec.workload):
+        found.append(f"PodDisruptionBudget {ns}/{name}")
+    if spec.network_policy is not None:
+        found.append(f"NetworkPolicy {ns}/{name}")
+    if spec.exposure is not None:
+        found.append(f"Ingress {ns}/{name}")
+    if spec.monitoring is not None and spec.metrics is not None:
+        found.append(f"ServiceMonitor/PodMonitor and PrometheusRule {ns}/{name}")
+    return found

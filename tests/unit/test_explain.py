@@ -1,0 +1,55 @@
+"""``explain``: each setting with its origin, and the objects a service creates."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from moorage import explain
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_each_setting_says_where_it_comes_from():
+    got = explain(
+        "cart",
+        {
+            "image": "ghcr.io/acme/cart:1.0.0",
+            "app_protocol": "grpc",
+            "secrets": {"TOKEN": "hunter2"},
+            "service_type": "LoadBalancer",
+            "load_balancer_source_ranges": ["10.0.0.0/8"],
+        },
+        {"service_type": "cloud default"},
+    )
+    by_path = {s.path: s for s in got.settings}
+    assert by_path["app_protocol"].origin == "yours"
+    assert by_path["service_type"].origin == "cloud default"
+    assert by_path["replicas"].origin == "Moorage default"
+    assert by_path["replicas"].differs_from_kubernetes
+    assert by_path["secrets"].value == "[secret]"
+    assert "hunter2" not in got.text()
+    assert "Deployment cart/cart" in got.objects
+    assert "Secret cart/cart-secrets" in got.objects
+    assert "ServiceAccount cart/cart" in got.objects
+
+
+def test_an_existing_service_account_is_not_listed_as_created():
+    got = explain(
+        "w", {"image": "ghcr.io/a/w:1", "worker": True, "service_account_name": "default"}
+    )
+    assert not [o for o in got.objects if o.startswith(("ServiceAccount", "Service "))]
+
+
+def test_make_explain_prints_every_service_of_a_stack():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "explain"), "local", "cart"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("service cart")
+    assert "[yours]" in result.stdout and "[Moorage default]" in result.stdout
+    assert "creates:" in result.stdout
