@@ -112,6 +112,18 @@ def for_other_languages(schema: Any) -> Any:
     return schema
 
 
+GO_OPTIONS = {"generateExtraInputTypes": True}
+"""Go SDK options: Go's generator writes input types for nested maps and arrays of objects
+(such as ``Application.service_refs``, a map of maps) only when asked to."""
+
+
+def with_language_options(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema with the per-language code-generation options other languages need."""
+    language = dict(schema.get("language") or {})
+    language["go"] = {**(language.get("go") or {}), **GO_OPTIONS}
+    return {**schema, "language": language}
+
+
 class MoorageProvider(ComponentProvider):
     """The component provider of the ``moorage`` package (see the module docstring)."""
 
@@ -120,7 +132,7 @@ class MoorageProvider(ComponentProvider):
         super().__init__(components, PACKAGE_NAME, version=package_version())
         assert self.schema is not None  # ComponentProvider always infers one
         schema = with_inherited_docs(json.loads(self.schema), components)
-        self.schema = json.dumps(for_other_languages(schema))
+        self.schema = json.dumps(with_language_options(for_other_languages(schema)))
 
     def map_input_properties(  # type: ignore[override]
         self,

@@ -51,3 +51,34 @@ def construct(shape: str) -> pulumi.Output[None]:
         service.deployment_name,
         service.deployment.spec.template.metadata.annotations.apply(lambda a: dict(a or {})),
     ).apply(check)
+
+
+def test_an_application_with_secrets_and_a_reference_constructs_under_the_guides_mocks() -> None:
+    pulumi.runtime.set_mocks(GuideMocks(), project="user", stack="unit", preview=False)
+    construct_application()
+
+
+@pulumi.runtime.test
+def construct_application() -> pulumi.Output[None]:
+    from moorage import Application
+
+    app = Application(
+        "shop",
+        {
+            "services": {
+                "api": {"image": IMAGE, "secrets": {"TOKEN": "s3cr3t"}},
+                "web": {"image": IMAGE, "strategy": "blue_green"},
+            },
+            "service_refs": {"web": {"API_URL": {"service": "api"}}},
+        },
+    )
+
+    def check(values: list[Any]) -> None:
+        urls, web_env = values
+        assert set(urls) == {"api", "web"}
+        assert {"name": "API_URL", "value": urls["api"]} in web_env
+
+    web = app.services["web"].deployment.spec.template.spec.containers[0].env
+    return pulumi.Output.all(
+        app.urls, web.apply(lambda env: [{"name": e.name, "value": e.value} for e in env or []])
+    ).apply(check)
