@@ -28,6 +28,7 @@ from . import (
     _persistence,
     _ports,
     _probes,
+    _routes,
     _shutdown,
     _volumes,
     _workload,
@@ -46,6 +47,7 @@ from ._persistence import PersistenceArgs, claim_name
 from ._ports import ExtraServiceArgs, PortArgs
 from ._probes import ProbeArgs, ProbesArgs
 from ._render import Manifests, render
+from ._routes import RequestHeadersArgs, RouteArgs, RouteMatchArgs
 from ._shutdown import LifecycleArgs
 from ._spec import ServiceSpec, build_spec, prevalidate, read_spec, validated_spec
 from ._volumes import VolumeArgs
@@ -64,6 +66,7 @@ DEFAULTS: dict[str, Any] = {
         _probes,
         _shutdown,
         _exposure,
+        _routes,
         _monitoring,
         _volumes,
         _persistence,
@@ -106,7 +109,10 @@ __all__ = [
     "PortArgs",
     "ProbeArgs",
     "ProbesArgs",
+    "RequestHeadersArgs",
     "ResourcesArgs",
+    "RouteArgs",
+    "RouteMatchArgs",
     "ServiceSpec",
     "TolerationArgs",
     "VolumeArgs",

@@ -18,6 +18,7 @@ from ._args import WebServiceArgs
 from ._checksum_key import ChecksumKey
 from ._persistence import declare_claim
 from ._render import Manifests, render
+from ._routes import declare_routes
 from ._spec import validated_spec
 
 TYPE_TOKEN = "moorage:index:WebService"
@@ -115,6 +116,13 @@ class WebService(pulumi.ComponentResource):
                 opts=self._child,
             )
         # Annotated here, not on the class: the schema analyzer cannot type CustomResource.
+        self.routes: list[k8s.apiextensions.CustomResource] = declare_routes(
+            self,
+            name,
+            [(route, manifests.route(route)) for route in spec.routes],
+            lambda object_name: manifests.metadata(object_name, namespace),
+        )
+        """The HTTPRoutes and GRPCRoutes, one per entry of ``routes``."""
         self.monitoring: list[k8s.apiextensions.CustomResource] = []
         """The ServiceMonitor (or PodMonitor) and PrometheusRule, when ``metrics`` asks."""
         self._declare_monitoring(manifests, namespace, opts)

@@ -11,7 +11,7 @@ Args mapping is read through the shared :class:`~moorage._fields.Fields` reader.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from .. import _rules as rule
@@ -27,6 +27,7 @@ from . import _network_policy as network_policy
 from . import _persistence as persistence
 from . import _ports as ports
 from . import _probes as probes
+from . import _routes as routes
 from . import _volumes as volumes
 from . import _workload as workload
 from . import release
@@ -40,6 +41,7 @@ from ._monitoring import MetricsSpec, MonitoringSpec
 from ._network_policy import NetworkPolicySpec
 from ._persistence import PersistenceSpec
 from ._ports import PortsSpec, ServicesSpec
+from ._routes import RouteSpec
 from ._volumes import VolumeSpec
 from ._workload import WorkloadSpec
 from .release import ReleaseSpec
@@ -68,6 +70,8 @@ class ServiceSpec:
     exposure: IngressSpec | None
     monitoring: MonitoringSpec | None
     release: ReleaseSpec
+    routes: list[RouteSpec] = field(default_factory=list)
+    """Gateway API routes to the Service."""
 
 
 def read_spec(name: str, args: WebServiceArgs) -> ServiceSpec:
@@ -135,6 +139,7 @@ def read_spec(name: str, args: WebServiceArgs) -> ServiceSpec:
         exposure=exposure.read(r, port_spec.main, services.port_names),
         monitoring=monitoring.read_monitoring(r.component, args),
         release=release.read(r, name, namespace[0], replicas[1], hpa, port_spec.worker),
+        routes=routes.read(r, port_spec, services.ports),
     )
 
 
