@@ -83,6 +83,7 @@ docs: venv ## Regenerate the field reference in docs/reference/ from the code
 
 bench: venv tools ## Benchmarks (prints figures; never part of the tests)
 	@MOORAGE_TOOLS_BIN="$$(scripts/bootstrap-tools --print-bin-dir)" $(PY) bench/run.py
+	@$(PY) bench/full_service.py --write
 
 clean: ## Remove the venv and the local state backend (not the tool cache)
 	rm -rf $(VENV) .pulumi build *.egg-info

@@ -127,6 +127,7 @@ class WebService(pulumi.ComponentResource):
         """The ServiceMonitor (or PodMonitor) and PrometheusRule, when ``metrics`` asks."""
         self._declare_monitoring(manifests, namespace, opts)
         self._set_outputs(namespace, deployment_name)
+        del self._spec, self._child  # the spec is not needed once declared: keep the heap small
         self.register_outputs(
             {
                 "live_color": self.live_color,

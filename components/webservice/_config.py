@@ -217,9 +217,10 @@ def checksums(spec: ConfigSpec, key: pulumi.Output[str] | None) -> dict[str, pul
         # holds (encrypted), so nothing can be guessed from it and it is declassified:
         # otherwise Pulumi would mark the whole Deployment spec secret and previews
         # could show no diff of it.
+        keys = list(spec.secrets)
         out[SECRETS_CHECKSUM] = pulumi.Output.unsecret(
-            pulumi.Output.all(key, pulumi.Output.all(**secret_values(spec))).apply(
-                lambda key_and_data: secrets_checksum(key_and_data[0], key_and_data[1])
+            pulumi.Output.all(key, *spec.secrets.values()).apply(
+                lambda values: secrets_checksum(values[0], dict(zip(keys, values[1:], strict=True)))
             )
         )
     return out

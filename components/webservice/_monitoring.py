@@ -22,7 +22,7 @@ from typing_extensions import NotRequired
 
 from .. import _rules as rule
 from .._defaults import Computed
-from .._fields import Fields
+from .._fields import Fields, checked
 from ._ports import PortSpec
 
 API_VERSION = "monitoring.coreos.com/v1"
@@ -439,6 +439,6 @@ def pod_annotations(metrics: MetricsSpec | None) -> dict[str, Any]:
         return {}
     return {
         "prometheus.io/scrape": "true",
-        "prometheus.io/port": pulumi.Output.from_input(metrics.port).apply(str),
+        "prometheus.io/port": checked(metrics.port, str),
         "prometheus.io/path": metrics.path,
     }

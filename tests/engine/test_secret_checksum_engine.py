@@ -10,7 +10,7 @@ import pytest
 import yaml
 from kubernetes import client, config
 
-from ..unit.test_secret_checksum import DICTIONARY, SECRET, _offline_guesses
+from ..unit.webservice.test_secret_checksum import DICTIONARY, SECRET, _offline_guesses
 from .harness import PROGRAMS, engine_stack
 
 pytestmark = pytest.mark.engine

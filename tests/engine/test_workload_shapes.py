@@ -3,7 +3,7 @@
 kwok runs no probes (its pods report Ready whatever the probe), so this checks what the
 API server stored: the probe kinds, the named ports, the Services and NetworkPolicies,
 and that every Deployment became Available. The unit tests pin the same probe kinds
-(tests/unit/test_webservice_probes.py).
+(tests/unit/webservice/test_probes.py).
 """
 
 from __future__ import annotations
