@@ -52,7 +52,7 @@ from ._shutdown import LifecycleArgs
 from ._spec import ServiceSpec, build_spec, prevalidate, read_spec, validated_spec
 from ._volumes import VolumeArgs
 from ._workload import AffinityArgs, HostAliasArgs, NodeRequirementArgs, TolerationArgs
-from .release import BlueGreenArgs, CanaryArgs
+from .release import AnalysisArgs, AnalysisQueryArgs, BlueGreenArgs, CanaryArgs, CanaryStepArgs
 
 DEFAULTS: dict[str, Any] = {
     key: value
@@ -91,9 +91,12 @@ __all__ = [
     "TYPE_NOTES",
     "AffinityArgs",
     "AlertsArgs",
+    "AnalysisArgs",
+    "AnalysisQueryArgs",
     "AutoscalingArgs",
     "BlueGreenArgs",
     "CanaryArgs",
+    "CanaryStepArgs",
     "ContainerArgs",
     "EgressArgs",
     "EnvFromArgs",

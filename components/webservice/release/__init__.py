@@ -14,6 +14,7 @@ replace ``ledger.kubernetes_view`` to fake the cluster reads.
 """
 
 from . import _ledger as ledger
+from ._analysis import AnalysisArgs, AnalysisFailed, AnalysisQueryArgs, AnalysisSpec, run_analysis
 from ._ledger import UNKNOWN, LedgerProvider, cluster_input, ledger_input, next_state
 from ._live import ClusterReadError, LiveReplicas
 from ._plan import (
@@ -27,6 +28,8 @@ from ._plan import (
     same_template,
     with_live_color,
 )
+from ._run import RunResult, StepActions, run_steps
+from ._steps import CanaryStep, CanaryStepArgs, PlannedStep, describe, plan_steps
 from ._strategy import DEFAULTS, BlueGreenArgs, CanaryArgs, ReleaseSpec, read
 from ._wiring import Release, declare_release
 
@@ -34,25 +37,38 @@ __all__ = [
     "COLOR_LABEL",
     "DEFAULTS",
     "UNKNOWN",
+    "AnalysisArgs",
+    "AnalysisFailed",
+    "AnalysisQueryArgs",
+    "AnalysisSpec",
     "BlueGreenArgs",
     "CanaryArgs",
+    "CanaryStep",
+    "CanaryStepArgs",
     "ClusterReadError",
     "DeploymentPlan",
     "LedgerProvider",
     "LiveReplicas",
+    "PlannedStep",
     "Release",
     "ReleaseSpec",
     "ReleaseState",
+    "RunResult",
+    "StepActions",
     "canary_replicas",
     "cluster_input",
     "declare_release",
+    "describe",
     "ledger",
     "ledger_input",
     "next_blue_green_state",
     "next_state",
     "plan_blue_green",
     "plan_canary",
+    "plan_steps",
     "read",
+    "run_analysis",
+    "run_steps",
     "same_template",
     "with_live_color",
 ]
