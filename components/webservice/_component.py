@@ -18,7 +18,7 @@ from ._args import WebServiceArgs
 from ._checksum_key import ChecksumKey
 from ._persistence import declare_claim
 from ._render import Manifests, render
-from ._routes import declare_routes
+from ._routes import declare_routes, track_backends, track_service_name, track_service_spec
 from ._spec import validated_spec
 
 TYPE_TOKEN = "moorage:index:WebService"
@@ -116,10 +116,11 @@ class WebService(pulumi.ComponentResource):
                 opts=self._child,
             )
         # Annotated here, not on the class: the schema analyzer cannot type CustomResource.
+        backends = self._declare_track_services(manifests, namespace)
         self.routes: list[k8s.apiextensions.CustomResource] = declare_routes(
             self,
             name,
-            [(route, manifests.route(route)) for route in spec.routes],
+            [(route, manifests.route(route, backends)) for route in spec.routes],
             lambda object_name: manifests.metadata(object_name, namespace),
         )
         """The HTTPRoutes and GRPCRoutes, one per entry of ``routes``."""
@@ -200,6 +201,7 @@ class WebService(pulumi.ComponentResource):
             )
 
         self.live_color = None
+        self._canary_weight: pulumi.Output[int] | None = None
         if spec.release.strategy == "rolling":
             self.deployment = k8s.apps.v1.Deployment(
                 f"{name}-deployment",
@@ -218,9 +220,28 @@ class WebService(pulumi.ComponentResource):
             before_pods,
             service_for,
         )
+        self._canary_weight = declared.canary_weight
         self.deployment, self.deployments = declared.primary, declared.deployments
         self.service, self.live_color = declared.service, declared.live_color
         return declared.primary_name, declared.primary_ready
+
+    def _declare_track_services(
+        self, manifests: Manifests, namespace: pulumi.Input[str]
+    ) -> list[tuple[pulumi.Input[str], pulumi.Input[int]]] | None:
+        """Canary with routes: a ClusterIP Service per track, so the routes' weights split
+        the traffic exactly; the (Service, weight) backends of every route. None otherwise."""
+        weight = self._canary_weight
+        if not self._spec.routes or weight is None:
+            return None
+        for track in release.TRACKS:
+            service = track_service_name(self._name, track)
+            k8s.core.v1.Service(
+                f"{self._name}-service-{track}",
+                metadata=manifests.metadata(service, namespace),
+                spec=track_service_spec(manifests.service({release.TRACK_LABEL: track})),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.deployment]),
+            )
+        return track_backends(self._name, weight)
 
     def _declare_extra_services(self, manifests: Manifests, namespace: pulumi.Input[str]) -> None:
         """Extra Services follow the live colour like the main one (blue/green)."""

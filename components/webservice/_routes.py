@@ -402,3 +402,24 @@ def declare_routes(
         )
         for route, body in bodies
     ]
+
+
+def track_service_name(service: str, track: str) -> str:
+    """The Service of one canary track ("stable" or "canary")."""
+    return f"{service}-{track}"
+
+
+def track_service_spec(main: Mapping[str, Any]) -> dict[str, Any]:
+    """A track's Service: the main Service's ports and selector (narrowed to the track),
+    always ClusterIP (the Gateway is the way in)."""
+    return {"type": "ClusterIP", "selector": main["selector"], "ports": main["ports"]}
+
+
+def track_backends(
+    service: str, canary_weight: pulumi.Output[int]
+) -> list[tuple[pulumi.Input[str], pulumi.Input[int]]]:
+    """The backends of a canary's routes: stable and canary, weighted in percent."""
+    return [
+        (track_service_name(service, "stable"), canary_weight.apply(lambda w: 100 - w)),
+        (track_service_name(service, "canary"), canary_weight),
+    ]

@@ -19,6 +19,7 @@ from ._ledger import UNKNOWN, LedgerProvider, cluster_input, ledger_input, next_
 from ._live import ClusterReadError, LiveReplicas
 from ._plan import (
     COLOR_LABEL,
+    TRACKS,
     DeploymentPlan,
     ReleaseState,
     canary_replicas,
@@ -31,11 +32,13 @@ from ._plan import (
 from ._run import RunResult, StepActions, run_steps
 from ._steps import CanaryStep, CanaryStepArgs, PlannedStep, describe, plan_steps
 from ._strategy import DEFAULTS, BlueGreenArgs, CanaryArgs, ReleaseSpec, read
-from ._wiring import Release, declare_release
+from ._wiring import TRACK_LABEL, Release, declare_release
 
 __all__ = [
     "COLOR_LABEL",
     "DEFAULTS",
+    "TRACKS",
+    "TRACK_LABEL",
     "UNKNOWN",
     "AnalysisArgs",
     "AnalysisFailed",

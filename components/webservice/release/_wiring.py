@@ -95,6 +95,9 @@ class Release:
     live_color: pulumi.Output[str] | None
     """The colour the Service sends traffic to (blue/green only)."""
     ledger: ReleaseLedger
+    canary_weight: pulumi.Output[int] | None = None
+    """Canary: the percent of the traffic routes send to the canary track (0 when no
+    canary is in flight)."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,7 @@ class Steps:
     live: str
     secret_templates: tuple[str, ...] = ()
     """Deployments whose kept template holds a secret."""
+    canary_in_flight: bool = False
 
 
 def plan_steps(spec: ReleaseSpec, ledger_output: Any, desired: Any) -> Steps:
@@ -149,6 +153,7 @@ def plan_steps(spec: ReleaseSpec, ledger_output: Any, desired: Any) -> Steps:
         ),
         "",
         state.secret_templates,
+        state.canary_in_flight,
     )
 
 
@@ -236,6 +241,7 @@ def declare_release(
         return Release(
             deployments, deployments["blue"], primary_name, primary_ready, service, live, ledger
         )
+    weight = spec.canary.weight if spec.canary is not None else 0
     return Release(
         deployments,
         deployments["stable"],
@@ -244,6 +250,7 @@ def declare_release(
         service,
         None,
         ledger,
+        pulumi.Output.unsecret(steps.apply(lambda s: weight if s.canary_in_flight else 0)),
     )
 
 

@@ -1,0 +1,61 @@
+"""A canary with routes splits the traffic by the routes' weights: one Service per track,
+the route sending the canary's weight to the canary track and the rest to stable."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from moorage.webservice.release import ReleaseState
+
+from tests.unit.conftest import RecordingMocks
+from tests.unit.webservice.helpers import SERVICE, plain
+from tests.unit.webservice.release.test_release import previous_release, run, stored_template
+
+HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"
+ROUTED_CANARY: dict[str, Any] = {
+    "strategy": "canary",
+    "replicas": 4,
+    "canary": {"weight": 25},
+    "routes": [{"gateway": "public", "hostnames": ["api.example.com"]}],
+}
+
+
+def backend_refs(mocks: RecordingMocks) -> list[Any]:
+    return plain(mocks.one(HTTP_ROUTE).inputs)["spec"]["rules"][0]["backendRefs"]
+
+
+def test_a_canary_in_flight_gets_exactly_its_weight_of_the_routed_traffic(
+    make_mocks: Callable[..., RecordingMocks],
+) -> None:
+    v1 = stored_template(make_mocks, "app:1.0.0")
+    state = ReleaseState("canary", {"stable": v1, "canary": v1})
+    mocks = make_mocks(resource_outputs=previous_release(state))
+    run(mocks, **ROUTED_CANARY)
+
+    tracks = {
+        s.inputs["metadata"]["name"]: plain(s.inputs)["spec"]
+        for s in mocks.resources
+        if s.typ == SERVICE
+    }
+
+    assert backend_refs(mocks) == [
+        {"name": "api-stable", "port": 80, "weight": 75},
+        {"name": "api-canary", "port": 80, "weight": 25},
+    ]
+    assert tracks["api-stable"]["selector"]["moorage.dev/track"] == "stable"
+    assert tracks["api-canary"]["selector"]["moorage.dev/track"] == "canary"
+    assert tracks["api-canary"]["type"] == "ClusterIP"
+    assert "moorage.dev/track" not in tracks["api"]["selector"]  # the main one keeps both
+
+
+def test_with_no_canary_in_flight_stable_gets_every_routed_request(
+    make_mocks: Callable[..., RecordingMocks],
+) -> None:
+    mocks = make_mocks()
+    run(mocks, **ROUTED_CANARY)
+
+    assert backend_refs(mocks) == [
+        {"name": "api-stable", "port": 80, "weight": 100},
+        {"name": "api-canary", "port": 80, "weight": 0},
+    ]
