@@ -30,6 +30,7 @@ from ._plan import (
     with_live_color,
 )
 from ._run import RunResult, StepActions, run_steps
+from ._runner import CanaryRunProvider, declare_canary_run
 from ._steps import CanaryStep, CanaryStepArgs, PlannedStep, describe, plan_steps
 from ._strategy import DEFAULTS, BlueGreenArgs, CanaryArgs, ReleaseSpec, read
 from ._wiring import TRACK_LABEL, Release, declare_release
@@ -46,6 +47,7 @@ __all__ = [
     "AnalysisSpec",
     "BlueGreenArgs",
     "CanaryArgs",
+    "CanaryRunProvider",
     "CanaryStep",
     "CanaryStepArgs",
     "ClusterReadError",
@@ -60,6 +62,7 @@ __all__ = [
     "StepActions",
     "canary_replicas",
     "cluster_input",
+    "declare_canary_run",
     "declare_release",
     "describe",
     "ledger",

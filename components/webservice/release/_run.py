@@ -62,4 +62,7 @@ def run_steps(
         except AnalysisFailed as failure:
             actions.abort()
             return RunResult(index, str(failure))
+        except Exception as error:  # an action failed (API error, not ready in time)
+            actions.abort()
+            return RunResult(index, f"step {index + 1}: {type(error).__name__}: {error}")
     return RunResult(len(steps))

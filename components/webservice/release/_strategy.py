@@ -25,6 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "canary.weight": 20,
     "canary.promote": False,
     "canary.abort": False,
+    "canary.retry": False,
     **ANALYSIS_DEFAULTS,
 }
 """The defaults of this facet's fields, by dotted path (the reference prints them)."""
@@ -60,7 +61,10 @@ class CanaryArgs(TypedDict):
     """Weights the canary moves through, each held for its pause while its analysis
     runs, e.g. [{weight: 10, pause: "2m", analysis: {...}}, {weight: 50, pause: "5m"},
     {weight: 100}]. With routes the route weights split the traffic; without, the
-    replica ratio does. Replaces ``weight``."""
+    replica ratio does. Replaces ``weight``. ``pulumi up`` runs the steps (it needs
+    ``kubeconfig``) and aborts at the first failed analysis."""
+    retry: NotRequired[pulumi.Input[bool]]
+    """Run the steps again for a pod template whose analysis already failed."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,7 @@ class CanarySpec:
     promote: bool
     abort: bool
     steps: tuple[CanaryStep, ...] = ()
+    retry: bool = False
 
 
 @dataclass(frozen=True)
@@ -167,6 +172,12 @@ def _canary(
     steps = read_steps(canary, name, namespace if isinstance(namespace, str) else None)
     if steps and canary.present("weight"):
         raise canary.fail("weight", canary.raw("weight"), "cannot be set together with steps")
+    if steps and not r.present("kubeconfig"):
+        raise r.fail(
+            "kubeconfig",
+            None,
+            "is required with canary.steps: up runs the steps through the cluster's API",
+        )
     weight = canary.known("weight")
     weight = DEFAULTS["canary.weight"] if weight is None else weight
     if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= 99:
@@ -184,4 +195,10 @@ def _canary(
         raise ValidationError(c, "canary.abort", True, "cannot be set together with canary.promote")
     if steps:
         weight = min(steps[0].weight, 99)
-    return CanarySpec(weight=weight, promote=promote, abort=abort, steps=tuple(steps))
+    return CanarySpec(
+        weight=weight,
+        promote=promote,
+        abort=abort,
+        steps=tuple(steps),
+        retry=canary.boolean("retry", False),
+    )

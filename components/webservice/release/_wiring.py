@@ -37,6 +37,7 @@ from ._plan import (
     live_color_replicas,
     normalized,
 )
+from ._runner import revision
 from ._strategy import ReleaseSpec
 
 TRACK_LABEL = "moorage.dev/track"
@@ -98,6 +99,8 @@ class Release:
     canary_weight: pulumi.Output[int] | None = None
     """Canary: the percent of the traffic routes send to the canary track (0 when no
     canary is in flight)."""
+    canary_revision: pulumi.Output[str] | None = None
+    """Canary: the revision in flight ("" when none)."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,8 @@ class Steps:
     secret_templates: tuple[str, ...] = ()
     """Deployments whose kept template holds a secret."""
     canary_in_flight: bool = False
+    canary_revision: str = ""
+    """The canary's revision while one is in flight ("" otherwise)."""
 
 
 def plan_steps(spec: ReleaseSpec, ledger_output: Any, desired: Any) -> Steps:
@@ -154,6 +159,7 @@ def plan_steps(spec: ReleaseSpec, ledger_output: Any, desired: Any) -> Steps:
         "",
         state.secret_templates,
         state.canary_in_flight,
+        revision(state.templates.get("canary")) if state.canary_in_flight else "",
     )
 
 
@@ -251,6 +257,7 @@ def declare_release(
         None,
         ledger,
         pulumi.Output.unsecret(steps.apply(lambda s: weight if s.canary_in_flight else 0)),
+        pulumi.Output.unsecret(steps.apply(lambda s: s.canary_revision)),
     )
 
 

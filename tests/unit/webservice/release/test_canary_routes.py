@@ -59,3 +59,35 @@ def test_with_no_canary_in_flight_stable_gets_every_routed_request(
         {"name": "api-stable", "port": 80, "weight": 100},
         {"name": "api-canary", "port": 80, "weight": 0},
     ]
+
+
+CANARY_RUN = "pulumi-python:dynamic/moorage:CanaryRun"
+
+
+def test_steps_are_run_after_everything_they_move_and_only_for_a_new_revision(
+    make_mocks: Callable[..., RecordingMocks],
+) -> None:
+    from tests.unit.webservice.release.test_release import KUBECONFIG
+
+    stepped = {
+        **ROUTED_CANARY,
+        "kubeconfig": KUBECONFIG,
+        "canary": {"steps": [{"weight": 10, "pause": "1m"}, {"weight": 100}]},
+    }
+    v1 = stored_template(make_mocks, "app:1.0.0")
+    state = ReleaseState("canary", {"stable": v1, "canary": v1})
+    mocks = make_mocks(resource_outputs=previous_release(state))
+    run(mocks, **stepped)
+
+    canary_run = mocks.named("api-canary-run")
+    inputs = plain(canary_run.inputs)
+    assert canary_run.typ == CANARY_RUN
+    assert canary_run.depends_on(HTTP_ROUTE, "api-route-http")
+    assert canary_run.depends_on("kubernetes:apps/v1:Deployment", "api-deployment-canary")
+    assert len(inputs["revision"]) == 16
+    assert inputs["routes"] == [{"plural": "httproutes", "name": "api-http"}]
+    assert [s["weight"] for s in inputs["steps"]] == [10, 100]
+
+    quiet = make_mocks()
+    run(quiet, **stepped)
+    assert plain(quiet.named("api-canary-run").inputs)["revision"] == ""

@@ -22,6 +22,7 @@ from moorage.webservice.release import (
 )
 
 from tests.unit.webservice.helpers import spec
+from tests.unit.webservice.release.test_release import KUBECONFIG
 
 STEPS = [
     {"weight": 10, "pause": "2m", "analysis": {"http_check": "http://api.example/healthz"}},
@@ -31,7 +32,9 @@ STEPS = [
 
 
 def canary(**settings: Any) -> Any:
-    built = spec(strategy="canary", replicas=4, namespace="shop", canary=settings)
+    built = spec(
+        strategy="canary", replicas=4, namespace="shop", kubeconfig=KUBECONFIG, canary=settings
+    )
     return built.release.canary
 
 
@@ -101,6 +104,11 @@ def test_bad_steps_are_refused_before_anything_is_created(steps, field, rule):
 
     assert field in str(error.value)
     assert rule in str(error.value)
+
+
+def test_steps_need_the_kubeconfig_up_runs_them_with():
+    with pytest.raises(ValidationError, match="kubeconfig .* is required with canary.steps"):
+        spec(strategy="canary", replicas=4, canary={"steps": STEPS})
 
 
 def test_steps_replace_the_single_weight():
