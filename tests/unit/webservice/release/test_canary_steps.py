@@ -107,7 +107,7 @@ def test_bad_steps_are_refused_before_anything_is_created(steps, field, rule):
 
 
 def test_steps_need_the_kubeconfig_up_runs_them_with():
-    with pytest.raises(ValidationError, match="kubeconfig .* is required with canary.steps"):
+    with pytest.raises(ValidationError, match=r"kubeconfig .* is required with canary.steps"):
         spec(strategy="canary", replicas=4, canary={"steps": STEPS})
 
 
