@@ -11,7 +11,7 @@ Args mapping is read through the shared :class:`~moorage._fields.Fields` reader.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from .. import _rules as rule
@@ -123,6 +123,7 @@ def read_spec(name: str, args: WebServiceArgs) -> ServiceSpec:
     ports.check_unique(r.component, pod_ports, ())
     services = ports.read_services(r, name, port_spec, pod_ports)
     identity_spec = identity.read(r, name, namespace, image)
+    route_specs = routes.read(r, port_spec, services.ports)
     return ServiceSpec(
         name=name,
         identity=identity_spec,
@@ -138,8 +139,11 @@ def read_spec(name: str, args: WebServiceArgs) -> ServiceSpec:
         network_policy=network_policy.read(r),
         exposure=exposure.read(r, port_spec.main, services.port_names),
         monitoring=monitoring.read_monitoring(r.component, args),
-        release=release.read(r, name, namespace[0], replicas[1], hpa, port_spec.worker),
-        routes=routes.read(r, port_spec, services.ports),
+        release=replace(
+            release.read(r, name, namespace[0], replicas[1], hpa, port_spec.worker),
+            routed=bool(route_specs),
+        ),
+        routes=route_specs,
     )
 
 

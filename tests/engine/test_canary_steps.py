@@ -185,11 +185,10 @@ def release(stack: Any, kubeconfig: str, name: str, image: str, steps: list[Any]
         kubeconfig,
         name,
         image=image,
-        replicas=4,
         strategy="canary",
         canary={"steps": steps},
         routes=[{"gateway": "public", "hostnames": [f"{name}.example.com"]}],
-        **extra,
+        **{"replicas": 4, **extra},
     )
 
 

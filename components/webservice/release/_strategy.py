@@ -96,6 +96,9 @@ class ReleaseSpec:
     canary: CanarySpec | None = None
     kubeconfig: pulumi.Input[str] | None = None
     """What blue/green reads the live Service and Deployments with (None: no reads)."""
+    routed: bool = False
+    """The service has routes: a canary's share is set by their weights, so stable keeps
+    its full count while a canary is in flight."""
 
 
 def read(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pulumi
@@ -148,14 +148,18 @@ def plan_steps(spec: ReleaseSpec, ledger_output: Any, desired: Any) -> Steps:
             state.secret_templates,
         )
     assert spec.canary is not None
+    deployments = canary_steps(
+        state,
+        template,
+        weight=spec.canary.weight,
+        total=_total(spec),
+        autoscaled=spec.autoscaling is not None,
+    )
+    if spec.routed and spec.autoscaling is None:
+        # The routes' weights split the traffic: stable keeps every replica.
+        deployments["stable"] = replace(deployments["stable"], replicas=_total(spec))
     return Steps(
-        canary_steps(
-            state,
-            template,
-            weight=spec.canary.weight,
-            total=_total(spec),
-            autoscaled=spec.autoscaling is not None,
-        ),
+        deployments,
         "",
         state.secret_templates,
         state.canary_in_flight,

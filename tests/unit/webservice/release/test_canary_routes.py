@@ -47,6 +47,12 @@ def test_a_canary_in_flight_gets_exactly_its_weight_of_the_routed_traffic(
     assert tracks["api-canary"]["selector"]["moorage.dev/track"] == "canary"
     assert tracks["api-canary"]["type"] == "ClusterIP"
     assert "moorage.dev/track" not in tracks["api"]["selector"]  # the main one keeps both
+    replicas = {
+        d.name: plain(d.inputs)["spec"]["replicas"]
+        for d in mocks.resources
+        if d.typ == "kubernetes:apps/v1:Deployment"
+    }
+    assert replicas == {"api-deployment-canary": 1, "api-deployment-stable": 4}  # stable keeps 4
 
 
 def test_with_no_canary_in_flight_stable_gets_every_routed_request(
