@@ -36,7 +36,9 @@ lock: ## Re-pin requirements.lock (with hashes) after editing requirements*.txt 
 	@uv=$$(tools/setup-venv --print-uv) && \
 	  "$$uv" pip compile --quiet --generate-hashes --universal --python-version 3.11 \
 	    --custom-compile-command "make lock" requirements-dev.txt pyproject.toml -o requirements.lock && \
-	  echo "[lock] requirements.lock updated; commit it with the requirements change"
+	  "$$uv" pip compile --quiet --generate-hashes --universal --python-version 3.11 \
+	    --custom-compile-command "make lock" requirements-s3.txt -o requirements-s3.lock && \
+	  echo "[lock] requirements.lock and requirements-s3.lock updated; commit them with the requirements change"
 
 tools: ## Reuse installed Pulumi/Kubernetes tools within range, build only what is missing
 	@scripts/bootstrap-tools
@@ -67,9 +69,11 @@ test-unit: venv ## Fast unit tests under Pulumi mocks
 test-engine: venv tools ## Tests with the real engine and a local Kubernetes control plane
 	@MOORAGE_TOOLS_BIN="$$(scripts/bootstrap-tools --print-bin-dir)" $(PY) -m pytest -q tests/engine
 
-lint: venv ## ruff lint and format check
+lint: venv ## ruff lint and format check; actionlint and zizmor on the GitHub workflows (offline)
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
+	@tools/actionlint
+	@$(VENV)/bin/zizmor --offline --quiet .github/
 
 typecheck: venv ## mypy (strict) on the package
 	@$(VENV)/bin/mypy
@@ -86,4 +90,4 @@ bench: venv tools ## Benchmarks (prints figures; never part of the tests)
 	@$(PY) bench/full_service.py --write
 
 clean: ## Remove the venv and the local state backend (not the tool cache)
-	rm -rf $(VENV) .pulumi build *.egg-info
+	rm -rf $(VENV) .venv-s3 .pulumi build *.egg-info

@@ -73,7 +73,7 @@ def _environ(values: Mapping[str, str]) -> Iterator[None]:
 @contextlib.contextmanager
 def kwok_cluster(env: Mapping[str, str], nodes: int = 3) -> Iterator[str]:
     """A kwok cluster made by the provider code LocalCluster uses; yields its kubeconfig."""
-    from moorage.clusters.local_provider import LocalClusterProvider
+    from moorage.clusters import LocalClusterProvider
 
     props = {
         "cluster_name": f"bench-{uuid.uuid4().hex[:6]}",

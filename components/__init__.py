@@ -4,7 +4,9 @@ The public API is what this module exports (``from moorage import WebService``);
 every other module in the package is internal and may change without notice.
 
 Importing this package does no work: each component is loaded the first time it
-is used, so ``from moorage import WebService`` never imports the AWS or GCP SDKs.
+is used, so ``from moorage import WebService`` never imports the AWS or GCP SDKs. Those
+come with the extras ``moorage[aws]`` (EksCluster) and ``moorage[gcp]`` (GkeCluster);
+without its extra, importing a cloud's component raises ``MissingExtraError`` naming it.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._errors import LocalClusterError, MoorageError, ValidationError
+    from ._errors import LocalClusterError, MissingExtraError, MoorageError, ValidationError
+    from .addons import AddonArgs, ClusterAddonsArgs, HelmChart, HelmChartArgs
     from .application import Application, ApplicationArgs, NamespaceArgs, ServiceRefArgs
-    from .clusters.base import KubernetesCluster
+    from .clusters import KubernetesCluster, LocalCluster, LocalClusterArgs, NodeTaintArgs
     from .clusters.eks import EksAddonArgs, EksCluster, EksClusterArgs, EksNodeGroupArgs
     from .clusters.gke import (
         GkeCluster,
@@ -24,8 +27,7 @@ if TYPE_CHECKING:
         GkeNetworkArgs,
         GkeNodePoolArgs,
     )
-    from .clusters.local import LocalCluster, LocalClusterArgs
-    from .clusters.nodes import NodeTaintArgs
+    from .identity import AwsIdentityArgs, GcpIdentityArgs, IdentityArgs
     from .webservice import (
         AffinityArgs,
         AlertsArgs,
@@ -65,6 +67,7 @@ _EXPORTS = {
     "MoorageError": "._errors",
     "ValidationError": "._errors",
     "LocalClusterError": "._errors",
+    "MissingExtraError": "._errors",
     "WebService": ".webservice",
     "WebServiceArgs": ".webservice",
     "AffinityArgs": ".webservice",
@@ -100,9 +103,9 @@ _EXPORTS = {
     "ApplicationArgs": ".application",
     "NamespaceArgs": ".application",
     "ServiceRefArgs": ".application",
-    "KubernetesCluster": ".clusters.base",
-    "LocalCluster": ".clusters.local",
-    "LocalClusterArgs": ".clusters.local",
+    "KubernetesCluster": ".clusters",
+    "LocalCluster": ".clusters",
+    "LocalClusterArgs": ".clusters",
     "EksCluster": ".clusters.eks",
     "EksClusterArgs": ".clusters.eks",
     "EksNodeGroupArgs": ".clusters.eks",
@@ -112,10 +115,21 @@ _EXPORTS = {
     "GkeNodePoolArgs": ".clusters.gke",
     "GkeNetworkArgs": ".clusters.gke",
     "GkeMaintenanceWindowArgs": ".clusters.gke",
-    "NodeTaintArgs": ".clusters.nodes",
+    "NodeTaintArgs": ".clusters",
+    "HelmChart": ".addons",
+    "HelmChartArgs": ".addons",
+    "AddonArgs": ".addons",
+    "ClusterAddonsArgs": ".addons",
+    "IdentityArgs": ".identity",
+    "AwsIdentityArgs": ".identity",
+    "GcpIdentityArgs": ".identity",
 }
 
+# The extra that installs each optional SDK (pyproject.toml, [project.optional-dependencies]).
+_EXTRAS = {"pulumi_aws": "aws", "pulumi_gcp": "gcp"}
+
 __all__ = [
+    "AddonArgs",
     "AffinityArgs",
     "AlertsArgs",
     "AnalysisArgs",
@@ -123,9 +137,11 @@ __all__ = [
     "Application",
     "ApplicationArgs",
     "AutoscalingArgs",
+    "AwsIdentityArgs",
     "BlueGreenArgs",
     "CanaryArgs",
     "CanaryStepArgs",
+    "ClusterAddonsArgs",
     "ContainerArgs",
     "EgressArgs",
     "EksAddonArgs",
@@ -134,12 +150,16 @@ __all__ = [
     "EksNodeGroupArgs",
     "EnvFromArgs",
     "ExtraServiceArgs",
+    "GcpIdentityArgs",
     "GkeCluster",
     "GkeClusterArgs",
     "GkeMaintenanceWindowArgs",
     "GkeNetworkArgs",
     "GkeNodePoolArgs",
+    "HelmChart",
+    "HelmChartArgs",
     "HostAliasArgs",
+    "IdentityArgs",
     "IngressArgs",
     "KubernetesCluster",
     "LifecycleArgs",
@@ -147,6 +167,7 @@ __all__ = [
     "LocalClusterArgs",
     "LocalClusterError",
     "MetricsArgs",
+    "MissingExtraError",
     "MoorageError",
     "NamespaceArgs",
     "NetworkPolicyArgs",
@@ -174,7 +195,16 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'moorage' has no attribute {name!r}")
-    return getattr(importlib.import_module(module, __name__), name)
+    try:
+        loaded = importlib.import_module(module, __name__)
+    except ModuleNotFoundError as missing:
+        package = (missing.name or "").partition(".")[0]
+        if package not in _EXTRAS:
+            raise
+        from ._errors import MissingExtraError
+
+        raise MissingExtraError(name, package, _EXTRAS[package]) from None
+    return getattr(loaded, name)
 
 
 def __dir__() -> list[str]:

@@ -39,3 +39,20 @@ class ValidationError(MoorageError, ValueError):
 
 class LocalClusterError(MoorageError, RuntimeError):
     """A local-cluster CLI (kwokctl or kind) failed; the message says which command and why."""
+
+
+class MissingExtraError(MoorageError, ImportError):
+    """A component needs a cloud SDK that comes with one of Moorage's extras.
+
+    ``pip install "moorage[aws]"`` adds what ``EksCluster`` needs, ``moorage[gcp]`` what
+    ``GkeCluster`` needs; the core distribution runs ``WebService``, ``Application`` and
+    ``LocalCluster`` with pulumi and pulumi-kubernetes only.
+    """
+
+    def __init__(self, name: str, package: str, extra: str) -> None:
+        self.extra = extra
+        super().__init__(
+            f'{name} needs the "{extra}" extra ({package} is not installed): '
+            f'pip install "moorage[{extra}]"',
+            name=package,
+        )

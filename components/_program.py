@@ -43,7 +43,7 @@ from .application_local import (
     declare_monitoring_crds,
     with_local_storage,
 )
-from .clusters.base import KubernetesCluster
+from .clusters import KubernetesCluster
 from .webservice import WebService, prevalidate
 
 RENDER_DIR_ENV = "MOORAGE_RENDER_DIR"
@@ -53,7 +53,7 @@ RENDERED_SECRET_PLACEHOLDER = "redacted-by-moorage-render"
 
 # cloud -> (module, component class, validation function)
 CLUSTERS = {
-    "local": (".clusters.local", "LocalCluster", "validate_local_args"),
+    "local": (".clusters", "LocalCluster", "validate_local_args"),
     "eks": (".clusters.eks", "EksCluster", "validate_eks_args"),
     "gke": (".clusters.gke", "GkeCluster", "validate_gke_args"),
 }
@@ -128,7 +128,7 @@ def check_local_load_balancer(settings: StackSettings) -> None:
     asked = _load_balancers(settings)
     if not asked:
         return
-    from .clusters.local import LocalCluster
+    from .clusters import LocalCluster
 
     cluster_args: Any = settings.cluster  # checked by validate_local_args
     problem = rekeyed(

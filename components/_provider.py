@@ -39,9 +39,9 @@ PACKAGE_NAME = "moorage"
 
 def served_components() -> list[type[pulumi.ComponentResource]]:
     """The components other languages can use, in schema order."""
-    from . import EksCluster, GkeCluster, LocalCluster, WebService
+    from . import EksCluster, GkeCluster, HelmChart, LocalCluster, WebService
 
-    return [WebService, LocalCluster, EksCluster, GkeCluster]
+    return [WebService, LocalCluster, EksCluster, GkeCluster, HelmChart]
 
 
 def package_version() -> str:

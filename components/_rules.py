@@ -1,4 +1,4 @@
-"""Pure validation rules for WebService arguments.
+"""Pure validation rules for the arguments of every Moorage component.
 
 Each function takes plain values and raises :class:`ValidationError` naming the
 component, the field, the value and the rule. Nothing here touches Pulumi.
@@ -6,8 +6,9 @@ component, the field, the value and the rule. Nothing here touches Pulumi.
 
 from __future__ import annotations
 
+import ipaddress
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, cast
 
@@ -34,9 +35,9 @@ def _matching(
     return value
 
 
-def component_label(name: str) -> str:
-    """How error messages name a WebService, e.g. ``WebService "api"``."""
-    return f'WebService "{name}"'
+def component_label(name: str, kind: str = "WebService") -> str:
+    """How error messages name a component, e.g. ``WebService "api"``, ``EksCluster "prod"``."""
+    return f'{kind} "{name}"'
 
 
 def service_name(component: str, name: object) -> str:
@@ -308,15 +309,41 @@ def no_shared_keys(
 
 
 def cidr(component: str, field: str, value: object) -> str:
-    """A strict CIDR block: address/length, no host bits set (see ``_grammar.is_cidr``)."""
-    return _matching(
+    """A strict CIDR block: address/length, no host bits set (see ``_grammar.is_cidr``).
+
+    The one CIDR rule: cluster ranges (:func:`ipv4_network`) build on it.
+    """
+    if isinstance(value, str) and grammar.is_cidr(value):
+        return value
+    network = _network_with_host_bits(value)
+    if network is not None:
+        raise ValidationError(
+            component,
+            field,
+            value,
+            f"is not a CIDR block: it has host bits set; did you mean {network}?",
+        )
+    raise ValidationError(
         component,
         field,
         value,
-        grammar.is_cidr,
         "must be a CIDR block with a prefix length and no host bits set, "
         "such as 203.0.113.0/24 or 2001:db8::/64",
     )
+
+
+def _network_with_host_bits(value: object) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    """The network ``value`` means when its only fault is host bits after the prefix."""
+    if not isinstance(value, str) or "/" not in value:
+        return None
+    try:
+        network = ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return None
+    length = value.partition("/")[2]
+    if length != str(network.prefixlen) or not grammar.is_cidr(str(network)):
+        return None
+    return network
 
 
 def autoscaling_bounds(component: str, min_replicas: int, max_replicas: int) -> None:
@@ -560,3 +587,147 @@ def kubeconfig(component: str, field: str, value: object) -> str:
     """A kubeconfig's contents (see :func:`kubeconfig_document`)."""
     kubeconfig_document(component, field, value)
     return cast(str, value)
+
+
+# -- cluster arguments: names, bounds, versions and network ranges ----------------------------
+
+
+def pattern(component: str, field: str, value: str, regex: str, meaning: str) -> str:
+    """``value`` when it matches ``regex`` whole; else "must be <meaning>"."""
+    if not re.fullmatch(regex, value):
+        raise ValidationError(component, field, value, f"must be {meaning}")
+    return value
+
+
+def int_between(component: str, field: str, value: int, low: int, high: int) -> int:
+    if not low <= value <= high:
+        raise ValidationError(component, field, value, f"must be between {low} and {high}")
+    return value
+
+
+_MINOR_VERSION = re.compile(r"^1\.\d{1,2}$")
+
+
+def kubernetes_version(component: str, field: str, value: str, supported: Sequence[str]) -> str:
+    """A pinned "1.NN" minor version from the ``supported`` list."""
+    if not _MINOR_VERSION.fullmatch(value):
+        raise ValidationError(
+            component, field, value, 'must be a Kubernetes minor version like "1.34"'
+        )
+    if value not in supported:
+        raise ValidationError(
+            component, field, value, f"is not supported; use one of {', '.join(supported)}"
+        )
+    return value
+
+
+def ipv4_network(component: str, field: str, value: object) -> ipaddress.IPv4Network:
+    """An IPv4 range such as 10.0.0.0/16: a :func:`cidr`, and IPv4."""
+    network = ipaddress.ip_network(cidr(component, field, value))
+    if not isinstance(network, ipaddress.IPv4Network):
+        raise ValidationError(component, field, value, "must be an IPv4 CIDR (e.g. 10.0.0.0/16)")
+    return network
+
+
+def private_ipv4_network(
+    component: str, field: str, value: object, min_prefix: int, max_prefix: int
+) -> ipaddress.IPv4Network:
+    """A private (RFC 1918) IPv4 range whose prefix length is within the given bounds."""
+    network = ipv4_network(component, field, value)
+    if not network.is_private:
+        raise ValidationError(component, field, value, "must be a private (RFC 1918) range")
+    if not min_prefix <= network.prefixlen <= max_prefix:
+        raise ValidationError(
+            component,
+            field,
+            value,
+            f"must have a prefix length between /{min_prefix} and /{max_prefix}",
+        )
+    return network
+
+
+def api_allow_list(
+    component: str, field: str, values: Sequence[str], *, allow_anywhere: bool, flag: str
+) -> list[str]:
+    """IPv4 CIDRs allowed to reach a Kubernetes API endpoint.
+
+    ``0.0.0.0/0`` is refused unless the caller set the field ``flag`` explicitly.
+    """
+    for i, value in enumerate(values):
+        if ipv4_network(component, f"{field}[{i}]", value).prefixlen == 0 and not allow_anywhere:
+            raise ValidationError(
+                component,
+                f"{field}[{i}]",
+                value,
+                f"opens the Kubernetes API to the whole internet; set {flag}: "
+                "true if that is really intended",
+            )
+    if len(set(values)) != len(values):
+        raise ValidationError(component, field, list(values), "lists the same CIDR more than once")
+    return list(values)
+
+
+def no_overlap(component: str, networks: Mapping[str, ipaddress.IPv4Network]) -> None:
+    """Fail if any two of the ranges (field name -> range) overlap."""
+    named = list(networks.items())
+    for i, (field, network) in enumerate(named):
+        for other_field, other in named[i + 1 :]:
+            if network.overlaps(other):
+                raise ValidationError(
+                    component, field, str(network), f"overlaps {other_field} ({other})"
+                )
+
+
+def node_bounds(
+    component: str,
+    *,
+    min_field: str,
+    min_value: int,
+    max_field: str,
+    max_value: int,
+    desired_field: str | None = None,
+    desired_value: int | None = None,
+) -> None:
+    """0 <= min <= desired <= max and max >= 1."""
+    if min_value < 0:
+        raise ValidationError(component, min_field, min_value, "must be 0 or more")
+    if max_value < 1:
+        raise ValidationError(component, max_field, max_value, "must be at least 1")
+    if min_value > max_value:
+        raise ValidationError(
+            component, min_field, min_value, f"is greater than {max_field} ({max_value})"
+        )
+    if desired_field is None or desired_value is None:
+        return
+    if desired_value < min_value:
+        raise ValidationError(
+            component, desired_field, desired_value, f"is less than {min_field} ({min_value})"
+        )
+    if desired_value > max_value:
+        raise ValidationError(
+            component, desired_field, desired_value, f"is greater than {max_field} ({max_value})"
+        )
+
+
+# -- Helm charts ---------------------------------------------------------------------------
+
+_EXACT_SEMVER = re.compile(
+    r"v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?"
+)
+
+
+def chart_version(component: str, field: str, value: object) -> str:
+    """A pinned chart version: one exact SemVer such as "1.19.1" or "v1.5.4", never a range."""
+    if value is None or value == "":
+        raise ValidationError(
+            component, field, value, 'is required: pin the chart version (e.g. "1.19.1")'
+        )
+    if not isinstance(value, str) or not _EXACT_SEMVER.fullmatch(value):
+        raise ValidationError(
+            component,
+            field,
+            value,
+            'must be one exact chart version such as "1.19.1", not a range, a wildcard or '
+            '"latest": a floating version installs whatever the repository serves that day',
+        )
+    return value

@@ -49,10 +49,18 @@ PAGES = (
         "Every field and output of `LocalCluster`, `EksCluster` and `GkeCluster`. Field names "
         "are snake_case in Python and stack config, camelCase in other languages.",
         (
-            ("LocalCluster", "moorage.clusters.local", "DEFAULTS"),
+            ("LocalCluster", "moorage.clusters._local", "DEFAULTS"),
             ("EksCluster", "moorage.clusters.eks", "DEFAULTS"),
             ("GkeCluster", "moorage.clusters.gke", "DEFAULTS"),
         ),
+    ),
+    Page(
+        "helm-chart.md",
+        "HelmChart reference",
+        "Every field and output of `HelmChart`, which installs any Helm chart at a pinned "
+        "version (the cluster add-ons use it too). Field names are snake_case in Python, "
+        "camelCase in other languages.",
+        (("HelmChart", "moorage.addons", "HELM_CHART_DEFAULTS"),),
     ),
 )
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from kubernetes import client, config
-from moorage.clusters.local_cli import LOAD_BALANCER_PREFIX
+from moorage.clusters import LOAD_BALANCER_PREFIX
 from pulumi import automation as auto
 
 from .harness import ROOT, engine_stack

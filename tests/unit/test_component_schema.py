@@ -75,6 +75,7 @@ def test_the_package_is_moorage_with_index_type_tokens(schema: dict[str, Any]) -
         "moorage:index:LocalCluster",
         "moorage:index:EksCluster",
         "moorage:index:GkeCluster",
+        "moorage:index:HelmChart",
     }
     assert all(resource["isComponent"] for resource in schema["resources"].values())
 

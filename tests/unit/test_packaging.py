@@ -10,6 +10,7 @@ to this checkout) are not run: ``moorage`` can only come from the wheel.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import sysconfig
@@ -52,7 +53,7 @@ def test_the_wheel_holds_moorage_and_no_components_package(wheel: Path) -> None:
     top_level = {name.split("/")[0] for name in names}
     assert top_level == {"moorage", next(t for t in top_level if t.endswith(".dist-info"))}
     assert "moorage/py.typed" in names
-    assert "moorage/clusters/local.py" in names
+    assert "moorage/clusters/_local.py" in names
 
 
 def test_the_installed_wheel_imports_beside_a_users_components_folder(
@@ -104,3 +105,64 @@ def test_every_subpackage_is_listed_in_pyproject() -> None:
         for init in folder.rglob("__init__.py")
     }
     assert set(config["packages"]) == on_disk
+
+
+def test_the_core_distribution_needs_no_cloud_sdk_and_each_cloud_is_an_extra() -> None:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    core = {
+        re.split(r"[<>=!~\[ ]", requirement)[0].lower() for requirement in project["dependencies"]
+    }
+    assert core == {"pulumi", "pulumi-kubernetes", "kubernetes", "pyyaml", "typing-extensions"}
+    extras = project["optional-dependencies"]
+    assert [r.split(">")[0] for r in extras["aws"]] == ["pulumi-aws"]
+    assert [r.split(">")[0] for r in extras["gcp"]] == ["pulumi-gcp"]
+
+
+# Runs in a fresh interpreter where the cloud SDKs cannot be imported, as without the extra.
+WITHOUT_CLOUD_SDKS = textwrap.dedent(
+    """
+    import importlib.abc, sys
+
+    class NoCloudSdks(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path=None, target=None):
+            if name.partition(".")[0] in ("pulumi_aws", "pulumi_gcp"):
+                raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+            return None
+
+    sys.meta_path.insert(0, NoCloudSdks())
+    import moorage
+    from moorage import Application, LocalCluster, WebService  # the core works
+    for name in ("EksCluster", "GkeClusterArgs"):
+        try:
+            getattr(moorage, name)
+        except ImportError as error:
+            print(type(error).__name__, isinstance(error, moorage.MoorageError), error)
+    """
+)
+
+
+def test_a_cloud_component_without_its_extra_names_the_extra_to_install() -> None:
+    ran = subprocess.run(
+        [sys.executable, "-c", WITHOUT_CLOUD_SDKS],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.splitlines() == [
+        'MissingExtraError True EksCluster needs the "aws" extra (pulumi_aws is not installed): '
+        'pip install "moorage[aws]"',
+        'MissingExtraError True GkeClusterArgs needs the "gcp" extra (pulumi_gcp is not '
+        'installed): pip install "moorage[gcp]"',
+    ]
+
+
+def test_the_lock_keeps_both_clouds_for_development() -> None:
+    pinned = {
+        line.split("==")[0]
+        for line in (ROOT / "requirements.lock").read_text().splitlines()
+        if "==" in line and not line.startswith((" ", "#"))
+    }
+    assert {"pulumi", "pulumi-kubernetes", "pulumi-aws", "pulumi-gcp"} <= pinned

@@ -1,9 +1,8 @@
 """EksCluster, split by concern: Args (args), validation, network, IAM, node groups,
 addons and the component itself (cluster). Import the public names from ``moorage``."""
 
-from .addons import configuration_json
-from .args import DEFAULTS, EksAddonArgs, EksClusterArgs, EksNodeGroupArgs
-from .cluster import (
+from ._args import DEFAULTS, EksAddonArgs, EksClusterArgs, EksNodeGroupArgs
+from ._cluster import (
     AUTO_MODE_NODE_POOLS,
     CONTROL_PLANE_LOG_TYPES,
     EBS_PROVISIONERS,
@@ -11,16 +10,17 @@ from .cluster import (
     TYPE_TOKEN,
     EksCluster,
 )
-from .iam import (
+from ._iam import (
     AUTO_MODE_CLUSTER_ROLE_POLICIES,
     AUTO_MODE_NODE_ROLE_POLICIES,
     CLUSTER_ROLE_POLICIES,
     NODE_ROLE_POLICIES,
     cluster_autoscaler_policy,
 )
-from .network import EksNetwork, subnet_layout
-from .node_groups import NODE_GROUP_IGNORE_CHANGES
-from .validation import (
+from ._managed_addons import configuration_json
+from ._network import EksNetwork, subnet_layout
+from ._node_groups import NODE_GROUP_IGNORE_CHANGES
+from ._validation import (
     AUTO_MODE_ADDONS,
     MANAGED_ADDONS,
     NODE_GROUP_LABEL,

@@ -1,18 +1,18 @@
 """GkeCluster, split by concern: Args (args), validation, network, IAM and keys, node pools
 and the component itself (cluster). Import the public names from ``moorage``."""
 
-from .args import (
+from ._args import (
     DEFAULTS,
     GkeClusterArgs,
     GkeMaintenanceWindowArgs,
     GkeNetworkArgs,
     GkeNodePoolArgs,
 )
-from .cluster import DATAPATH_PROVIDER, TYPE_TOKEN, GkeCluster
-from .iam import KMS_ROLE, NODE_SERVICE_ACCOUNT_ROLES, gke_service_agent
-from .network import POD_RANGE, SERVICE_RANGE, GkeNetwork
-from .node_pools import OAUTH_SCOPES
-from .validation import (
+from ._cluster import DATAPATH_PROVIDER, TYPE_TOKEN, GkeCluster
+from ._iam import KMS_ROLE, NODE_SERVICE_ACCOUNT_ROLES, gke_service_agent
+from ._network import POD_RANGE, SERVICE_RANGE, GkeNetwork
+from ._node_pools import OAUTH_SCOPES
+from ._validation import (
     RELEASE_CHANNELS,
     GkeSpec,
     MaintenanceWindow,

@@ -1,4 +1,4 @@
-"""Shared helpers for the ``test_webservice_*`` modules (this module has no tests).
+"""Shared helpers for the tests of the WebService facets (this module has no tests).
 
 Inputs arrive at the mock engine as the engine sees them: camelCase, integers as
 floats, and secret values wrapped in a signature dict. :func:`plain` undoes the last

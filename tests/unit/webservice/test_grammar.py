@@ -214,7 +214,7 @@ def test_plain_values_are_passed_on_unchanged(mocks: Any) -> None:
 
 @pytest.fixture
 def collect_failed_futures() -> Any:
-    """Finalise the Futures a failed Output leaves behind (see test_webservice_validation)."""
+    """Finalise the Futures a failed Output leaves behind (see test_validation)."""
     yield
     log = logging.getLogger("asyncio")
     was_disabled, log.disabled = log.disabled, True
