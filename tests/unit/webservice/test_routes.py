@@ -163,3 +163,27 @@ def test_two_routes_need_two_names():
 def test_a_worker_has_no_service_to_route_to():
     with pytest.raises(ValidationError, match=r"routes.*a worker has none"):
         spec(worker=True, routes=[{"gateway": "public"}])
+
+
+def test_an_application_passes_routes_through_to_its_services(mocks):
+    from moorage import Application
+
+    mocks.run(
+        lambda: Application(
+            "shop",
+            {
+                "namespaces": {"shop": {}},
+                "services": {
+                    "web": {
+                        "image": "ghcr.io/acme/app:1.0.0",
+                        "namespace": "shop",
+                        "routes": [{"gateway": "public", "hostnames": ["shop.example.com"]}],
+                    }
+                },
+            },
+        )
+    )
+
+    route = inputs(mocks, HTTP_ROUTE)
+    assert route["metadata"]["name"] == "web-http"
+    assert route["spec"]["hostnames"] == ["shop.example.com"]
