@@ -423,3 +423,18 @@ def track_backends(
         (track_service_name(service, "stable"), canary_weight.apply(lambda w: 100 - w)),
         (track_service_name(service, "canary"), canary_weight),
     ]
+
+
+def check_track_names(r: Fields, canary: bool, extra_suffixes: Sequence[str]) -> None:
+    """A canary with routes names its track Services ``<service>-stable`` and
+    ``<service>-canary``: no extra Service may take those names."""
+    if not canary:
+        return
+    for i, suffix in enumerate(extra_suffixes):
+        if suffix in ("stable", "canary"):
+            raise r.fail(
+                f"extra_services[{i}].name",
+                suffix,
+                "is taken: a canary with routes names its track Services "
+                "<service>-stable and <service>-canary",
+            )

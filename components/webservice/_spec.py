@@ -124,6 +124,9 @@ def read_spec(name: str, args: WebServiceArgs) -> ServiceSpec:
     services = ports.read_services(r, name, port_spec, pod_ports)
     identity_spec = identity.read(r, name, namespace, image)
     route_specs = routes.read(r, port_spec, services.ports)
+    routes.check_track_names(
+        r, bool(route_specs) and r.raw("strategy") == "canary", [e.suffix for e in services.extra]
+    )
     return ServiceSpec(
         name=name,
         identity=identity_spec,

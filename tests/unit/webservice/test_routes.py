@@ -187,3 +187,13 @@ def test_an_application_passes_routes_through_to_its_services(mocks):
     route = inputs(mocks, HTTP_ROUTE)
     assert route["metadata"]["name"] == "web-http"
     assert route["spec"]["hostnames"] == ["shop.example.com"]
+
+
+def test_a_routed_canary_keeps_the_track_service_names_for_itself():
+    with pytest.raises(ValidationError, match=r"extra_services\[0\]\.name.*is taken"):
+        spec(
+            strategy="canary",
+            replicas=2,
+            routes=[{"gateway": "public"}],
+            extra_services=[{"name": "canary"}],
+        )
