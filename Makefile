@@ -91,6 +91,8 @@ docs: venv ## Regenerate the field reference in docs/reference/ from the code
 bench: venv tools ## Benchmarks (prints figures; never part of the tests)
 	@MOORAGE_TOOLS_BIN="$$(scripts/bootstrap-tools --print-bin-dir)" $(PY) bench/run.py
 	@$(PY) bench/full_service.py --write
+	@scripts/bootstrap-tools --only prometheus >/dev/null
+	@MOORAGE_TOOLS_BIN="$$(scripts/bootstrap-tools --print-bin-dir)" $(PY) bench/canary_steps.py
 
 clean: ## Remove the venv and the local state backend (not the tool cache)
 	rm -rf $(VENV) .venv-s3 .pulumi build *.egg-info

@@ -112,16 +112,29 @@ def for_other_languages(schema: Any) -> Any:
     return schema
 
 
-GO_OPTIONS = {"generateExtraInputTypes": True}
-"""Go SDK options: Go's generator writes input types for nested maps and arrays of objects
-(such as ``Application.service_refs``, a map of maps) only when asked to."""
+ANY = {"$ref": "pulumi.json#/Any"}
 
 
-def with_language_options(schema: dict[str, Any]) -> dict[str, Any]:
-    """The schema with the per-language code-generation options other languages need."""
-    language = dict(schema.get("language") or {})
-    language["go"] = {**(language.get("go") or {}), **GO_OPTIONS}
-    return {**schema, "language": language}
+def with_untyped_nested_maps(schema: Any) -> Any:
+    """The schema with every map of maps of objects typed as a map of maps of any value.
+
+    Go's code generator (at PULUMI_VERSION) declares no input or output types for a map of
+    maps of an object type, so the Go SDK would not compile; ``Application.service_refs``
+    is the one such field. Its items keep their shape and checks (``ServiceRefArgs``, in the
+    description and at run time); only the static type in other languages is looser.
+    """
+    if isinstance(schema, list):
+        return [with_untyped_nested_maps(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    inner = schema.get("additionalProperties")
+    if isinstance(inner, dict) and isinstance(inner.get("additionalProperties"), dict):
+        innermost = inner["additionalProperties"]
+        if str(innermost.get("$ref", "")).startswith("#/types/"):
+            untyped = {k: v for k, v in innermost.items() if k != "$ref"}
+            inner = {**inner, "additionalProperties": {**untyped, **ANY}}
+            schema = {**schema, "additionalProperties": inner}
+    return {key: with_untyped_nested_maps(value) for key, value in schema.items()}
 
 
 class MoorageProvider(ComponentProvider):
@@ -132,7 +145,7 @@ class MoorageProvider(ComponentProvider):
         super().__init__(components, PACKAGE_NAME, version=package_version())
         assert self.schema is not None  # ComponentProvider always infers one
         schema = with_inherited_docs(json.loads(self.schema), components)
-        self.schema = json.dumps(with_language_options(for_other_languages(schema)))
+        self.schema = json.dumps(with_untyped_nested_maps(for_other_languages(schema)))
 
     def map_input_properties(  # type: ignore[override]
         self,

@@ -218,3 +218,68 @@ def is_prometheus_duration(value: str) -> bool:
 def is_http_header_name(value: str) -> bool:
     """A probe header name as the API server checks it: ``[-A-Za-z0-9]+``."""
     return bool(_HTTP_HEADER_NAME.fullmatch(value))
+
+
+# -- Gateway API (the CRDs' own patterns and CEL rules, standard channel) ------------------
+
+_ROUTE_HOSTNAME = re.compile(
+    r"(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
+)
+_ROUTE_PATH_CHARS = re.compile(r"(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+")
+_GATEWAY_DURATION = re.compile(r"([0-9]{1,5}(h|m|s|ms)){1,4}")
+_ROUTE_HEADER_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+\-.^_`|~]+")
+_GRPC_SERVICE = re.compile(r"\.?[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*", re.IGNORECASE)
+_GRPC_METHOD = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+ROUTE_WEIGHT_MAX = 1_000_000
+"""The largest ``backendRefs[].weight`` the Gateway API CRDs accept."""
+
+
+def is_route_hostname(value: str) -> bool:
+    """A Gateway API hostname: the CRD's pattern (at most 253 characters, ``*.`` prefix
+    allowed); stricter on purpose: DNS labels of at most 63 characters and no IP address
+    (the API's documentation forbids them, its pattern lets them through)."""
+    if not 1 <= len(value) <= 253 or not _ROUTE_HOSTNAME.fullmatch(value) or is_ip_address(value):
+        return False
+    return all(len(label) <= 63 for label in value.removeprefix("*.").split("."))
+
+
+def is_route_path(value: str) -> bool:
+    """An HTTPRoute path of type Exact or PathPrefix, as the CRD's CEL rules have it."""
+    return (
+        len(value) <= 1024
+        and value.startswith("/")
+        and not any(seq in value for seq in (*_BAD_PATH_SEQUENCES, "#"))
+        and not value.endswith(_BAD_PATH_SUFFIXES)
+        and _ROUTE_PATH_CHARS.fullmatch(value) is not None
+    )
+
+
+def is_gateway_duration(value: str) -> bool:
+    """A Gateway API duration such as "10s", "1m30s" or "500ms"."""
+    return _GATEWAY_DURATION.fullmatch(value) is not None
+
+
+def gateway_duration_seconds(value: str) -> float:
+    """The length of a valid Gateway API duration, in seconds."""
+    units = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+    return sum(float(n) * units[u] for n, u in re.findall(r"([0-9]+)(ms|h|m|s)", value))
+
+
+def is_route_header_name(value: str) -> bool:
+    """An HTTP header name in a route match or header modifier (at most 256 characters)."""
+    return len(value) <= 256 and _ROUTE_HEADER_NAME.fullmatch(value) is not None
+
+
+def is_grpc_service(value: str) -> bool:
+    """A fully qualified gRPC service name such as "shop.v1.Cart"."""
+    return len(value) <= 1024 and _GRPC_SERVICE.fullmatch(value) is not None
+
+
+def is_grpc_method(value: str) -> bool:
+    """A gRPC method name such as "GetCart"."""
+    return len(value) <= 1024 and _GRPC_METHOD.fullmatch(value) is not None
+
+
+def is_route_weight(value: int) -> bool:
+    """A backend weight: 0 to 1,000,000."""
+    return not isinstance(value, bool) and isinstance(value, int) and 0 <= value <= ROUTE_WEIGHT_MAX

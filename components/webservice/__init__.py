@@ -30,6 +30,7 @@ from . import (
     _persistence,
     _ports,
     _probes,
+    _routes,
     _shutdown,
     _volumes,
     _workload,
@@ -50,11 +51,12 @@ from ._persistence import PersistenceArgs, claim_name
 from ._ports import ExtraServiceArgs, PortArgs
 from ._probes import ProbeArgs, ProbesArgs
 from ._render import Manifests, render
+from ._routes import RequestHeadersArgs, RouteArgs, RouteMatchArgs
 from ._shutdown import LifecycleArgs
 from ._spec import ServiceSpec, build_spec, prevalidate, read_spec, validated_spec
 from ._volumes import VolumeArgs
 from ._workload import AffinityArgs, HostAliasArgs, NodeRequirementArgs, TolerationArgs
-from .release import BlueGreenArgs, CanaryArgs
+from .release import AnalysisArgs, AnalysisQueryArgs, BlueGreenArgs, CanaryArgs, CanaryStepArgs
 
 DEFAULTS: dict[str, Any] = {
     key: value
@@ -68,6 +70,7 @@ DEFAULTS: dict[str, Any] = {
         _probes,
         _shutdown,
         _exposure,
+        _routes,
         _monitoring,
         _volumes,
         _persistence,
@@ -95,9 +98,12 @@ __all__ = [
     "TYPE_NOTES",
     "AffinityArgs",
     "AlertsArgs",
+    "AnalysisArgs",
+    "AnalysisQueryArgs",
     "AutoscalingArgs",
     "BlueGreenArgs",
     "CanaryArgs",
+    "CanaryStepArgs",
     "ContainerArgs",
     "EgressArgs",
     "EnvFromArgs",
@@ -114,7 +120,10 @@ __all__ = [
     "PortArgs",
     "ProbeArgs",
     "ProbesArgs",
+    "RequestHeadersArgs",
     "ResourcesArgs",
+    "RouteArgs",
+    "RouteMatchArgs",
     "ServiceSpec",
     "TolerationArgs",
     "VolumeArgs",

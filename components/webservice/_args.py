@@ -28,6 +28,7 @@ from ._patches import PatchArgs
 from ._persistence import PersistenceArgs
 from ._ports import ExtraServiceArgs, PortArgs
 from ._probes import ProbesArgs
+from ._routes import RouteArgs
 from ._shutdown import LifecycleArgs
 from ._volumes import VolumeArgs
 from ._workload import AffinityArgs, HostAliasArgs, TolerationArgs
@@ -119,6 +120,9 @@ class WebServiceArgs(TypedDict):
     internal ClusterIP."""
     ingress: NotRequired[pulumi.Input[IngressArgs]]
     """Create an Ingress."""
+    routes: NotRequired[pulumi.Input[Sequence[pulumi.Input[RouteArgs]]]]
+    """Gateway API routes (HTTPRoute or GRPCRoute) from existing Gateways to the Service,
+    beside or instead of the Ingress."""
     metrics: NotRequired[pulumi.Input[MetricsArgs]]
     """Add Prometheus scrape annotations to the pods."""
     volumes: NotRequired[pulumi.Input[Sequence[pulumi.Input[VolumeArgs]]]]

@@ -21,6 +21,7 @@ from ._args import WebServiceArgs
 from ._checksum_key import ChecksumKey
 from ._persistence import declare_claim
 from ._render import Manifests, render
+from ._routes import declare_routes, track_backends, track_service_name, track_service_spec
 from ._spec import validated_spec
 
 TYPE_TOKEN = "moorage:index:WebService"
@@ -123,6 +124,15 @@ class WebService(pulumi.ComponentResource):
                 opts=self._child,
             )
         # Annotated here, not on the class: the schema analyzer cannot type CustomResource.
+        backends = self._declare_track_services(manifests, namespace)
+        self.routes: list[k8s.apiextensions.CustomResource] = declare_routes(
+            self,
+            name,
+            [(route, manifests.route(route, backends)) for route in spec.routes],
+            lambda object_name: manifests.metadata(object_name, namespace),
+        )
+        self._declare_canary_run()
+        """The HTTPRoutes and GRPCRoutes, one per entry of ``routes``."""
         self.monitoring: list[k8s.apiextensions.CustomResource] = []
         """The ServiceMonitor (or PodMonitor) and PrometheusRule, when ``metrics`` asks."""
         self._declare_monitoring(manifests, namespace, opts)
@@ -205,6 +215,8 @@ class WebService(pulumi.ComponentResource):
             )
 
         self.live_color = None
+        self._canary_weight: pulumi.Output[int] | None = None
+        self._declared: release.Release | None = None
         if spec.release.strategy == "rolling":
             self.deployment = k8s.apps.v1.Deployment(
                 f"{name}-deployment",
@@ -225,9 +237,46 @@ class WebService(pulumi.ComponentResource):
             before_pods,
             service_for,
         )
+        self._canary_weight, self._declared = declared.canary_weight, declared
         self.deployment, self.deployments = declared.primary, declared.deployments
         self.service, self.live_color = declared.service, declared.live_color
         return declared.primary_name, declared.primary_ready
+
+    def _declare_canary_run(self) -> None:
+        """Canary steps: the resource that runs them during ``up``, after everything
+        they move (Deployments, track Services, routes)."""
+        spec, declared = self._spec, self._declared
+        if declared is None or spec.release.canary is None or not spec.release.canary.steps:
+            return
+        assert declared.canary_revision is not None
+        release.declare_canary_run(
+            self,
+            spec.release,
+            declared.canary_revision,
+            [(r.kind, f"{self._name}-{r.name}") for r in spec.routes],
+            [*self.deployments.values(), *self._track_services, *self.routes],
+        )
+
+    def _declare_track_services(
+        self, manifests: Manifests, namespace: pulumi.Input[str]
+    ) -> list[tuple[pulumi.Input[str], pulumi.Input[int]]] | None:
+        """Canary with routes: a ClusterIP Service per track, so the routes' weights split
+        the traffic exactly; the (Service, weight) backends of every route. None otherwise."""
+        weight = self._canary_weight
+        self._track_services: list[k8s.core.v1.Service] = []
+        if not self._spec.routes or weight is None:
+            return None
+        for track in release.TRACKS:
+            service = track_service_name(self._name, track)
+            self._track_services.append(
+                k8s.core.v1.Service(
+                    f"{self._name}-service-{track}",
+                    metadata=manifests.metadata(service, namespace),
+                    spec=track_service_spec(manifests.service({release.TRACK_LABEL: track})),
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[self.deployment]),
+                )
+            )
+        return track_backends(self._name, weight)
 
     def _declare_extra_services(self, manifests: Manifests, namespace: pulumi.Input[str]) -> None:
         """Extra Services follow the live colour like the main one (blue/green)."""

@@ -24,6 +24,7 @@ from . import _monitoring as monitoring
 from . import _network_policy as network_policy
 from . import _persistence as persistence
 from . import _ports as ports
+from . import _routes as routes
 from . import _volumes as volumes
 from . import _workload as workload
 from ._spec import ServiceSpec
@@ -103,6 +104,14 @@ class Manifests:
     def ingress(self) -> dict[str, Any]:
         assert self.spec.exposure is not None
         return exposure.ingress_spec(self.spec.exposure, self.spec.name)
+
+    def route(
+        self,
+        route: routes.RouteSpec,
+        backends: list[tuple[pulumi.Input[str], pulumi.Input[int]]] | None = None,
+    ) -> dict[str, Any]:
+        """The body of ``route``; ``backends`` (Service, weight) default to the Service."""
+        return routes.route_spec(route, backends or [(self.spec.name, 1)])
 
 
 def opened_ports(spec: ServiceSpec) -> list[ports.PortSpec]:

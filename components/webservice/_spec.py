@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from .. import _rules as rule
@@ -31,6 +31,7 @@ from . import _persistence as persistence
 from . import _pod_security as pod_security
 from . import _ports as ports
 from . import _probes as probes
+from . import _routes as routes
 from . import _volumes as volumes
 from . import _workload as workload
 from . import release
@@ -45,6 +46,7 @@ from ._network_policy import NetworkPolicySpec
 from ._patches import PatchSpec
 from ._persistence import PersistenceSpec
 from ._ports import PortsSpec, ServicesSpec
+from ._routes import RouteSpec
 from ._volumes import VolumeSpec
 from ._workload import WorkloadSpec
 from .release import ReleaseSpec
@@ -81,6 +83,8 @@ class ServiceSpec:
     """Labels that select the pods in place of Moorage's (adopting a workload)."""
     adopt: bool = False
     """Take over existing objects on the first up."""
+    routes: list[RouteSpec] = field(default_factory=list)
+    """Gateway API routes to the Service."""
 
 
 def read_spec(name: str, args: WebServiceArgs) -> ServiceSpec:
@@ -159,6 +163,10 @@ def _read(name: str, args: WebServiceArgs) -> ServiceSpec:
     services = ports.read_services(r, name, port_spec, pod_ports)
     identity_spec = identity.read(r, name, namespace, image)
     pod_security.check(r.component, container_spec, enforced=identity_spec.create_namespace)
+    route_specs = routes.read(r, port_spec, services.ports)
+    routes.check_track_names(
+        r, bool(route_specs) and r.raw("strategy") == "canary", [e.suffix for e in services.extra]
+    )
     return ServiceSpec(
         name=name,
         identity=identity_spec,
@@ -174,7 +182,11 @@ def _read(name: str, args: WebServiceArgs) -> ServiceSpec:
         network_policy=network_policy.read(r),
         exposure=exposure.read(r, port_spec.main, services.port_names),
         monitoring=monitoring.read_monitoring(r.component, args),
-        release=release.read(r, name, namespace[0], replicas[1], hpa, port_spec.worker),
+        release=replace(
+            release.read(r, name, namespace[0], replicas[1], hpa, port_spec.worker),
+            routed=bool(route_specs),
+        ),
+        routes=route_specs,
         patches=patches.read(r),
         selector_labels=adoption.read_selector(r),
         adopt=r.boolean("adopt", adoption.DEFAULTS["adopt"]),

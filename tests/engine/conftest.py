@@ -76,6 +76,15 @@ def kwok_cluster(env: dict[str, str]) -> Iterator[str]:
         provider.delete(created.id, props)
 
 
+@pytest.fixture(scope="session")
+def gateway_api(kwok_cluster: str, env: dict[str, str]) -> str:
+    """The shared kwok cluster with the pinned Gateway API CRDs installed; its kubeconfig."""
+    from .gateway_api import crd_dir, install_crds
+
+    install_crds(kwok_cluster, crd_dir(env["MOORAGE_TOOLS_BIN"]))
+    return kwok_cluster
+
+
 def _wait_for_default_service_account(kubeconfig: str, timeout: float = 120) -> None:
     """Pods in ``default`` are refused until the controller manager has made its
     ServiceAccount, a few seconds after a fresh control plane starts (tests that make

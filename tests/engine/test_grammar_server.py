@@ -68,6 +68,26 @@ def _service(port: int = 80, service_name: str | None = None) -> Any:
     }
 
 
+def _route(
+    kind: str = "HTTPRoute", match: dict[str, Any] | None = None, **fields: Any
+) -> dict[str, Any]:
+    """A Gateway API route; ``match`` is its one match, ``fields`` go on its rule or spec."""
+    rule: dict[str, Any] = {"backendRefs": [{"name": "api", "port": 80}]}
+    if match is not None:
+        rule["matches"] = [match]
+    for key in ("timeouts", "filters"):
+        if key in fields:
+            rule[key] = fields.pop(key)
+    if "weight" in fields:
+        rule["backendRefs"][0]["weight"] = fields.pop("weight")
+    return {
+        "apiVersion": "gateway.networking.k8s.io/v1",
+        "kind": kind,
+        "metadata": _meta(),
+        "spec": {"parentRefs": [{"name": "public"}], "rules": [rule], **fields},
+    }
+
+
 def _deployment(replicas: int) -> dict[str, Any]:
     labels = {"app": "x"}
     return {
@@ -88,6 +108,7 @@ class Server:
         self.core = client.CoreV1Api(api)
         self.apps = client.AppsV1Api(api)
         self.net = client.NetworkingV1Api(api)
+        self.custom = client.CustomObjectsApi(api)
         self.requests: dict[str, Callable[[Any], Any]] = {
             "dns1123_label": lambda v: self.core.create_namespace(
                 {"metadata": {"name": v}}, dry_run="All"
@@ -129,7 +150,28 @@ class Server:
                     }
                 )
             ),
+            "route_hostname": lambda v: self._route(_route(hostnames=[v])),
+            "route_path": lambda v: self._route(
+                _route(match={"path": {"type": "PathPrefix", "value": v}})
+            ),
+            "gateway_duration": lambda v: self._route(_route(timeouts={"request": v})),
+            "route_header_name": lambda v: self._route(
+                _route(match={"headers": [{"type": "Exact", "name": v, "value": "x"}]})
+            ),
+            "grpc_service": lambda v: self._route(
+                _route("GRPCRoute", match={"method": {"type": "Exact", "service": v}})
+            ),
+            "grpc_method": lambda v: self._route(
+                _route("GRPCRoute", match={"method": {"type": "Exact", "method": v}})
+            ),
+            "route_weight": lambda v: self._route(_route(weight=v)),
         }
+
+    def _route(self, body: dict[str, Any]) -> Any:
+        plural = {"HTTPRoute": "httproutes", "GRPCRoute": "grpcroutes"}[body["kind"]]
+        return self.custom.create_namespaced_custom_object(
+            "gateway.networking.k8s.io", "v1", NS, plural, body, dry_run="All"
+        )
 
     def _config_map(self, body: dict[str, Any]) -> Any:
         return self.core.create_namespaced_config_map(NS, body, dry_run="All")
@@ -149,8 +191,8 @@ class Server:
         return True
 
 
-def test_moorage_and_the_api_server_agree_on_every_spelling(kwok_cluster: str) -> None:
-    server = Server(kwok_cluster)
+def test_moorage_and_the_api_server_agree_on_every_spelling(gateway_api: str) -> None:
+    server = Server(gateway_api)
     assert set(server.requests) == set(GRAMMARS)
 
     disagreements = {
@@ -164,8 +206,8 @@ def test_moorage_and_the_api_server_agree_on_every_spelling(kwok_cluster: str) -
     assert disagreements == {}
 
 
-def test_the_stricter_spellings_are_ones_the_server_accepts(kwok_cluster: str) -> None:
-    server = Server(kwok_cluster)
+def test_the_stricter_spellings_are_ones_the_server_accepts(gateway_api: str) -> None:
+    server = Server(gateway_api)
 
     refused_by_server = [
         f"{kind}: {value!r}"
@@ -259,3 +301,61 @@ def test_the_api_server_accepts_nested_fields_moorage_accepts(kwok_cluster: str)
         {"metadata": _meta(), "spec": manifests.extra_service(spec.services.extra[0], {})},
         dry_run="All",
     )
+
+
+def test_the_api_server_accepts_the_routes_moorage_renders(gateway_api: str) -> None:
+    from moorage.webservice import build_spec, render
+
+    spec = build_spec(
+        "api",
+        {
+            "image": "ghcr.io/acme/api:1.4.2",
+            "ports": [{"name": "grpc", "port": 9000, "app_protocol": "grpc"}],
+            "routes": [
+                {
+                    "gateway": "public",
+                    "gateway_namespace": "gateways",
+                    "section_name": "https",
+                    "hostnames": ["api.example.com", "*.example.org"],
+                    "matches": [
+                        {"path": "/v1", "headers": {"X-Env": "canary"}},
+                        {"path": "/health", "path_type": "Exact", "method": "GET"},
+                        {"path": "^/items/[0-9]+$", "path_type": "RegularExpression"},
+                    ],
+                    "timeout": "10s",
+                    "backend_timeout": "2s",
+                    "request_headers": {
+                        "set": {"X-From": "gateway"},
+                        "add": {"X-Trace": "1"},
+                        "remove": ["X-Debug"],
+                    },
+                },
+                {
+                    "gateway": "internal",
+                    "kind": "GRPCRoute",
+                    "name": "grpc",
+                    "port": "grpc",
+                    "matches": [{"service": "shop.v1.Cart", "method": "GetCart"}],
+                    "request_headers": {"set": {"X-From": "gateway"}},
+                },
+            ],
+        },
+    )
+    server = Server(gateway_api)
+    manifests = render(spec)
+
+    created = [
+        server._route(
+            {
+                "apiVersion": "gateway.networking.k8s.io/v1",
+                "kind": route.kind,
+                "metadata": _meta(),
+                "spec": manifests.route(route),
+            }
+        )
+        for route in spec.routes
+    ]
+
+    assert [c["kind"] for c in created] == ["HTTPRoute", "GRPCRoute"]
+    assert created[0]["spec"]["rules"][0]["timeouts"] == {"request": "10s", "backendRequest": "2s"}
+    assert created[1]["spec"]["rules"][0]["backendRefs"][0]["port"] == 9000

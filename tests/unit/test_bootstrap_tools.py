@@ -321,6 +321,15 @@ def test_changing_one_tools_version_leaves_the_others_cached(
     assert "yaml: would build v1.25.0" in plan.stdout
 
 
+def test_prometheus_is_built_only_when_asked_for(sandbox: Sandbox) -> None:
+    v = versions()
+    everything = sandbox.run("--plan", MOORAGE_NO_PATH_REUSE="1")
+    assert everything.returncode == 0, everything.stderr
+    assert "prometheus:" not in everything.stdout  # `make up` never builds it
+    assert f"gateway-api: would build v{v['GATEWAY_API_VERSION']}" in everything.stdout
+    assert f"prometheus: would build v{v['PROMETHEUS_VERSION']}" in sandbox.plan("prometheus")
+
+
 def test_unknown_tools_are_rejected(sandbox: Sandbox) -> None:
     done = sandbox.run("--plan", "--only", "terraform")
     assert done.returncode != 0

@@ -175,3 +175,22 @@ def test_the_plugin_directory_is_a_python_component_package() -> None:
     assert "moorage._component_package import main" in (PLUGIN_DIR / "__main__.py").read_text()
     launcher = PLUGIN_DIR / f"pulumi-resource-{PACKAGE_NAME}"
     assert os.access(launcher, os.X_OK), "the engine runs pulumi-resource-moorage directly"
+
+
+def test_no_field_is_a_map_of_maps_of_objects_which_gos_generator_cannot_type(
+    schema: dict[str, Any],
+) -> None:
+    refs = schema["resources"]["moorage:index:Application"]["inputProperties"]["serviceRefs"]
+    assert refs["additionalProperties"]["additionalProperties"]["$ref"] == "pulumi.json#/Any"
+
+    def nested_object_maps(node: Any) -> int:
+        if isinstance(node, list):
+            return sum(nested_object_maps(item) for item in node)
+        if not isinstance(node, dict):
+            return 0
+        inner = node.get("additionalProperties")
+        innermost = inner.get("additionalProperties") if isinstance(inner, dict) else None
+        found = isinstance(innermost, dict) and "#/types/" in str(innermost.get("$ref", ""))
+        return int(found) + sum(nested_object_maps(value) for value in node.values())
+
+    assert nested_object_maps(schema) == 0

@@ -32,6 +32,13 @@ GRAMMARS: dict[str, Callable[[Any], bool]] = {
     "ingress_path": grammar.is_ingress_prefix_path,
     "unix_id": grammar.is_unix_id,
     "http_header_name": grammar.is_http_header_name,
+    "route_hostname": grammar.is_route_hostname,
+    "route_path": grammar.is_route_path,
+    "gateway_duration": grammar.is_gateway_duration,
+    "route_header_name": grammar.is_route_header_name,
+    "grpc_service": grammar.is_grpc_service,
+    "grpc_method": grammar.is_grpc_method,
+    "route_weight": grammar.is_route_weight,
 }
 
 ACCEPTED: dict[str, list[Any]] = {
@@ -84,6 +91,13 @@ ACCEPTED: dict[str, list[Any]] = {
     "ingress_path": ["/", "/api", "/api/v1/", "/a.b", "/.well-known", "/a..b"],
     "unix_id": [0, 1, 10001, 2**31 - 1],
     "http_header_name": ["X-Probe", "Host", "a", "x-1-2", "-", "X" * 200],
+    "route_hostname": ["example.com", "api.example.com", "*.example.com", "a", "a-b.c"],
+    "route_path": ["/", "/api", "/api/v1/", "/a.b", "/.well-known", "/a%20b", "/a:b@c", "/~x"],
+    "gateway_duration": ["10s", "1m30s", "500ms", "1h", "0s", "99999ms"],
+    "route_header_name": ["X-Env", "x-env", "Accept", "a!#$%&'*+-.^_`|~"],
+    "grpc_service": ["shop.v1.Cart", "Cart", "_a.b", ".shop.Cart"],
+    "grpc_method": ["GetCart", "get_cart", "_x"],
+    "route_weight": [0, 1, 100, 1_000_000],
 }
 
 REJECTED: dict[str, list[Any]] = {
@@ -163,6 +177,13 @@ REJECTED: dict[str, list[Any]] = {
     ],
     "unix_id": [-1, 2**31],
     "http_header_name": ["", "X_Probe", "X Probe", "X:Probe", "X.Probe", "é", "X-Probe\n"],
+    "route_hostname": ["", "API.example.com", "*", "a.*.com", "example.com.", "-a.com", "a_b.com"],
+    "route_path": ["api", "//", "/a//b", "/a/./b", "/a/../b", "/a%2fb", "/a#b", "/a/..", "/a b"],
+    "gateway_duration": ["", "10", "1.5s", "10 s", "1d", "123456s", "1h1m1s1ms1s"],
+    "route_header_name": ["", "X Env", "X:Env", "a" * 257, "é"],
+    "grpc_service": ["", "1shop.Cart", "shop..Cart", "shop/Cart"],
+    "grpc_method": ["", "1Get", "Get.Cart", "Get-Cart"],
+    "route_weight": [-1, 1_000_001],
 }
 
 STRICTER_THAN_SERVER: dict[str, list[Any]] = {
@@ -174,6 +195,9 @@ STRICTER_THAN_SERVER: dict[str, list[Any]] = {
     "env_var_name": ["1A", "A-B", "A.B", "a b", "my.env-name"],
     # A request path cannot hold a raw space or control character: such a rule never matches.
     "ingress_path": ["/a b", "/api\n", "/caf\u00e9"],
+    # The Gateway API documents that IP addresses are not hostnames, but its pattern lets
+    # them through; it does not bound a DNS label's length either.
+    "route_hostname": ["1.2.3.4", "a" * 64 + ".example.com"],
 }
 
 

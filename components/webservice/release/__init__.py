@@ -14,10 +14,12 @@ replace ``ledger.kubernetes_view`` to fake the cluster reads.
 """
 
 from . import _ledger as ledger
+from ._analysis import AnalysisArgs, AnalysisFailed, AnalysisQueryArgs, AnalysisSpec, run_analysis
 from ._ledger import UNKNOWN, LedgerProvider, cluster_input, ledger_input, next_state
 from ._live import ClusterReadError, LiveReplicas
 from ._plan import (
     COLOR_LABEL,
+    TRACKS,
     DeploymentPlan,
     ReleaseState,
     canary_replicas,
@@ -27,32 +29,52 @@ from ._plan import (
     same_template,
     with_live_color,
 )
+from ._run import RunResult, StepActions, run_steps
+from ._runner import CanaryRunProvider, declare_canary_run
+from ._steps import CanaryStep, CanaryStepArgs, PlannedStep, describe, plan_steps
 from ._strategy import DEFAULTS, BlueGreenArgs, CanaryArgs, ReleaseSpec, read
-from ._wiring import Release, declare_release
+from ._wiring import TRACK_LABEL, Release, declare_release
 
 __all__ = [
     "COLOR_LABEL",
     "DEFAULTS",
+    "TRACKS",
+    "TRACK_LABEL",
     "UNKNOWN",
+    "AnalysisArgs",
+    "AnalysisFailed",
+    "AnalysisQueryArgs",
+    "AnalysisSpec",
     "BlueGreenArgs",
     "CanaryArgs",
+    "CanaryRunProvider",
+    "CanaryStep",
+    "CanaryStepArgs",
     "ClusterReadError",
     "DeploymentPlan",
     "LedgerProvider",
     "LiveReplicas",
+    "PlannedStep",
     "Release",
     "ReleaseSpec",
     "ReleaseState",
+    "RunResult",
+    "StepActions",
     "canary_replicas",
     "cluster_input",
+    "declare_canary_run",
     "declare_release",
+    "describe",
     "ledger",
     "ledger_input",
     "next_blue_green_state",
     "next_state",
     "plan_blue_green",
     "plan_canary",
+    "plan_steps",
     "read",
+    "run_analysis",
+    "run_steps",
     "same_template",
     "with_live_color",
 ]

@@ -3,6 +3,7 @@
 Canary steps (weights over time) would be read here too.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
@@ -13,7 +14,9 @@ from ... import _rules as rule
 from ..._errors import ValidationError
 from ..._fields import Fields
 from .._autoscaling import AutoscalingSpec
+from ._analysis import DEFAULTS as ANALYSIS_DEFAULTS
 from ._plan import COLORS, STRATEGIES
+from ._steps import CanaryStep, CanaryStepArgs, read_steps
 
 DEFAULTS: dict[str, Any] = {
     "strategy": "rolling",
@@ -22,6 +25,8 @@ DEFAULTS: dict[str, Any] = {
     "canary.weight": 20,
     "canary.promote": False,
     "canary.abort": False,
+    "canary.retry": False,
+    **ANALYSIS_DEFAULTS,
 }
 """The defaults of this facet's fields, by dotted path (the reference prints them)."""
 
@@ -52,6 +57,14 @@ class CanaryArgs(TypedDict):
     """Promote the canary in flight to 100%."""
     abort: NotRequired[pulumi.Input[bool]]
     """Abort the canary in flight: back to the stable version only."""
+    steps: NotRequired[pulumi.Input[Sequence[pulumi.Input[CanaryStepArgs]]]]
+    """Weights the canary moves through, each held for its pause while its analysis
+    runs, e.g. [{weight: 10, pause: "2m", analysis: {...}}, {weight: 50, pause: "5m"},
+    {weight: 100}]. With routes the route weights split the traffic; without, the
+    replica ratio does. Replaces ``weight``. ``pulumi up`` runs the steps (it needs
+    ``kubeconfig``) and aborts at the first failed analysis."""
+    retry: NotRequired[pulumi.Input[bool]]
+    """Run the steps again for a pod template whose analysis already failed."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +79,8 @@ class CanarySpec:
     weight: int
     promote: bool
     abort: bool
+    steps: tuple[CanaryStep, ...] = ()
+    retry: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,6 +96,9 @@ class ReleaseSpec:
     canary: CanarySpec | None = None
     kubeconfig: pulumi.Input[str] | None = None
     """What blue/green reads the live Service and Deployments with (None: no reads)."""
+    routed: bool = False
+    """The service has routes: a canary's share is set by their weights, so stable keeps
+    its full count while a canary is in flight."""
 
 
 def read(
@@ -108,7 +126,7 @@ def read(
     if strategy == "blue_green":
         settings["blue_green"] = _blue_green(r)
     elif strategy == "canary":
-        settings["canary"] = _canary(r, planned_replicas, autoscaling)
+        settings["canary"] = _canary(r, planned_replicas, autoscaling, name, namespace)
     if worker and strategy != "rolling":
         raise r.fail(
             "strategy",
@@ -145,9 +163,24 @@ def _blue_green(r: Fields) -> BlueGreenSpec:
     )
 
 
-def _canary(r: Fields, total: pulumi.Input[int], autoscaling: AutoscalingSpec | None) -> CanarySpec:
+def _canary(
+    r: Fields,
+    total: pulumi.Input[int],
+    autoscaling: AutoscalingSpec | None,
+    name: str,
+    namespace: pulumi.Input[str],
+) -> CanarySpec:
     c = r.component
     canary = r.nested_or_empty("canary", CanaryArgs)
+    steps = read_steps(canary, name, namespace if isinstance(namespace, str) else None)
+    if steps and canary.present("weight"):
+        raise canary.fail("weight", canary.raw("weight"), "cannot be set together with steps")
+    if steps and not r.present("kubeconfig"):
+        raise r.fail(
+            "kubeconfig",
+            None,
+            "is required with canary.steps: up runs the steps through the cluster's API",
+        )
     weight = canary.known("weight")
     weight = DEFAULTS["canary.weight"] if weight is None else weight
     if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= 99:
@@ -163,4 +196,12 @@ def _canary(r: Fields, total: pulumi.Input[int], autoscaling: AutoscalingSpec | 
     abort = canary.boolean("abort", DEFAULTS["canary.abort"])
     if promote and abort:
         raise ValidationError(c, "canary.abort", True, "cannot be set together with canary.promote")
-    return CanarySpec(weight=weight, promote=promote, abort=abort)
+    if steps:
+        weight = min(steps[0].weight, 99)
+    return CanarySpec(
+        weight=weight,
+        promote=promote,
+        abort=abort,
+        steps=tuple(steps),
+        retry=canary.boolean("retry", False),
+    )

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pulumi
@@ -37,6 +37,7 @@ from ._plan import (
     live_color_replicas,
     normalized,
 )
+from ._runner import revision
 from ._strategy import ReleaseSpec
 
 TRACK_LABEL = "moorage.dev/track"
@@ -95,6 +96,11 @@ class Release:
     live_color: pulumi.Output[str] | None
     """The colour the Service sends traffic to (blue/green only)."""
     ledger: ReleaseLedger
+    canary_weight: pulumi.Output[int] | None = None
+    """Canary: the percent of the traffic routes send to the canary track (0 when no
+    canary is in flight)."""
+    canary_revision: pulumi.Output[str] | None = None
+    """Canary: the revision in flight ("" when none)."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,9 @@ class Steps:
     live: str
     secret_templates: tuple[str, ...] = ()
     """Deployments whose kept template holds a secret."""
+    canary_in_flight: bool = False
+    canary_revision: str = ""
+    """The canary's revision while one is in flight ("" otherwise)."""
 
 
 def plan_steps(spec: ReleaseSpec, ledger_output: Any, desired: Any) -> Steps:
@@ -139,16 +148,22 @@ def plan_steps(spec: ReleaseSpec, ledger_output: Any, desired: Any) -> Steps:
             state.secret_templates,
         )
     assert spec.canary is not None
+    deployments = canary_steps(
+        state,
+        template,
+        weight=spec.canary.weight,
+        total=_total(spec),
+        autoscaled=spec.autoscaling is not None,
+    )
+    if spec.routed and spec.autoscaling is None:
+        # The routes' weights split the traffic: stable keeps every replica.
+        deployments["stable"] = replace(deployments["stable"], replicas=_total(spec))
     return Steps(
-        canary_steps(
-            state,
-            template,
-            weight=spec.canary.weight,
-            total=_total(spec),
-            autoscaled=spec.autoscaling is not None,
-        ),
+        deployments,
         "",
         state.secret_templates,
+        state.canary_in_flight,
+        revision(state.templates.get("canary")) if state.canary_in_flight else "",
     )
 
 
@@ -236,6 +251,7 @@ def declare_release(
         return Release(
             deployments, deployments["blue"], primary_name, primary_ready, service, live, ledger
         )
+    weight = spec.canary.weight if spec.canary is not None else 0
     return Release(
         deployments,
         deployments["stable"],
@@ -244,6 +260,8 @@ def declare_release(
         service,
         None,
         ledger,
+        pulumi.Output.unsecret(steps.apply(lambda s: weight if s.canary_in_flight else 0)),
+        pulumi.Output.unsecret(steps.apply(lambda s: s.canary_revision)),
     )
 
 

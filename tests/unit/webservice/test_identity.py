@@ -449,11 +449,10 @@ def test_an_image_bump_changes_only_the_workload_and_its_pod_template(make_mocks
     web_service(before, image="ghcr.io/acme/api:1.0.0", **fields)
     after = make_mocks()
     web_service(after, image="ghcr.io/acme/api:1.1.0", **fields)
-    changed = {
-        r.name
-        for r, s in zip(kubernetes_resources(before), kubernetes_resources(after), strict=True)
-        if plain(r.inputs) != plain(s.inputs)
-    }
+    old = {r.name: plain(r.inputs) for r in kubernetes_resources(before)}
+    new = {r.name: plain(r.inputs) for r in kubernetes_resources(after)}
+    assert old.keys() == new.keys()
+    changed = {name for name in new if old[name] != new[name]}
     assert changed == {"api-deployment"}
     deployment = plain(after.one("kubernetes:apps/v1:Deployment").inputs)
     assert deployment["metadata"]["labels"]["app.kubernetes.io/version"] == "1.1.0"

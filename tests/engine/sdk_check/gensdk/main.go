@@ -106,10 +106,6 @@ func run(schemaPath, kubernetesPath, out string) error {
 	if err := write(filepath.Join(out, "nodejs"), files); err != nil {
 		return err
 	}
-	// The Go options the schema carries (language.go), as the go language host reads them.
-	if err := pkg.ImportLanguages(map[string]schema.Language{"go": gogen.Importer}); err != nil {
-		return err
-	}
 	files, err = gogen.GeneratePackage("pulumi-language-go", pkg, nil)
 	if err != nil {
 		return fmt.Errorf("go: %w", err)
