@@ -186,7 +186,7 @@ def is_unix_id(value: int) -> bool:
     return 0 <= value <= INT32_MAX
 
 
-# -- issue 23: nested fields, PromQL names and durations -------------------------------------
+# -- nested fields, PromQL names and durations ---------------------------------------------------
 
 _PROMETHEUS_METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 _PROMETHEUS_LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")

@@ -97,8 +97,13 @@ def image(component: str, value: object, allow_unpinned: bool) -> str:
         raise ValidationError(
             component, "image", value, "has a malformed digest (expected e.g. sha256:<hex>)"
         )
-    if allow_unpinned:
-        return value
+    if not allow_unpinned:
+        _pinned(component, value, tag, digest)
+    return value
+
+
+def _pinned(component: str, value: str, tag: str | None, digest: str | None) -> None:
+    """An image pinned by a tag other than ``latest`` (in any case), or by a digest."""
     if digest is None and tag is None:
         raise ValidationError(
             component,
@@ -113,7 +118,6 @@ def image(component: str, value: object, allow_unpinned: bool) -> str:
             value,
             "uses the 'latest' tag; pin a version or set allow_unpinned_image",
         )
-    return value
 
 
 def version_label(component: str, field: str, value: object) -> str:
@@ -532,7 +536,7 @@ def namespace_claim(component: str, field: str, value: object, *, create: bool) 
     return name
 
 
-# -- issue 14: ports, probes and pod-spec fields ---------------------------------------------
+# -- ports, probes and pod-spec fields ---------------------------------------------------------
 
 _HTTP_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
@@ -734,7 +738,7 @@ def chart_version(component: str, field: str, value: object) -> str:
     return value
 
 
-# -- issue 23: nested fields, PromQL names, durations and pod security ------------------------
+# -- nested fields, PromQL names, durations and pod security ------------------------------------
 
 
 def prometheus_metric_name(component: str, field: str, value: object) -> str:

@@ -385,19 +385,7 @@ def _parse_application(
     services: dict[str, dict[str, Any]] = {}
     refs: dict[str, dict[str, dict[str, str]]] = {}
     for name, service in declared.items():
-        try:
-            service_name(STACK, name)
-        except ValidationError as error:
-            raise ValidationError(STACK, key(f"services.{name}"), name, error.rule) from None
-        if not isinstance(service, dict):
-            raise ValidationError(
-                STACK, key(f"services.{name}"), service, "must be a mapping of WebServiceArgs"
-            )
-        if "image" not in service:
-            raise ValidationError(STACK, key(f"services.{name}.image"), None, "is required")
-        plain, service_refs = _take_references(name, dict(service))
-        if plain.get("worker") is not True:  # a worker has no Service, so no type
-            plain.setdefault("service_type", DEFAULT_SERVICE_TYPE[cloud])
+        plain, service_refs = _declared_service(name, service, cloud)
         services[name] = plain
         if service_refs:
             refs[name] = service_refs
@@ -407,20 +395,8 @@ def _parse_application(
         {s: {v: (r["service"], r["value"]) for v, r in vs.items()} for s, vs in refs.items()},
         lambda s, v: key(f"services.{s}.env.{v}" if v else f"services.{s}"),
     )
-    identities = _per_service(raw, "serviceIdentities", services)
-    for service, identity in identities.items():
-        if not isinstance(identity, str):
-            raise ValidationError(
-                STACK, key(f"serviceIdentities.{service}"), identity, "must be a string"
-            )
-    monitoring_crds = _boolean(raw, "monitoringCrds", False)
-    if monitoring_crds and cloud != "local":
-        raise ValidationError(
-            STACK,
-            key("monitoringCrds"),
-            True,
-            "is for local stacks only; on a cloud cluster install the Prometheus Operator",
-        )
+    identities = _service_identities(raw, services)
+    monitoring_crds = _monitoring_crds(raw, cloud)
     settings = StackSettings(
         cloud=cloud,
         cluster=_mapping(raw, "cluster"),
@@ -442,6 +418,49 @@ def _parse_application(
     for name, service in services.items():
         _check_allow_list(settings, service, f"services.{name}")
     return settings
+
+
+def _declared_service(
+    name: str, service: Any, cloud: str
+) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
+    """One entry of ``moorage:services``: checked, with its references taken out and the
+    cloud's default Service type (a worker has no Service, so no type)."""
+    try:
+        service_name(STACK, name)
+    except ValidationError as error:
+        raise ValidationError(STACK, key(f"services.{name}"), name, error.rule) from None
+    if not isinstance(service, dict):
+        raise ValidationError(
+            STACK, key(f"services.{name}"), service, "must be a mapping of WebServiceArgs"
+        )
+    if "image" not in service:
+        raise ValidationError(STACK, key(f"services.{name}.image"), None, "is required")
+    plain, service_refs = _take_references(name, dict(service))
+    if plain.get("worker") is not True:
+        plain.setdefault("service_type", DEFAULT_SERVICE_TYPE[cloud])
+    return plain, service_refs
+
+
+def _service_identities(raw: Mapping[str, str], services: Mapping[str, Any]) -> dict[str, Any]:
+    identities = _per_service(raw, "serviceIdentities", services)
+    for service, identity in identities.items():
+        if not isinstance(identity, str):
+            raise ValidationError(
+                STACK, key(f"serviceIdentities.{service}"), identity, "must be a string"
+            )
+    return identities
+
+
+def _monitoring_crds(raw: Mapping[str, str], cloud: str) -> bool:
+    monitoring_crds = _boolean(raw, "monitoringCrds", False)
+    if monitoring_crds and cloud != "local":
+        raise ValidationError(
+            STACK,
+            key("monitoringCrds"),
+            True,
+            "is for local stacks only; on a cloud cluster install the Prometheus Operator",
+        )
+    return monitoring_crds
 
 
 def _check_allow_list(settings: StackSettings, service: Mapping[str, Any], where: str) -> None:

@@ -220,6 +220,17 @@ class ProbesSpec:
         return out
 
 
+def _following(probe: ProbeSpec | None, liveness_path: pulumi.Input[str] | None) -> dict[str, Any]:
+    """The defaults liveness takes from the probe it follows (readiness), if any."""
+    return {
+        "default_path": liveness_path if liveness_path is not None else _path_of(probe),
+        "default_port": probe.port if probe is not None else None,
+        "default_command": probe.command if probe is not None else None,
+        "default_headers": probe.http_headers if probe is not None else None,
+        "default_grpc_service": probe.grpc_service if probe is not None else None,
+    }
+
+
 def read(
     r: Fields,
     ports: Mapping[str, PortSpec],
@@ -274,11 +285,7 @@ def read(
         ports,
         main,
         default_kind=alive_kind,
-        default_path=liveness_path if liveness_path is not None else _path_of(alive_from),
-        default_port=alive_from.port if alive_from is not None else None,
-        default_command=alive_from.command if alive_from is not None else None,
-        default_headers=alive_from.http_headers if alive_from is not None else None,
-        default_grpc_service=alive_from.grpc_service if alive_from is not None else None,
+        **_following(alive_from, liveness_path),
         timing=_section_timing(
             sections["liveness"],
             {

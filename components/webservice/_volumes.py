@@ -99,8 +99,9 @@ def read(
     return volumes
 
 
-def _source(v: Fields, prefix: str) -> tuple[str, dict[str, Any]]:
-    """The one source of a volume: (its Args key, its Kubernetes volume source)."""
+def _empty_dir(v: Fields) -> bool:
+    """``empty_dir``: a boolean (the upstream spelling ``empty_dir: {}`` gets a hint), not
+    contradicting ``empty_dir_size_limit``."""
     spelled = v.known("empty_dir")
     if isinstance(spelled, Mapping):
         limit = spelled.get("sizeLimit", spelled.get("size_limit"))
@@ -111,6 +112,12 @@ def _source(v: Fields, prefix: str) -> tuple[str, dict[str, Any]]:
         raise v.fail(
             "empty_dir", False, "contradicts empty_dir_size_limit (which makes an emptyDir)"
         )
+    return empty_dir
+
+
+def _source(v: Fields, prefix: str) -> tuple[str, dict[str, Any]]:
+    """The one source of a volume: (its Args key, its Kubernetes volume source)."""
+    empty_dir = _empty_dir(v)
     sources = [k for k in _VOLUME_SOURCES if v.present(k) and k != "empty_dir"]
     if empty_dir and "empty_dir_size_limit" not in sources:
         sources.append("empty_dir")

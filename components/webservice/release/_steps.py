@@ -45,6 +45,28 @@ class CanaryStep:
     analysis: AnalysisSpec | None = None
 
 
+def _read_step(
+    s: Fields, i: int, previous: CanaryStep | None, service: str, namespace: str | None
+) -> CanaryStep:
+    """``canary.steps[i]``: a weight above the previous step's, a pause, an analysis."""
+    weight = s.known("weight")
+    if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= 100:
+        raise s.fail("weight", weight, "must be an integer from 1 to 100")
+    if previous is not None and weight <= previous.weight:
+        raise s.fail(
+            "weight", weight, f"must be above the weight of steps[{i - 1}] ({previous.weight})"
+        )
+    pause = s.optional_text("pause")
+    if pause is not None and not grammar.is_gateway_duration(pause):
+        raise s.fail("pause", pause, 'must be a duration such as "30s", "2m" or "1h30m"')
+    analysis = s.nested("analysis", AnalysisArgs)
+    return CanaryStep(
+        weight=weight,
+        pause_seconds=grammar.gateway_duration_seconds(pause) if pause else 0.0,
+        analysis=read_analysis(analysis, service, namespace) if analysis else None,
+    )
+
+
 def read_steps(r: Fields, service: str, namespace: str | None) -> list[CanaryStep]:
     """``canary.steps``: weights that increase, pauses that parse, analyses that are whole."""
     sections = r.sections("steps", CanaryStepArgs)
@@ -52,24 +74,7 @@ def read_steps(r: Fields, service: str, namespace: str | None) -> list[CanarySte
         raise r.fail("steps", f"[{len(sections)} steps]", f"may hold at most {MAX_STEPS}")
     steps: list[CanaryStep] = []
     for i, s in enumerate(sections):
-        weight = s.known("weight")
-        if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= 100:
-            raise s.fail("weight", weight, "must be an integer from 1 to 100")
-        if steps and weight <= steps[-1].weight:
-            raise s.fail(
-                "weight", weight, f"must be above the weight of steps[{i - 1}] ({steps[-1].weight})"
-            )
-        pause = s.optional_text("pause")
-        if pause is not None and not grammar.is_gateway_duration(pause):
-            raise s.fail("pause", pause, 'must be a duration such as "30s", "2m" or "1h30m"')
-        analysis = s.nested("analysis", AnalysisArgs)
-        steps.append(
-            CanaryStep(
-                weight=weight,
-                pause_seconds=grammar.gateway_duration_seconds(pause) if pause else 0.0,
-                analysis=read_analysis(analysis, service, namespace) if analysis else None,
-            )
-        )
+        steps.append(_read_step(s, i, steps[-1] if steps else None, service, namespace))
     if steps and any(s.analysis is not None for s in steps[:-1] if s.pause_seconds == 0):
         index = next(i for i, s in enumerate(steps) if s.analysis and s.pause_seconds == 0)
         raise r.fail(

@@ -163,15 +163,8 @@ def _blue_green(r: Fields) -> BlueGreenSpec:
     )
 
 
-def _canary(
-    r: Fields,
-    total: pulumi.Input[int],
-    autoscaling: AutoscalingSpec | None,
-    name: str,
-    namespace: pulumi.Input[str],
-) -> CanarySpec:
-    c = r.component
-    canary = r.nested_or_empty("canary", CanaryArgs)
+def _steps(r: Fields, canary: Fields, name: str, namespace: pulumi.Input[str]) -> list[Any]:
+    """``canary.steps``: not beside ``canary.weight``, and only with a ``kubeconfig``."""
     steps = read_steps(canary, name, namespace if isinstance(namespace, str) else None)
     if steps and canary.present("weight"):
         raise canary.fail("weight", canary.raw("weight"), "cannot be set together with steps")
@@ -181,10 +174,30 @@ def _canary(
             None,
             "is required with canary.steps: up runs the steps through the cluster's API",
         )
+    return list(steps)
+
+
+def _canary_weight(canary: Fields) -> int:
     weight = canary.known("weight")
     weight = DEFAULTS["canary.weight"] if weight is None else weight
     if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= 99:
-        raise ValidationError(c, "canary.weight", weight, "must be an integer from 1 to 99")
+        raise ValidationError(
+            canary.component, "canary.weight", weight, "must be an integer from 1 to 99"
+        )
+    return weight
+
+
+def _canary(
+    r: Fields,
+    total: pulumi.Input[int],
+    autoscaling: AutoscalingSpec | None,
+    name: str,
+    namespace: pulumi.Input[str],
+) -> CanarySpec:
+    c = r.component
+    canary = r.nested_or_empty("canary", CanaryArgs)
+    steps = _steps(r, canary, name, namespace)
+    weight = _canary_weight(canary)
     if isinstance(total, int) and total < 2:
         raise ValidationError(
             c,
