@@ -26,7 +26,8 @@ k8s.apps.v1.Deployment(
                         "image": "nginx:latest",
                         "env": [{"name": "DB_PASSWORD", "value": "hunter2-in-plain-text"}],
                         "securityContext": {"runAsUser": 0},
-                        # no resources, no probes
+                        # a server (it listens on a port), yet no resources and no probes
+                        "ports": [{"containerPort": 80}],
                     }
                 ]
             },
