@@ -106,15 +106,10 @@ def explain_stack(config: Mapping[str, Any]) -> list[Explanation]:
     }
     settings = parse_stack_settings(raw)
     declared = config.get("moorage:services") or {
-        settings.service_name: config.get("moorage:service") or {}
+        settings.shorthand: config.get("moorage:service") or {}
     }
-    services = (
-        settings.application.services
-        if settings.application
-        else {settings.service_name: settings.service}
-    )
     explained = []
-    for name, args in services.items():
+    for name, args in settings.application.services.items():
         if args.get("env") == {}:  # only references, which the stack layer took out
             args = {k: v for k, v in args.items() if k != "env"}
         filled = {}

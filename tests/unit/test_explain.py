@@ -69,3 +69,14 @@ def test_a_stacks_differing_defaults_name_the_services_that_get_them() -> None:
     assert found["run_as_user"].services == ("web",)
     assert found["replicas"].difference.kubernetes == "1"
     assert found["resources.cpu_request"].services == ("web", "api")
+
+
+def test_a_one_service_stack_is_explained_too() -> None:
+    from moorage._explain import explain_stack
+
+    config = {"moorage:serviceName": "hello", "moorage:service": {"image": "nginx:1.27.3"}}
+    (explanation,) = explain_stack(config)
+    assert explanation.name == "hello"
+    by_path = {s.path: s for s in explanation.settings}
+    assert by_path["service_type"].origin == "cloud default"
+    assert by_path["image"].origin == "yours"
