@@ -9,7 +9,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STACK ?= local
 ARGS ?=
-RENDER_DIR ?= rendered/$(STACK)
+RENDER_DIR ?= rendered/$(if $(filter %.yaml,$(STACK)),$(patsubst Pulumi.%.yaml,%,$(notdir $(STACK))),$(STACK))
 STAMP := $(VENV)/.moorage-installed
 RUN := scripts/pulumi-stack
 
@@ -58,7 +58,7 @@ preview-json: venv ## The same preview as one JSON document (changes, policy vio
 explain: venv ## Each service of STACK (or SERVICE): effective settings, their origin, its objects
 	@$(PY) scripts/explain $(STACK) $(SERVICE)
 
-render: venv ## Write the manifests STACK would apply to RENDER_DIR (rendered/STACK), validated; no cluster
+render: venv ## Write the manifests STACK (or a stack file path) would apply to RENDER_DIR (rendered/STACK), validated; no cluster
 	@$(PY) scripts/render $(STACK) $(RENDER_DIR)
 
 destroy: venv tools ## Tear down STACK: the service and its cluster

@@ -1,9 +1,10 @@
 """See what you get: a service's effective settings, where each value comes from, and the
 objects it creates.
 
-``explain(name, args)`` is the function for programs; ``scripts/explain`` (``make explain
-STACK=... [SERVICE=...]``) runs it on every service of a stack file. Each setting's origin
-is one of:
+``explain(name, args)`` is the function for programs; ``explain_stack(config)`` runs it on
+every service of a stack file (``scripts/explain``, ``make explain STACK=... [SERVICE=...]``)
+and ``differing_defaults`` sums up, once per stack, the Moorage defaults in effect that are
+not Kubernetes' own (``make preview`` prints them). Each setting's origin is one of:
 
 - ``yours``: set in the args (the stack file, for a stack);
 - ``stack default``: filled in by the stack layer from another key of the stack file;
@@ -15,13 +16,15 @@ is one of:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ._defaults import Computed
+from ._stack_config import DEFAULT_SERVICE_TYPE, parse_stack_settings
 from .webservice import DEFAULTS, build_spec
-from .webservice._kubernetes_differences import KUBERNETES_DIFFERENCES
+from .webservice._kubernetes_differences import KUBERNETES_DIFFERENCES, Difference
 from .webservice._spec import ServiceSpec
 
 YOURS, STACK_DEFAULT, CLOUD_DEFAULT, MOORAGE_DEFAULT = (
@@ -90,6 +93,58 @@ def explain(
         settings.append(Setting(path, text, MOORAGE_DEFAULT, path in KUBERNETES_DIFFERENCES))
     settings.sort(key=lambda s: s.path)
     return Explanation(name, settings, objects(spec))
+
+
+def explain_stack(config: Mapping[str, Any]) -> list[Explanation]:
+    """Every service of a stack file's ``config`` mapping (as YAML loads it), explained.
+
+    Raises ``ValidationError`` for a bad stack config. Secure values are never decrypted."""
+    raw = {
+        k: v if isinstance(v, str) else json.dumps(v)
+        for k, v in config.items()
+        if k.startswith("moorage:")
+    }
+    settings = parse_stack_settings(raw)
+    declared = config.get("moorage:services") or {
+        settings.shorthand: config.get("moorage:service") or {}
+    }
+    explained = []
+    for name, args in settings.application.services.items():
+        if args.get("env") == {}:  # only references, which the stack layer took out
+            args = {k: v for k, v in args.items() if k != "env"}
+        filled = {}
+        if (
+            "service_type" not in (declared.get(name) or {})
+            and args.get("service_type") == DEFAULT_SERVICE_TYPE[settings.cloud]
+        ):
+            filled["service_type"] = CLOUD_DEFAULT
+        explained.append(explain(name, args, filled))
+    return explained
+
+
+@dataclass(frozen=True)
+class DifferingDefault:
+    """A Moorage default, not Kubernetes' own, in effect for some services of a stack."""
+
+    path: str
+    """Dotted field path, e.g. "replicas"."""
+    difference: Difference
+    """What Kubernetes does, what Moorage does, and why."""
+    services: tuple[str, ...]
+    """The services that get this default (they do not set the field)."""
+
+
+def differing_defaults(explained: Iterable[Explanation]) -> list[DifferingDefault]:
+    """The Moorage defaults that differ from Kubernetes', each once with its services."""
+    users: dict[str, list[str]] = {}
+    for explanation in explained:
+        for setting in explanation.settings:
+            if setting.differs_from_kubernetes:
+                users.setdefault(setting.path, []).append(explanation.name)
+    return [
+        DifferingDefault(path, KUBERNETES_DIFFERENCES[path], tuple(names))
+        for path, names in sorted(users.items())
+    ]
 
 
 def _applies(path: str, given: Mapping[str, Any]) -> bool:

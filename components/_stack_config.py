@@ -6,7 +6,8 @@ The stack config schema (project ``moorage``)::
     moorage:cluster: {...}                    # the cluster component's Args
     moorage:namespaces: {shop: {...}}         # NamespaceArgs by name, shared by services
     moorage:services: {web: {...}, ...}       # WebServiceArgs by service name; env values may be
-                                              # {service_url|service_host|service_address: NAME}
+                                              # {service_url|service_host|service_address|
+                                              #  service_short_address: NAME, wait: false}
     moorage:serviceSecrets: {web: {KEY: ...}} # secret values per service (--secret --path)
     moorage:serviceIdentities: {web: <arn>}   # cloud identity per service
     moorage:monitoringCrds: false             # local only: install stub Prometheus Operator CRDs
@@ -35,7 +36,16 @@ from ._fields import unknown_field_rule
 from ._rules import service_name
 from .application import check_references
 
-REF_KINDS = {"service_url": "url", "service_host": "host", "service_address": "address"}
+REF_KINDS = {
+    "service_url": "url",
+    "service_host": "host",
+    "service_address": "address",
+    "service_short_address": "short_address",
+}
+REF_SHAPE = (
+    "must be a string, {service_url: NAME}, {service_host: NAME}, {service_address: NAME} "
+    "or {service_short_address: NAME}, optionally with wait: false"
+)
 SHORTHAND_KEYS = ("serviceName", "service", "serviceIdentity")
 
 CLOUDS = ("local", "eks", "gke")
@@ -52,7 +62,7 @@ class ApplicationSettings:
     namespaces: dict[str, Any]
     services: dict[str, dict[str, Any]]
     """WebServiceArgs by service name, references taken out of ``env``."""
-    service_refs: dict[str, dict[str, dict[str, str]]]
+    service_refs: dict[str, dict[str, dict[str, Any]]]
     """Per service, env var -> ServiceRefArgs (``{"service": "cart", "value": "url"}``)."""
     order: tuple[str, ...]
     """The services, each after the ones it refers to."""
@@ -305,7 +315,7 @@ def _shorthand_conflict(raw: Mapping[str, str]) -> None:
 
 def _take_references(
     name: str, service: dict[str, Any]
-) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """Split ``env`` into plain values and ``{service_url: NAME}`` references."""
     env = service.get("env")
     if env is None:
@@ -313,23 +323,30 @@ def _take_references(
     if not isinstance(env, dict):
         raise ValidationError(STACK, key(f"services.{name}.env"), env, "must be a mapping")
     plain: dict[str, Any] = {}
-    refs: dict[str, dict[str, str]] = {}
+    refs: dict[str, dict[str, Any]] = {}
     for variable, value in env.items():
-        if not isinstance(value, dict):
+        if isinstance(value, dict):
+            refs[variable] = _reference(f"services.{name}.env.{variable}", value)
+        else:
             plain[variable] = value
-            continue
-        kinds = [k for k in value if k in REF_KINDS]
-        target = value.get(kinds[0]) if len(kinds) == 1 else None
-        if len(value) != 1 or not isinstance(target, str):
-            raise ValidationError(
-                STACK,
-                key(f"services.{name}.env.{variable}"),
-                value,
-                "must be a string, {service_url: NAME}, {service_host: NAME} or "
-                "{service_address: NAME}",
-            )
-        refs[variable] = {"service": target, "value": REF_KINDS[kinds[0]]}
     return {**service, "env": plain}, refs
+
+
+def _reference(field_path: str, value: dict[str, Any]) -> dict[str, Any]:
+    """``{service_url: NAME}`` (or host, address, short address; ``wait: false`` to start
+    without waiting for NAME) as a ServiceRefArgs."""
+    kinds = [k for k in value if k in REF_KINDS]
+    target = value.get(kinds[0]) if len(kinds) == 1 else None
+    if set(value) - {*kinds, "wait"} or not isinstance(target, str):
+        raise ValidationError(STACK, key(field_path), value, REF_SHAPE)
+    ref: dict[str, Any] = {"service": target, "value": REF_KINDS[kinds[0]]}
+    if "wait" in value:
+        if not isinstance(value["wait"], bool):
+            raise ValidationError(
+                STACK, key(f"{field_path}.wait"), value["wait"], "must be true or false"
+            )
+        ref["wait"] = value["wait"]
+    return ref
 
 
 def _per_service(raw: Mapping[str, str], name: str, services: Mapping[str, Any]) -> dict[str, Any]:
@@ -383,7 +400,7 @@ def _parse_application(
     if not declared:
         raise ValidationError(STACK, key("services"), declared, "must name at least one service")
     services: dict[str, dict[str, Any]] = {}
-    refs: dict[str, dict[str, dict[str, str]]] = {}
+    refs: dict[str, dict[str, dict[str, Any]]] = {}
     for name, service in declared.items():
         plain, service_refs = _declared_service(name, service, cloud)
         services[name] = plain
@@ -422,7 +439,7 @@ def _parse_application(
 
 def _declared_service(
     name: str, service: Any, cloud: str
-) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """One entry of ``moorage:services``: checked, with its references taken out and the
     cloud's default Service type (a worker has no Service, so no type)."""
     try:

@@ -53,3 +53,30 @@ def test_make_explain_prints_every_service_of_a_stack():
     assert result.stdout.startswith("service cart")
     assert "[yours]" in result.stdout and "[Moorage default]" in result.stdout
     assert "creates:" in result.stdout
+
+
+def test_a_stacks_differing_defaults_name_the_services_that_get_them() -> None:
+    from moorage._explain import differing_defaults, explain_stack
+
+    config = {
+        "moorage:services": {
+            "web": {"image": "nginx:1.27.3", "replicas": 3},
+            "api": {"image": "nginx:1.27.3", "run_as_user": 2000},
+        }
+    }
+    found = {d.path: d for d in differing_defaults(explain_stack(config))}
+    assert found["replicas"].services == ("api",)
+    assert found["run_as_user"].services == ("web",)
+    assert found["replicas"].difference.kubernetes == "1"
+    assert found["resources.cpu_request"].services == ("web", "api")
+
+
+def test_a_one_service_stack_is_explained_too() -> None:
+    from moorage._explain import explain_stack
+
+    config = {"moorage:serviceName": "hello", "moorage:service": {"image": "nginx:1.27.3"}}
+    (explanation,) = explain_stack(config)
+    assert explanation.name == "hello"
+    by_path = {s.path: s for s in explanation.settings}
+    assert by_path["service_type"].origin == "cloud default"
+    assert by_path["image"].origin == "yours"

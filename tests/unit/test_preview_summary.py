@@ -68,3 +68,35 @@ def test_changes_are_counted_and_shown_per_service() -> None:
     assert "spec.replicas: 2 => 3" in text
     # One line per created service: 30 services stay readable.
     assert len(text.splitlines()) < 50
+
+
+def test_the_defaults_that_differ_from_kubernetes_are_listed_once_per_stack() -> None:
+    preview = load()
+    defaults = preview.differing_defaults("local")  # stacks/Pulumi.local.yaml
+    by_path = {d["path"]: d for d in defaults}
+    # Every service runs as 10001 unless it says otherwise; each service sets replicas.
+    assert by_path["run_as_user"]["moorage"] == "10001"
+    assert by_path["run_as_user"]["kubernetes"] == "the image's user"
+    assert set(by_path["run_as_user"]["services"]) == {"web", "catalog", "cart", "cache"}
+    assert "replicas" not in by_path
+    events = [
+        *[
+            e
+            for name in ("web", "catalog", "cart", "cache")
+            for e in service_events(name, "create")
+        ],
+        {"summaryEvent": {"result": "succeeded", "resourceChanges": {"create": 4}}},
+    ]
+    report = preview.summary("local", 0, events, defaults)
+    assert report["differingDefaults"] == defaults
+    text = preview.readable(report)
+    assert text.count("Moorage defaults in effect that differ from Kubernetes'") == 1
+    assert text.count("  run_as_user: 10001  (every service)") == 1
+    assert "Kubernetes: the image's user; why: never root" in text
+
+
+def test_no_stack_file_means_no_defaults_section() -> None:
+    preview = load()
+    assert preview.differing_defaults("no-such-stack") == []
+    report = preview.summary("x", 0, [], [])
+    assert "differ from Kubernetes" not in preview.readable(report)

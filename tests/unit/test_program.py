@@ -133,6 +133,22 @@ def test_many_services_share_a_namespace_on_the_cluster_provider(
     assert "secretKeyRef" in json.dumps(web.inputs)
 
 
+def test_a_short_reference_from_stack_config_need_not_wait(
+    make_mocks: Callable[..., RecordingMocks],
+) -> None:
+    services = json.loads(SHOP["moorage:services"])
+    services["web"]["env"] = {"CACHE_ADDR": {"service_short_address": "cache", "wait": False}}
+    stack = {**SHOP, "moorage:services": json.dumps(services)}
+    mocks = make_mocks(config=stack)
+    run_program(mocks, stack)
+    web = mocks.resource("kubernetes:apps/v1:Deployment", "web-deployment")
+    env = web.inputs["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert {"name": "CACHE_ADDR", "value": "cache:6379"} in env
+    # Started in parallel with the cache, not after its Deployment is ready.
+    service = mocks.resource("moorage:index:WebService", "web")
+    assert not service.depends_on("kubernetes:apps/v1:Deployment", "cache-deployment")
+
+
 def test_local_claims_get_a_static_volume_and_monitoring_a_stub_crd(
     make_mocks: Callable[..., RecordingMocks],
 ) -> None:

@@ -66,3 +66,13 @@ def test_make_render_refuses_an_alias_bomb_without_a_traceback(tmp_path: Path) -
     assert result.returncode == 2
     assert "YAML alias" in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_stack_file_elsewhere_is_rendered_under_its_own_name() -> None:
+    script = render_script()
+    assert script.stack_file("local") == ("local", ROOT / "stacks" / "Pulumi.local.yaml")
+    sockshop = ROOT / "examples" / "sockshop" / "Pulumi.sockshop.yaml"
+    assert script.stack_file(str(sockshop)) == ("sockshop", sockshop)
+    # The shipped Sock Shop passes the safe reader (no YAML alias) with its 14 services.
+    config = script.stack_config(sockshop.read_text())
+    assert len(config["moorage:services"]) == 14

@@ -128,6 +128,41 @@ def test_bad_references_name_the_env_key(env: dict[str, object], key: str, words
     assert key in str(error.value) and words in str(error.value)
 
 
+def test_a_reference_may_be_a_short_address_that_does_not_wait() -> None:
+    services = {
+        **SHOP["services"],
+        "web": {
+            "image": "a:1",
+            "namespace": "shop",
+            "env": {"CART": {"service_short_address": "cart", "wait": False}},
+        },
+    }
+    settings = parse_stack_settings(config(namespaces=SHOP["namespaces"], services=services))
+    app = settings.application
+    assert app is not None
+    assert app.services["web"]["env"] == {}
+    assert app.service_refs["web"] == {
+        "CART": {"service": "cart", "value": "short_address", "wait": False}
+    }
+
+
+@pytest.mark.parametrize(
+    ("ref", "key", "words"),
+    [
+        ({"service_url": "db", "wait": "no"}, "moorage:services.web.env.X.wait", "true or false"),
+        ({"service_url": "db", "retry": True}, "moorage:services.web.env.X", "wait: false"),
+        ({"wait": False}, "moorage:services.web.env.X", "{service_short_address: NAME}"),
+    ],
+)
+def test_a_bad_reference_mapping_names_its_key(
+    ref: dict[str, object], key: str, words: str
+) -> None:
+    services = {**SHOP["services"], "web": {"image": "a:1", "env": {"X": ref}}}
+    with pytest.raises(ValidationError) as error:
+        parse_stack_settings(config(namespaces=SHOP["namespaces"], services=services))
+    assert key in str(error.value) and words in str(error.value)
+
+
 def test_a_reference_cycle_is_shown_in_full() -> None:
     services = {
         "a": {"image": "a:1", "env": {"B": {"service_url": "b"}}},
