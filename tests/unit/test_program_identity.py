@@ -126,9 +126,7 @@ def test_a_local_service_identity_creates_nothing_and_says_so_once(
                 "moorage:cloud": "eks",
                 "moorage:cluster": json.dumps(EKS),
                 "moorage:serviceName": "api",
-                "moorage:service": json.dumps(
-                    {**API, "namespace": "api", "identity": {"aws": {}}}
-                ),
+                "moorage:service": json.dumps({**API, "namespace": "api", "identity": {"aws": {}}}),
             },
             "moorage:service.identity.aws.policy_arns",
             "or statements must be set",
