@@ -17,7 +17,10 @@ import pulumi
 
 from ._fields import Fields
 from .identity import CreatedIdentity, IdentitySpec, IdentityTarget, read_identity
-from .identity._gcp import SERVICE_ACCOUNT_ANNOTATION
+
+SERVICE_ACCOUNT_ANNOTATION = "iam.gke.io/gcp-service-account"
+"""GKE: the ServiceAccount's annotation naming its Google service account (the value of
+``identity._gcp``, repeated: that module needs pulumi_gcp, an optional extra)."""
 
 PLACEHOLDER_GOOGLE_ACCOUNT = "placeholder@placeholder.iam.gserviceaccount.com"
 """What the GKE annotation holds if the program fails before the account exists."""

@@ -96,3 +96,10 @@ def test_a_gke_identity_annotates_the_service_account_it_creates(
     assert annotations == {"iam.gke.io/gcp-service-account": email}
     binding = mocks.one("gcp:serviceaccount/iAMMember:IAMMember")
     assert binding.inputs["member"] == "serviceAccount:acme-prod.svc.id.goog[api/api]"
+
+
+def test_the_annotation_is_the_one_gke_reads() -> None:
+    from moorage.application_identity import SERVICE_ACCOUNT_ANNOTATION
+    from moorage.identity._gcp import SERVICE_ACCOUNT_ANNOTATION as GKE_READS
+
+    assert SERVICE_ACCOUNT_ANNOTATION == GKE_READS
