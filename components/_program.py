@@ -51,6 +51,7 @@ from .application_local import (
     with_local_storage,
 )
 from .clusters import KubernetesCluster
+from .identity import LOCAL, IdentityTarget
 
 RENDER_DIR_ENV = "MOORAGE_RENDER_DIR"
 RENDER_DIR_CONFIG = "moorage:renderYamlToDirectory"
@@ -149,6 +150,8 @@ def application_args(
         "services": services,  # type: ignore[typeddict-item]
         "service_refs": app.service_refs,  # type: ignore[typeddict-item]
     }
+    if app.created_identities:
+        args["identities"] = app.created_identities  # type: ignore[typeddict-item]
     if kubeconfig is not None:
         args["kubeconfig"] = kubeconfig
     return args, claims
@@ -165,7 +168,7 @@ def validate(settings: StackSettings, args: ApplicationArgs) -> ApplicationPlan:
     validator = getattr(importlib.import_module(module_name, __package__), validator_name)
     rekeyed("cluster", lambda: validator(pulumi.get_stack(), settings.cluster))
     try:
-        return plan_application(pulumi.get_stack(), args)
+        return plan_application(pulumi.get_stack(), args, settings.cloud)
     except ValidationError as error:
         raise ValidationError(
             STACK, settings.config_key(error.field), error.value, error.rule
@@ -228,8 +231,11 @@ def _deploy_services(
     args: ApplicationArgs,
     claims: list[LocalClaim],
     opts: pulumi.ResourceOptions,
+    identity_target: IdentityTarget = LOCAL,
 ) -> dict[str, Any]:
-    """The Application (and, on a local cluster, its storage and stub CRDs); its outputs."""
+    """The Application (and, on a local cluster, its storage and stub CRDs); its outputs.
+
+    Each service's ``identity`` is created on ``identity_target`` (the stack's cluster)."""
     stack = pulumi.get_stack()
     before: list[pulumi.Resource] = []
     if settings.cloud == "local":
@@ -239,7 +245,9 @@ def _deploy_services(
     extra = pulumi.ResourceOptions(depends_on=before)
     if settings.shorthand is not None:
         extra.transformations = [_from_the_root]
-    application = Application(stack, args, pulumi.ResourceOptions.merge(opts, extra))
+    application = Application(
+        stack, args, pulumi.ResourceOptions.merge(opts, extra), identity_target
+    )
     if settings.shorthand is not None:
         service = application.services[settings.shorthand]
         return {
@@ -267,7 +275,9 @@ def render(settings: StackSettings, directory: str) -> dict[str, Any]:
     """Render mode: the services on a render-to-directory provider, no cluster.
 
     Runs the same validation as :func:`deploy`, and gives the ServiceAccounts the same
-    cloud identity annotation, so the files match what the stack would apply.
+    cloud identity annotation (``moorage:serviceIdentities``), so the files match what the
+    stack would apply. Identities a service asks to create (``identity``) are checked
+    but not created: render mode writes Kubernetes objects only.
     """
     args, claims = application_args(settings, _placeholder_secrets(settings.application))
     validate(settings, args)
@@ -305,6 +315,7 @@ def deploy(settings: StackSettings) -> dict[str, Any]:
             args,
             claims,
             pulumi.ResourceOptions(providers=[cluster.provider], depends_on=[cluster]),
+            cluster.identity_target(),
         )
     except BaseException:
         kubeconfig.give_stand_in()

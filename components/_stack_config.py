@@ -9,7 +9,9 @@ The stack config schema (project ``moorage``)::
                                               # {service_url|service_host|service_address|
                                               #  service_short_address: NAME, wait: false}
     moorage:serviceSecrets: {web: {KEY: ...}} # secret values per service (--secret --path)
-    moorage:serviceIdentities: {web: <arn>}   # cloud identity per service
+    moorage:serviceIdentities: {web: <arn>}   # an existing cloud identity per service
+                                              # (or create one: services.web.identity:
+                                              # {aws: {policy_arns: [...]}} | {gcp: {roles: [...]}})
     moorage:monitoringCrds: false             # local only: install stub Prometheus Operator CRDs
 
     # One service only (the shorthand; not together with moorage:services). It is read as
@@ -69,6 +71,9 @@ class ApplicationSettings:
     secret_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Per service, the keys of its ``moorage:serviceSecrets`` (values are never read here)."""
     identities: dict[str, str] = field(default_factory=dict)
+    """Per service, an existing identity its ServiceAccount is annotated with."""
+    created_identities: dict[str, Any] = field(default_factory=dict)
+    """Per service, the IdentityArgs of the identity created for it (``identity``)."""
     monitoring_crds: bool = False
 
 
@@ -90,6 +95,9 @@ class StackSettings:
 
     def config_key(self, field_path: str) -> str:
         """The stack config key of a field of the services form, as the user wrote it."""
+        if field_path.startswith("identities."):
+            service, _, rest = field_path.removeprefix("identities.").partition(".")
+            field_path = f"services.{service}.identity" + (f".{rest}" if rest else "")
         return key(shorthand_field(field_path, self.shorthand))
 
 
@@ -401,8 +409,11 @@ def _parse_application(
         raise ValidationError(STACK, key("services"), declared, "must name at least one service")
     services: dict[str, dict[str, Any]] = {}
     refs: dict[str, dict[str, dict[str, Any]]] = {}
+    created_identities: dict[str, Any] = {}
     for name, service in declared.items():
         plain, service_refs = _declared_service(name, service, cloud)
+        if "identity" in plain:
+            created_identities[name] = plain.pop("identity")
         services[name] = plain
         if service_refs:
             refs[name] = service_refs
@@ -413,6 +424,15 @@ def _parse_application(
         lambda s, v: key(f"services.{s}.env.{v}" if v else f"services.{s}"),
     )
     identities = _service_identities(raw, services)
+    for name in created_identities:
+        if identities.get(name):
+            raise ValidationError(
+                STACK,
+                key(f"services.{name}.identity"),
+                "...",
+                f"cannot be combined with moorage:serviceIdentities.{name}: create the "
+                "identity (identity) or annotate an existing one (serviceIdentities), not both",
+            )
     monitoring_crds = _monitoring_crds(raw, cloud)
     settings = StackSettings(
         cloud=cloud,
@@ -429,6 +449,7 @@ def _parse_application(
             order=tuple(order),
             secret_keys=_secret_keys_by_service(raw, services),
             identities={s: i for s, i in identities.items() if i},
+            created_identities=created_identities,
             monitoring_crds=monitoring_crds,
         ),
     )

@@ -18,6 +18,14 @@ from typing_extensions import NotRequired
 from . import _rules as rule
 from ._errors import ValidationError
 from ._fields import Fields
+from .application_identity import (
+    PLACEHOLDER_GOOGLE_ACCOUNT,
+    ServiceIdentity,
+    read_identities,
+    waiting_for,
+    with_google_annotation,
+)
+from .identity import IdentityArgs, IdentityTarget, create_identity
 from .webservice import WebService, WebServiceArgs, inherited_dependencies, prevalidate
 
 TYPE_TOKEN = "moorage:index:Application"
@@ -84,6 +92,13 @@ class ApplicationArgs(TypedDict):
     kubeconfig: NotRequired[pulumi.Input[str]]
     """The cluster's kubeconfig, given to every service that does not set its own
     ``kubeconfig`` (blue/green reads the live Service and Deployments with it)."""
+    identities: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[IdentityArgs]]]]
+    """Per service, the cloud identity created for its ServiceAccount, e.g.
+    ``{"api": {"aws": {"policy_arns": [...]}}}``: an IAM role and EKS Pod Identity
+    association, or a Google service account, its project roles and the Workload Identity
+    binding. Needs the cluster: Python passes
+    ``identity_target=cluster.identity_target()`` to Application (on a local cluster
+    nothing is created)."""
 
 
 @dataclass(frozen=True)
@@ -134,10 +149,16 @@ class ServicePlan:
     """``namespace``, given once the declared Namespace exists (shared namespaces only)."""
     no_wait: frozenset[str] = frozenset()
     """The variables whose referenced service is not waited for."""
+    identity: ServiceIdentity | None = None
+    """The cloud identity created for the service's ServiceAccount, if any."""
+    deferred_google_account: Deferred | None = None
+    """GKE: the Google service account's e-mail (the ServiceAccount's annotation)."""
 
     def deferred(self) -> list[Deferred]:
-        return [*self.deferred_refs.values()] + (
-            [self.deferred_namespace] if self.deferred_namespace else []
+        return (
+            [*self.deferred_refs.values()]
+            + ([self.deferred_namespace] if self.deferred_namespace else [])
+            + ([self.deferred_google_account] if self.deferred_google_account else [])
         )
 
 
@@ -147,6 +168,8 @@ class ApplicationPlan:
 
     namespaces: dict[str, NamespacePlan]
     services: list[ServicePlan]
+    cloud: str | None = None
+    """The cloud the identities were checked for (None: no cluster given)."""
 
     def release(self) -> None:
         """Settle every value still waiting for a resource (the program failed first)."""
@@ -383,30 +406,35 @@ def _admit_referrers(services: dict[str, ServicePlan]) -> dict[str, ServicePlan]
 _PLANNED: dict[int, tuple[Mapping[str, Any], dict[str, Any], str, ApplicationPlan]] = {}
 
 
-def plan_application(name: str, args: ApplicationArgs) -> ApplicationPlan:
+def plan_application(name: str, args: ApplicationArgs, cloud: str | None = None) -> ApplicationPlan:
     """Validate the whole Application (every service included) before anything is created.
 
     Each service's spec is built here, once, from the args its WebService is then
     created with: values that exist only later (a referenced service's URL, a declared
     Namespace's name) are deferred Outputs, resolved by the Application. The
     Application created next from the same (unchanged) mapping takes this plan over.
+    ``cloud`` ("local", "eks" or "gke") is the cluster's, for ``identities``.
     """
-    plan = _plan(name, args)
+    plan = _plan(name, args, cloud)
     _PLANNED[id(args)] = (args, dict(args), name, plan)
     return plan
 
 
-def planned_application(name: str, args: ApplicationArgs) -> ApplicationPlan:
+def planned_application(
+    name: str, args: ApplicationArgs, cloud: str | None = None
+) -> ApplicationPlan:
     """The plan :func:`plan_application` made for exactly these args, or a fresh one."""
     entry = _PLANNED.pop(id(args), None)
     if entry is not None:
         mapping, snapshot, planned_for, plan = entry
-        if mapping is args and planned_for == name and snapshot == dict(args):
+        same = mapping is args and planned_for == name and snapshot == dict(args)
+        if same and plan.cloud == cloud:
             return plan
-    return _plan(name, args)
+        plan.release()
+    return _plan(name, args, cloud)
 
 
-def _plan(name: str, args: ApplicationArgs) -> ApplicationPlan:
+def _plan(name: str, args: ApplicationArgs, cloud: str | None = None) -> ApplicationPlan:
     component = f'Application "{name}"'
     top = Fields(component, cast(Mapping[str, Any], args))
     top.reject_unknown(ApplicationArgs.__annotations__, "ApplicationArgs")
@@ -418,6 +446,7 @@ def _plan(name: str, args: ApplicationArgs) -> ApplicationPlan:
     waits = _read_no_waits(component, args, top.boolean("wait_for_references", True))
     kubeconfig = top.optional_plain_checked("kubeconfig", rule.kubeconfig)
     order = check_references(component, services_args, refs, _refs_field)
+    identities = read_identities(component, args, services_args, cloud)
     plans: dict[str, ServicePlan] = {}
     for service_name in order:
         raw = services_args[service_name]
@@ -436,10 +465,11 @@ def _plan(name: str, args: ApplicationArgs) -> ApplicationPlan:
             {},
             None,
             waits.get(service_name, frozenset()),
+            identities.get(service_name),
         )
     _check_short_addresses(component, plans)
     plans = _admit_referrers(plans)
-    ready = ApplicationPlan(namespaces, [])
+    ready = ApplicationPlan(namespaces, [], cloud)
     try:
         for service_name in order:
             ready.services.append(_with_deferred_values(component, plans[service_name]))
@@ -472,8 +502,16 @@ def _with_deferred_values(component: str, plan: ServicePlan) -> ServicePlan:
         )
         deferred_namespace = Deferred(plan.shared_namespace)
         args["namespace"] = deferred_namespace.output
+    deferred_google_account: Deferred | None = None
+    if plan.identity is not None and plan.identity.annotated:
+        deferred_google_account = Deferred(PLACEHOLDER_GOOGLE_ACCOUNT)
+        args = with_google_annotation(args, deferred_google_account.output)
     ready = replace(
-        plan, args=args, deferred_refs=deferred_refs, deferred_namespace=deferred_namespace
+        plan,
+        args=args,
+        deferred_refs=deferred_refs,
+        deferred_namespace=deferred_namespace,
+        deferred_google_account=deferred_google_account,
     )
     try:
         prevalidate(plan.name, cast(WebServiceArgs, args))
@@ -544,12 +582,20 @@ class Application(pulumi.ComponentResource):
     """In-cluster URL of every service, by name."""
 
     def __init__(
-        self, name: str, args: ApplicationArgs, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        args: ApplicationArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        identity_target: IdentityTarget | None = None,
     ) -> None:
+        """``identity_target`` (``cluster.identity_target()``) is where ``identities`` are
+        created: needed only when ``identities`` is set."""
         super().__init__(TYPE_TOKEN, name, None, opts)
-        plan = planned_application(name, args)
+        plan = planned_application(
+            name, args, identity_target.cloud if identity_target is not None else None
+        )
         try:
-            self._create_children(name, plan, opts)
+            self._create_children(name, plan, opts, identity_target)
         except BaseException:
             plan.release()
             raise
@@ -559,7 +605,11 @@ class Application(pulumi.ComponentResource):
         self.register_outputs({"urls": self.urls})
 
     def _create_children(
-        self, name: str, plan: ApplicationPlan, opts: pulumi.ResourceOptions | None
+        self,
+        name: str,
+        plan: ApplicationPlan,
+        opts: pulumi.ResourceOptions | None,
+        identity_target: IdentityTarget | None,
     ) -> None:
         # Children are annotated here, not on the class, which the schema analyzer reads.
         self.namespace_resources: dict[str, k8s.core.v1.Namespace] = {}
@@ -597,8 +647,33 @@ class Application(pulumi.ComponentResource):
                 namespace = self.namespace_resources[service.shared_namespace]
                 waits_for.append(namespace)
                 service.deferred_namespace.give(namespace.metadata.apply(_name))
+            ready: tuple[pulumi.Resource, ...] = ()
+            if service.identity is not None and identity_target is not None:
+                ready = self._create_identity(service, identity_target)
             self.services[service.name] = WebService(
                 service.name,
                 cast(WebServiceArgs, service.args),
-                pulumi.ResourceOptions(parent=self, depends_on=waits_for),
+                pulumi.ResourceOptions(
+                    parent=self, depends_on=waits_for, transformations=waiting_for(ready)
+                ),
             )
+
+    def _create_identity(
+        self, service: ServicePlan, target: IdentityTarget
+    ) -> tuple[pulumi.Resource, ...]:
+        """The service's cloud identity; what its pods must wait for."""
+        assert service.identity is not None
+        created = create_identity(
+            service.name,
+            service.identity.spec,
+            namespace=service.namespace,
+            service_account=service.identity.service_account,
+            target=target,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        if service.deferred_google_account is not None:
+            email = created.google_service_account
+            service.deferred_google_account.give(
+                email if email is not None else PLACEHOLDER_GOOGLE_ACCOUNT
+            )
+        return created.ready

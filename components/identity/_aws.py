@@ -51,6 +51,28 @@ def pod_identity_role(
     policy: pulumi.Input[str] | None = None,
     opts: pulumi.ResourceOptions,
 ) -> aws.iam.Role:
+    """The role of :func:`pod_identity` (its association is not needed by the caller)."""
+    return pod_identity(
+        name,
+        target,
+        namespace=namespace,
+        service_account=service_account,
+        policy_arns=policy_arns,
+        policy=policy,
+        opts=opts,
+    )[0]
+
+
+def pod_identity(
+    name: str,
+    target: AwsTarget,
+    *,
+    namespace: pulumi.Input[str],
+    service_account: pulumi.Input[str],
+    policy_arns: Sequence[pulumi.Input[str]] = (),
+    policy: pulumi.Input[str] | None = None,
+    opts: pulumi.ResourceOptions,
+) -> tuple[aws.iam.Role, aws.eks.PodIdentityAssociation]:
     """A role with the given permissions, associated with ``namespace/service_account``.
 
     ``policy`` is an inline policy document (JSON); ``policy_arns`` are attached. The Pod
@@ -69,7 +91,7 @@ def pod_identity_role(
         permissions.append(
             aws.iam.RolePolicy(f"{name}-policy", role=role.name, policy=policy, opts=cloud)
         )
-    aws.eks.PodIdentityAssociation(
+    association = aws.eks.PodIdentityAssociation(
         name,
         cluster_name=target.cluster_name,
         namespace=namespace,
@@ -77,4 +99,4 @@ def pod_identity_role(
         role_arn=role.arn,
         opts=pulumi.ResourceOptions.merge(cloud, pulumi.ResourceOptions(depends_on=permissions)),
     )
-    return role
+    return role, association

@@ -22,6 +22,9 @@ class CreatedIdentity:
     """The IAM role (EKS)."""
     google_service_account: pulumi.Output[str] | None = None
     """The Google service account's e-mail (GKE)."""
+    ready: tuple[pulumi.Resource, ...] = ()
+    """What the service's pods must wait for: the Pod Identity association (EKS), whose
+    webhook gives credentials only to pods created after it."""
 
 
 def create_identity(
@@ -38,9 +41,9 @@ def create_identity(
     On a local cluster nothing is created and one line says so.
     """
     if target.cloud == "eks" and target.aws is not None:
-        from ._aws import permissions_policy, pod_identity_role
+        from ._aws import permissions_policy, pod_identity
 
-        role = pod_identity_role(
+        role, association = pod_identity(
             f"{name}-identity",
             target.aws,
             namespace=namespace,
@@ -49,7 +52,7 @@ def create_identity(
             policy=permissions_policy(spec.statements) if spec.statements else None,
             opts=opts,
         )
-        return CreatedIdentity(role_arn=role.arn)
+        return CreatedIdentity(role_arn=role.arn, ready=(association,))
     if target.cloud == "gke" and target.gcp is not None:
         from ._gcp import SERVICE_ACCOUNT_ANNOTATION, workload_identity
 

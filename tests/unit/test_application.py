@@ -234,5 +234,6 @@ def test_the_application_can_be_served_to_other_languages() -> None:
         "serviceRefs",
         "waitForReferences",
         "kubeconfig",
+        "identities",
     }
     assert set(definition.outputs) == {"urls"}
