@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pulumi
 import pytest
 from moorage import LocalCluster, LocalClusterError
 from moorage.clusters import _local_cli as local_cli
@@ -71,6 +72,8 @@ def test_a_local_cluster_with_a_missing_tool_stops_before_the_cluster_is_registe
     message = str(raised.value)
     assert "\n" not in message
     assert message.startswith(f"kube-apiserver not found on PATH ({tmp_path / 'bin'})")
+    # Pulumi's Python host shows a RunError's message alone, with no traceback.
+    assert isinstance(raised.value, pulumi.RunError)
     assert not [r for r in mocks.resources if r.typ.endswith("moorage:LocalCluster")]
 
 
