@@ -17,6 +17,7 @@ type tokens are ``moorage:index:<Class>``), through a thin subclass of the same
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import sys
@@ -31,17 +32,39 @@ from pulumi.provider import main as serve
 from pulumi.provider.experimental.analyzer import Analyzer, PropertyDefinition, PropertyType
 from pulumi.provider.experimental.component import ComponentProvider
 
-from ._errors import ValidationError
+from ._errors import MissingExtraError, ValidationError
 
 PACKAGE_NAME = "moorage"
 """The Pulumi package name; every type token is ``moorage:index:<Class>``."""
 
 
-def served_components() -> list[type[pulumi.ComponentResource]]:
-    """The components other languages can use, in schema order."""
-    from . import Application, EksCluster, GkeCluster, HelmChart, LocalCluster, WebService
+SERVED_COMPONENTS = (
+    "WebService",
+    "Application",
+    "LocalCluster",
+    "EksCluster",
+    "GkeCluster",
+    "HelmChart",
+)
+"""Every component the package serves when its extra is installed, in schema order."""
 
-    return [WebService, Application, LocalCluster, EksCluster, GkeCluster, HelmChart]
+
+def served_components() -> list[type[pulumi.ComponentResource]]:
+    """The components other languages can use, in schema order.
+
+    A cloud's cluster is served only when its extra is installed (``moorage[aws]`` for
+    EksCluster, ``moorage[gcp]`` for GkeCluster): with the core distribution, a program
+    that uses WebService, Application, LocalCluster or HelmChart needs only the Kubernetes
+    plugin.
+    """
+    package = importlib.import_module(__package__ or PACKAGE_NAME)
+    served: list[type[pulumi.ComponentResource]] = []
+    for name in SERVED_COMPONENTS:
+        try:
+            served.append(getattr(package, name))
+        except MissingExtraError:
+            continue
+    return served
 
 
 def package_version() -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pulumi
+
 REDACTED = "[secret]"
 
 
@@ -41,8 +43,12 @@ class ValidationError(MoorageError, ValueError):
         return ValidationError(self.component, self.field, None, self.rule, secret=True)
 
 
-class LocalClusterError(MoorageError, RuntimeError):
-    """A local-cluster CLI (kwokctl or kind) failed; the message says which command and why."""
+class LocalClusterError(MoorageError, pulumi.RunError, RuntimeError):
+    """A local-cluster CLI (kwokctl or kind) failed or is missing; the message says which and why.
+
+    A ``pulumi.RunError``: raised by the program itself (a missing tool, checked before the
+    cluster is registered), Pulumi's Python host shows its message alone, without a traceback.
+    """
 
 
 class MissingExtraError(MoorageError, ImportError):

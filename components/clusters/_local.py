@@ -141,6 +141,7 @@ class LocalCluster(KubernetesCluster):
         settings = validate_local_args(name, args)
         delete_unreachable = settings.pop("delete_unreachable")
         addons = settings.pop("addons")
+        local_provider.require_tools(settings["runtime"], settings["tools_bin_dir"])
         cluster = _LocalClusterResource(
             f"{name}-cluster", settings, pulumi.ResourceOptions(parent=self)
         )

@@ -76,12 +76,38 @@ def locate_binary(binary: str, bin_dir: str, search_path: str | None = None) -> 
     search_path = os.environ.get("PATH", "") if search_path is None else search_path
     found = shutil.which(binary, path=search_path)
     if found is None:
-        raise LocalClusterError(
-            f"{binary} not found on PATH ({search_path or 'empty'}) and no tools dir is set "
-            "(LocalCluster tools_bin_dir or MOORAGE_TOOLS_BIN); put the tools' bin dir "
-            "(scripts/bootstrap-tools --print-bin-dir) on PATH"
-        )
+        raise tool_not_found(binary, search_path)
     return os.path.abspath(found)
+
+
+def tool_not_found(binary: str, search_path: str) -> LocalClusterError:
+    """The one-line error for a tool that is not on ``search_path``."""
+    return LocalClusterError(
+        f"{binary} not found on PATH ({search_path or 'empty'}) and no tools dir is set "
+        "(LocalCluster tools_bin_dir or MOORAGE_TOOLS_BIN); put the tools' bin dir "
+        "(scripts/bootstrap-tools --print-bin-dir) on PATH"
+    )
+
+
+def require_tools(runtime: str, bin_dir: str, search_path: str) -> None:
+    """Raise the one-line error for the first tool ``up`` would need and not find.
+
+    ``runtime`` is "kind" or "kwok" (resolved); ``search_path`` is the PATH the CLIs run
+    with. kwok needs kwokctl and the control plane (:data:`KWOK_BINARY_FLAGS`, looked up as
+    :func:`locate_binary` does), kind needs kind.
+    """
+    cli = "kwokctl" if runtime == "kwok" else "kind"
+    if shutil.which(cli, path=search_path) is None:
+        raise tool_not_found(cli, search_path)
+    if runtime != "kwok":
+        return
+    for binary in KWOK_BINARY_FLAGS.values():
+        path = locate_binary(binary, bin_dir, search_path)
+        if not os.access(path, os.X_OK):
+            raise LocalClusterError(
+                f"{binary} not found in the tools dir {bin_dir} (LocalCluster tools_bin_dir "
+                "or MOORAGE_TOOLS_BIN)"
+            )
 
 
 def kwok_create_command(

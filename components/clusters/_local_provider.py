@@ -125,6 +125,17 @@ def _resolve_runtime(requested: str, bin_dir: str) -> str:
     )
 
 
+def require_tools(requested_runtime: str, bin_dir: str) -> None:
+    """Raise the one-line LocalClusterError for a tool ``up`` would need and not find.
+
+    The program checks this before the cluster resource is registered, so a missing tool is
+    that one line, not a provider error under the dynamic-provider SDK's traceback.
+    """
+    search_path = _env(bin_dir)["PATH"]
+    runtime = _resolve_runtime(requested_runtime, bin_dir)
+    local_cli.require_tools(runtime, bin_dir, search_path)
+
+
 def load_balancer_problem(requested_runtime: str, bin_dir: str) -> str | None:
     """Why LoadBalancer Services would get no address on this machine, or None.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import shutil
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -39,14 +40,19 @@ def yaml_host(bin_dir: Path) -> Path:
 
 @contextlib.contextmanager
 def yaml_stack(
-    work_dir: Path, env: dict[str, str], program: str, values: dict[str, Any]
+    work_dir: Path,
+    env: dict[str, str],
+    program: str,
+    values: dict[str, Any],
+    plugin_dir: Path = PLUGIN_DIR,
 ) -> Iterator[EngineStack]:
-    """A stack of a copy of ``programs/<program>`` that loads the moorage plugin from provider/."""
+    """A stack of a copy of ``programs/<program>`` that loads the moorage plugin from
+    ``plugin_dir`` (provider/ unless told)."""
     name = unique_stack_name("y")
     project_dir = work_dir / name
     project_dir.mkdir(parents=True)
     project = yaml.safe_load((PROGRAMS / program / "Pulumi.yaml").read_text())
-    project["plugins"] = {"providers": [{"name": "moorage", "path": str(PLUGIN_DIR)}]}
+    project["plugins"] = {"providers": [{"name": "moorage", "path": str(plugin_dir)}]}
     (project_dir / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
     workspace = auto.LocalWorkspace(
         work_dir=str(project_dir),
@@ -127,6 +133,78 @@ def test_yaml_program_runs_a_web_service_through_the_package(
         destroyed = stack.stack.destroy(color="never", on_output=stack.log.append)
         assert destroyed.summary.result == "succeeded"
         assert stack.resource_types() == []
+
+
+def core_only_plugin_dir(directory: Path) -> Path:
+    """A copy of provider/ whose ``venv`` has Moorage's core only (no pulumi-aws, no pulumi-gcp).
+
+    Built as provider/requirements.txt asks (the checkout, no extra), offline: the lock pins
+    what the requirements resolve to and uv takes them from its cache.
+    """
+    plugin_dir = directory / "provider"
+    shutil.copytree(PLUGIN_DIR, plugin_dir, ignore=shutil.ignore_patterns("venv"))
+    uv = subprocess.run(
+        [str(ROOT / "tools" / "setup-venv"), "--print-uv"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    venv = plugin_dir / "venv"
+    subprocess.run([uv, "venv", "--quiet", "--python", "python3", str(venv)], check=True)
+    subprocess.run(
+        [
+            uv,
+            "pip",
+            "install",
+            "--quiet",
+            "--offline",
+            "--python",
+            str(venv / "bin" / "python"),
+            str(ROOT),
+            "-c",
+            str(ROOT / "requirements.lock"),
+        ],
+        check=True,
+    )
+    return plugin_dir
+
+
+def test_a_core_only_package_serves_a_yaml_program_with_only_the_kubernetes_plugin(
+    env: dict[str, str], work_dir: Path, kwok_cluster: str, yaml_host: Path, tmp_path: Path
+) -> None:
+    plugin_dir = core_only_plugin_dir(tmp_path)
+    sdks = subprocess.run(
+        [
+            str(plugin_dir / "venv" / "bin" / "python"),
+            "-c",
+            "import importlib.util as u; "
+            "print(u.find_spec('pulumi_aws'), u.find_spec('pulumi_gcp'))",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert sdks.stdout.split() == ["None", "None"], sdks.stdout
+    home = tmp_path / "pulumi-home"
+    offline = {
+        **env,
+        "PULUMI_HOME": str(home),
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+    }
+    bin_dir = Path(env["MOORAGE_TOOLS_BIN"])
+    assert not list(bin_dir.glob("pulumi-resource-aws*")) and not list(
+        bin_dir.glob("pulumi-resource-gcp*")
+    )
+    values = {"kubeconfig": kwok_cluster, "name": "yamlcore"}
+    with yaml_stack(work_dir, offline, "yaml_webservice", values, plugin_dir) as stack:
+        up = stack.up()
+        assert up.summary.result == "succeeded"
+        assert "moorage:index:WebService" in stack.resource_types()
+        assert stack.outputs()["url"] == "http://api.yamlcore.svc.cluster.local:80"
+        cached = (
+            [p.name for p in (home / "plugins").glob("*")] if (home / "plugins").exists() else []
+        )
+        assert not [p for p in cached if "aws" in p or "gcp" in p], cached
 
 
 def test_bad_args_from_yaml_get_the_validation_message(

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pulumi
@@ -229,6 +231,34 @@ def _reset_runtime() -> None:
     pulumi_settings.ROOT.set(None)
     pulumi_settings.SETTINGS.rpc_manager.clear()
     pulumi_settings.SETTINGS.outputs.clear()
+
+
+KWOK_TOOLS = (
+    "kwokctl",
+    "kube-apiserver",
+    "kube-controller-manager",
+    "kube-scheduler",
+    "kwok",
+    "etcd",
+)
+
+
+@pytest.fixture
+def kwok_tools_on_path(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Stand-ins for kwokctl and the control plane, first on PATH, with no tools dir set.
+
+    LocalCluster checks its tools before it registers the cluster; under mocks nothing runs them.
+    """
+    bin_dir = tmp_path_factory.mktemp("kwok-tools")
+    for name in KWOK_TOOLS:
+        tool = bin_dir / name
+        tool.write_text("#!/bin/sh\nexit 1\n")
+        tool.chmod(0o755)
+    monkeypatch.delenv("MOORAGE_TOOLS_BIN", raising=False)
+    monkeypatch.setenv("PATH", os.pathsep.join([str(bin_dir), os.environ.get("PATH", "")]))
+    return bin_dir
 
 
 @pytest.fixture

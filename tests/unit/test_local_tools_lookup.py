@@ -10,9 +10,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pulumi
 import pytest
-from moorage import LocalClusterError
+from moorage import LocalCluster, LocalClusterError
 from moorage.clusters import _local_cli as local_cli
+
+from tests.unit.conftest import RecordingMocks
 
 
 def tool(directory: Path, name: str) -> Path:
@@ -53,3 +56,45 @@ def test_a_missing_tool_is_one_line_naming_it_and_where_it_looked(tmp_path: Path
     assert message.startswith("kube-apiserver not found on PATH (")
     assert search_path in message
     assert "MOORAGE_TOOLS_BIN" in message
+
+
+def test_a_local_cluster_with_a_missing_tool_stops_before_the_cluster_is_registered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mocks: RecordingMocks
+) -> None:
+    """The program's own check: one line, no dynamic resource (whose errors carry a traceback)."""
+    for binary in ("kwokctl", *local_cli.KWOK_BINARY_FLAGS.values()):
+        if binary != "kube-apiserver":
+            tool(tmp_path / "bin", binary)
+    monkeypatch.delenv("MOORAGE_TOOLS_BIN", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    with pytest.raises(LocalClusterError) as raised:
+        mocks.run(lambda: LocalCluster("dev", {"runtime": "kwok", "nodes": 1}))
+    message = str(raised.value)
+    assert "\n" not in message
+    assert message.startswith(f"kube-apiserver not found on PATH ({tmp_path / 'bin'})")
+    # Pulumi's Python host shows a RunError's message alone, with no traceback.
+    assert isinstance(raised.value, pulumi.RunError)
+    assert not [r for r in mocks.resources if r.typ.endswith("moorage:LocalCluster")]
+
+
+def test_with_every_tool_on_path_the_check_passes(tmp_path: Path) -> None:
+    for binary in ("kwokctl", *local_cli.KWOK_BINARY_FLAGS.values()):
+        tool(tmp_path / "bin", binary)
+    local_cli.require_tools("kwok", "", str(tmp_path / "bin"))
+
+
+def test_kind_needs_kind_and_kwok_needs_kwokctl(tmp_path: Path) -> None:
+    for binary in local_cli.KWOK_BINARY_FLAGS.values():
+        tool(tmp_path / "bin", binary)
+    for runtime, cli in (("kind", "kind"), ("kwok", "kwokctl")):
+        with pytest.raises(LocalClusterError, match=f"^{cli} not found on PATH"):
+            local_cli.require_tools(runtime, "", str(tmp_path / "bin"))
+
+
+def test_a_tool_missing_from_the_tools_dir_names_the_dir(tmp_path: Path) -> None:
+    tool(tmp_path / "bin", "kwokctl")
+    with pytest.raises(LocalClusterError) as raised:
+        local_cli.require_tools("kwok", str(tmp_path / "tools"), str(tmp_path / "bin"))
+    message = str(raised.value)
+    assert "\n" not in message
+    assert message.startswith(f"kube-apiserver not found in the tools dir {tmp_path / 'tools'}")

@@ -14,6 +14,8 @@ from moorage._stack_config import parse_stack_settings
 
 from .conftest import RecordingMocks
 
+pytestmark = pytest.mark.usefixtures("kwok_tools_on_path")
+
 LOCAL = {
     "moorage:cloud": "local",
     "moorage:cluster": json.dumps({"runtime": "kwok", "nodes": 3}),

@@ -16,6 +16,8 @@ from moorage.clusters import _local_provider as local_provider
 
 from ..conftest import RecordingMocks
 
+pytestmark = pytest.mark.usefixtures("kwok_tools_on_path")
+
 
 def test_defaults() -> None:
     settings = validate_local_args("local", {})
