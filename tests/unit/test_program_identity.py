@@ -92,6 +92,7 @@ def test_a_gke_service_identity_creates_a_google_account_bound_to_its_service_ac
     assert account.inputs["metadata"]["annotations"] == {"iam.gke.io/gcp-service-account": email}
 
 
+@pytest.mark.usefixtures("kwok_tools_on_path")
 def test_a_local_service_identity_creates_nothing_and_says_so_once(
     make_mocks: Callable[..., RecordingMocks], monkeypatch: pytest.MonkeyPatch
 ) -> None:
