@@ -19,50 +19,66 @@ from .harness import PROGRAMS, ROOT, engine_stack
 
 PACK_DIRECTORY = str(ROOT / "policy")
 BAD_DEPLOYMENT = PROGRAMS / "bad_deployment"
+GOOD_SERVICE = PROGRAMS / "good_service"
 
 
-def _pinned_host_from_old_sdk(bin_dir: Path) -> bool:
-    """True when the Python host on PATH is the one scripts/bootstrap-tools builds from the
-    old sdk module (tools/versions.env, PULUMI_LANGUAGE_PYTHON_SDK_VERSION): that host reads
-    a request field the engine no longer sets and cannot start a directory policy pack
-    (policy/analyzer explains). The official CLI's host, as pulumi/actions installs it,
-    can; with it on PATH this test runs for real."""
-    versions = dict(
-        line.split("=", 1)
-        for line in (ROOT / "tools" / "versions.env").read_text().splitlines()
-        if "=" in line and not line.startswith("#")
-    )
-    host = os.path.realpath(bin_dir / "pulumi-language-python")
-    return f"sdk-v{versions['PULUMI_LANGUAGE_PYTHON_SDK_VERSION']}" in host
+def ci_environment(env: dict[str, str]) -> dict[str, str]:
+    """The engine environment as on a CI runner: the project venv is not on PATH.
+
+    The pack then finds pulumi-policy only through PulumiPolicy.yaml's ``virtualenv``.
+    The program gets the venv's Python from PULUMI_PYTHON_CMD: the official host reads
+    the program's own ``virtualenv`` option, the pinned one does not (docs/python.md).
+    """
+    venv_bin = str(ROOT / ".venv" / "bin")
+    path = [d for d in env["PATH"].split(os.pathsep) if d != venv_bin]
+    return {
+        **env,
+        "PATH": os.pathsep.join(path),
+        "VIRTUAL_ENV": "",
+        "PULUMI_PYTHON_CMD": str(ROOT / ".venv" / "bin" / "python"),
+    }
 
 
-def test_the_directory_pack_fails_a_bad_preview_as_pulumi_actions_runs_it(
-    env: dict[str, str], work_dir: Path, bin_dir: Path, request: pytest.FixtureRequest
+@pytest.mark.parametrize(
+    ("program", "violations"),
+    [  # the violations each program must (at least) be reported for
+        pytest.param(BAD_DEPLOYMENT, {"deployment-image-pinned", "deployment-resources"}, id="bad"),
+        pytest.param(GOOD_SERVICE, set(), id="good"),
+    ],
+)
+def test_the_directory_pack_judges_a_preview_as_pulumi_actions_runs_it(
+    env: dict[str, str], work_dir: Path, program: Path, violations: set[str]
 ) -> None:
-    if _pinned_host_from_old_sdk(bin_dir):
-        request.applymarker(
-            pytest.mark.xfail(
-                reason="the Python host built from sdk v3.79.0 cannot start a directory "
-                "policy pack (policy/analyzer); CI's official host can",
-                strict=True,
-            )
-        )
+    """``policyPacks: policy`` with the stack's config: the directory pack (PulumiPolicy.yaml,
+    started by the Python language host) fails a bad preview with its messages and
+    passes a WebService with Moorage's defaults."""
     events: list[auto.events.PolicyEvent] = []
 
     def collect(event: auto.EngineEvent) -> None:
         if event.policy_event is not None:
             events.append(event.policy_event)
 
-    with engine_stack(work_dir, env, BAD_DEPLOYMENT) as stack:
+    with engine_stack(work_dir, ci_environment(env), program) as stack:
         stack.set_config({"moorage:renderDir": str(work_dir / f"{stack.name}-unused")})
-        with pytest.raises(auto.CommandError):
+        error: auto.CommandError | None = None
+        try:
             stack.preview(
                 policy_packs=[PACK_DIRECTORY],
                 policy_pack_configs=[str(ROOT / "policy" / "config" / "local.json")],
                 on_event=collect,
             )
-    names = {event.policy_name for event in events}
-    assert {"deployment-image-pinned", "deployment-resources"} <= names, "".join(stack.log)
+        except auto.CommandError as failed:
+            error = failed
+    log = "".join(stack.log)
+    assert "moorage@v0.1.0" in log, log  # the CLI's report names the pack it ran
+    reported = {event.policy_name for event in events}
+    if violations:
+        assert violations <= reported, log
+        assert error is not None, "a mandatory violation must fail the preview"
+        assert 'uses the mutable tag "nginx:latest"' in log, log  # the policy's own message
+    else:
+        assert reported == set(), log
+        assert error is None, log
 
 
 def test_a_forks_check_renders_the_local_stack_and_its_manifests_pass_the_pack(
