@@ -2,8 +2,8 @@
 
 Previews only: the local cluster is a dynamic resource created on `up`, and the bad
 program renders to a directory, so no cluster is needed and each preview takes
-seconds. The pack runs through its executable entry (policy/analyzer), the way
-scripts/preview runs it with the pinned engine and language host.
+seconds. The pack is the directory policy/ (PulumiPolicy.yaml), as scripts/preview and
+the CI workflows pass it; test_policy_pack_ci.py runs it with a runner's environment.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pulumi import automation as auto
 
 from .harness import PROGRAMS, ROOT, engine_stack, file_backend_url
 
-PACK = str(ROOT / "policy" / "analyzer")
+PACK = str(ROOT / "policy")
 BAD_DEPLOYMENT = PROGRAMS / "bad_deployment"
 EXPECTED = {
     "deployment-resources": "kubernetes:apps/v1:Deployment::legacy",

@@ -23,7 +23,7 @@ from .harness import ROOT, EndpointWatcher, engine_stack
 from .test_render import assert_valid, load
 
 STACK_FILE = ROOT / "examples" / "sockshop" / "Pulumi.sockshop.yaml"
-PACK = str(ROOT / "policy" / "analyzer")
+PACK = str(ROOT / "policy")
 
 
 def sockshop_config() -> dict[str, Any]:
