@@ -321,6 +321,63 @@ def test_changing_one_tools_version_leaves_the_others_cached(
     assert "yaml: would build v1.25.0" in plan.stdout
 
 
+def test_the_python_host_is_rebuilt_when_its_run_plugin_addition_changes(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """A host without tools/pulumi-language-python/run_plugin.go cannot start a directory
+    policy pack: it is never adopted, and editing the file rebuilds the host alone."""
+    repo = tmp_path / "repo"
+    (repo / "scripts").mkdir(parents=True)
+    shutil.copy2(BOOTSTRAP, repo / "scripts" / "bootstrap-tools")
+    shutil.copytree(ROOT / "tools", repo / "tools")
+    v = versions()
+    host = "pulumi-language-python"
+    sdk, scripts = v["PULUMI_LANGUAGE_PYTHON_SDK_VERSION"], v["PULUMI_VERSION"]
+    bins = {"python": [host, f"{host}-exec", "pulumi-resource-pulumi-python"], "etcd": ["etcd"]}
+    earlier = old_layout(
+        sandbox.cache,
+        {
+            "python": f"{host} sdk v{sdk} + run_plugin.go; scripts from sdk v{scripts}",
+            "etcd": f"etcd v{v['ETCD_VERSION']}",
+        },
+        bins,
+    )
+    script = str(repo / "scripts" / "bootstrap-tools")
+
+    def bootstrap(*args: str) -> str:
+        done = subprocess.run(
+            [script, *args], env=sandbox.env(), capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert "adopted" in bootstrap("--only", "python", "etcd")
+    shutil.rmtree(earlier)  # only the per-tool cache is left
+    assert "python: cached" in bootstrap("--plan", "--only", "python", "etcd")
+    addition = repo / "tools" / host / "run_plugin.go"
+    addition.write_text(addition.read_text() + "\n// edited\n")
+    plan = bootstrap("--plan", "--only", "python", "etcd")
+    assert "python: would build" in plan
+    assert "etcd: cached" in plan
+
+    unpatched = tmp_path / "unpatched"
+    unpatched.mkdir()
+    old_layout(
+        unpatched,
+        {"python": f"{host} sdk v{sdk}; scripts from sdk v{scripts}"},
+        bins,
+    )
+    done = subprocess.run(
+        [script, "--plan", "--only", "python"],
+        env=sandbox.env(MOORAGE_CACHE=str(unpatched)),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "python: would build" in done.stdout
+
+
 def test_prometheus_is_built_only_when_asked_for(sandbox: Sandbox) -> None:
     v = versions()
     everything = sandbox.run("--plan", MOORAGE_NO_PATH_REUSE="1")
