@@ -5,7 +5,8 @@
 // pseudo-version of it (403). Until August 2023 the same program lived inside
 // the sdk/v3 module itself (python/cmd/pulumi-language-python); v3.79.0 is the
 // last sdk release that contains it, so this wrapper builds that upstream
-// source. LANGUAGE_HOST_SDK_VERSION in ../versions.env pins it.
+// source, with run_plugin.go added (../README.md, "Policy packs and this
+// language host"). PULUMI_LANGUAGE_PYTHON_SDK_VERSION in ../versions.env pins it.
 module moorage.local/tools/pulumi-language-python
 
 go 1.26
