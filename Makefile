@@ -12,6 +12,11 @@ ARGS ?=
 RENDER_DIR ?= rendered/$(if $(filter %.yaml,$(STACK)),$(patsubst Pulumi.%.yaml,%,$(notdir $(STACK))),$(STACK))
 STAMP := $(VENV)/.moorage-installed
 RUN := scripts/pulumi-stack
+# Test processes (pytest-xdist). Unit tests are CPU-bound: one per core. Engine tests
+# mostly wait on the engine and the control plane, so they overlap well beyond the core
+# count; each worker runs whole test files and has its own kwok cluster.
+UNIT_WORKERS ?= auto
+ENGINE_WORKERS ?= 3
 
 .PHONY: help up preview preview-json explain render destroy test test-unit test-engine lint typecheck fmt tools venv bench clean docs
 
@@ -67,10 +72,10 @@ destroy: venv tools ## Tear down STACK: the service and its cluster
 test: venv tools lint typecheck test-unit test-engine ## The whole test suite (lint, types, unit, engine)
 
 test-unit: venv ## Fast unit tests under Pulumi mocks
-	@$(PY) -m pytest -q tests/unit
+	@$(PY) -m pytest -q -n $(UNIT_WORKERS) tests/unit
 
 test-engine: venv tools ## Tests with the real engine and a local Kubernetes control plane
-	@MOORAGE_TOOLS_BIN="$$(scripts/bootstrap-tools --print-bin-dir)" $(PY) -m pytest -q tests/engine
+	@MOORAGE_TOOLS_BIN="$$(scripts/bootstrap-tools --print-bin-dir)" $(PY) -m pytest -q -n $(ENGINE_WORKERS) --dist loadfile tests/engine
 
 lint: venv ## ruff lint and format check; actionlint and zizmor on the GitHub workflows (offline)
 	@$(VENV)/bin/ruff check .
