@@ -515,15 +515,26 @@ def int64_seconds(component: str, field: str, value: object) -> int:
     return positive_int(component, field, value, grammar.INT64_MAX)
 
 
-def namespace_claim(component: str, field: str, value: object, *, create: bool) -> str:
-    """A namespace a WebService may use: never a system namespace, nor create ``default``."""
+def namespace_claim(
+    component: str,
+    field: str,
+    value: object,
+    *,
+    create: bool,
+    use_instead: str = "set create_namespace: false to deploy into it",
+) -> str:
+    """A namespace a component may use: never a system namespace, nor create ``default``.
+
+    The one rule for WebService (``namespace``) and Application (``namespaces``);
+    ``use_instead`` says how to use ``default`` without creating it.
+    """
     name = dns_label(component, field, value)
     if name in grammar.SYSTEM_NAMESPACES:
         raise ValidationError(
             component,
             field,
             name,
-            "is a system namespace that Kubernetes owns; a WebService may not create it "
+            "is a system namespace that Kubernetes owns; Moorage may not create it "
             "or deploy into it (choose another name or namespace)",
         )
     if create and name == "default":
@@ -531,7 +542,7 @@ def namespace_claim(component: str, field: str, value: object, *, create: bool) 
             component,
             field,
             name,
-            "always exists and cannot be created; set create_namespace: false to deploy into it",
+            f"always exists and cannot be created; {use_instead}",
         )
     return name
 

@@ -8,8 +8,10 @@ Seams:
 - ``build_spec(name, args)``, ``prevalidate(name, args)``, ``validated_spec(name, args)``:
   read (validate and default) WebServiceArgs into a :class:`ServiceSpec`;
 - ``render(spec, checksums)``: the bodies of the objects a spec declares (pure);
-- ``inherited_dependencies(opts)``, ``claim_name(service)``, ``PERSISTENCE_DEFAULTS``: what
-  the Application uses;
+- ``inherited_dependencies(opts)``, ``claim_name(service)``, ``PERSISTENCE_DEFAULTS``,
+  ``gate_descendants(opts, component, gate)`` (every descendant waits for the checks of
+  Output values), ``label_map``, ``annotation_map``, ``map_input``: what the Application
+  uses;
 - ``config_checksum``, ``secrets_checksum`` and their annotation keys: the checksums that
   roll the pods (tests and benchmarks compute them);
 - ``DEFAULTS``: every default, for the generated reference.
@@ -39,10 +41,12 @@ from . import (
 from ._args import WebServiceArgs
 from ._autoscaling import AutoscalingArgs
 from ._component import WebService
+from ._component import _gated as gate_descendants
 from ._config import CONFIG_CHECKSUM, SECRETS_CHECKSUM, config_checksum, secrets_checksum
 from ._containers import ContainerArgs, EnvFromArgs, ResourcesArgs, VolumeMountArgs
 from ._exposure import IngressArgs
 from ._kubernetes_differences import KUBERNETES_DIFFERENCES
+from ._maps import annotation_map, label_map, map_input
 from ._monitoring import AlertsArgs, MetricsArgs, inherited_dependencies
 from ._network_policy import EgressArgs, NetworkPolicyArgs
 from ._patches import PatchArgs
@@ -130,10 +134,14 @@ __all__ = [
     "VolumeMountArgs",
     "WebService",
     "WebServiceArgs",
+    "annotation_map",
     "build_spec",
     "claim_name",
     "config_checksum",
+    "gate_descendants",
     "inherited_dependencies",
+    "label_map",
+    "map_input",
     "prevalidate",
     "read_spec",
     "render",
