@@ -30,6 +30,7 @@ from .webservice import (
     WebService,
     WebServiceArgs,
     annotation_map,
+    check_pod_security,
     gate_descendants,
     inherited_dependencies,
     label_map,
@@ -489,16 +490,19 @@ def _plan(name: str, args: ApplicationArgs, cloud: str | None = None) -> Applica
     ready = ApplicationPlan(namespaces, [], cloud, tuple(pending))
     try:
         for service_name in order:
-            ready.services.append(_with_deferred_values(component, plans[service_name]))
+            ready.services.append(_with_deferred_values(component, plans[service_name], namespaces))
     except BaseException:
         ready.release()
         raise
     return ready
 
 
-def _with_deferred_values(component: str, plan: ServicePlan) -> ServicePlan:
+def _with_deferred_values(
+    component: str, plan: ServicePlan, namespaces: Mapping[str, NamespacePlan]
+) -> ServicePlan:
     """The service's final args (references and shared namespace as deferred Outputs),
-    checked by building its spec once (:func:`prevalidate`)."""
+    checked by building its spec once (:func:`prevalidate`), and against the Pod
+    Security level of the declared namespace it runs in."""
     env = dict(plan.args.get("env") or {})
     for variable in plan.refs:
         if variable in env:
@@ -531,7 +535,16 @@ def _with_deferred_values(component: str, plan: ServicePlan) -> ServicePlan:
         deferred_google_account=deferred_google_account,
     )
     try:
-        prevalidate(plan.name, cast(WebServiceArgs, args))
+        spec = prevalidate(plan.name, cast(WebServiceArgs, args))
+        if plan.shared_namespace is not None:
+            check_pod_security(
+                component,
+                spec.containers,
+                enforced=namespaces[plan.shared_namespace].pod_security == "restricted",
+                why=f'namespace "{plan.shared_namespace}" of this application enforces: its '
+                "pods would never be admitted (declare the namespace with pod_security: "
+                "baseline or privileged if the service needs it)",
+            )
     except ValidationError as error:
         for deferred in ready.deferred():
             deferred.give_stand_in()

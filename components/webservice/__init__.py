@@ -9,6 +9,7 @@ Seams:
   read (validate and default) WebServiceArgs into a :class:`ServiceSpec`;
 - ``render(spec, checksums)``: the bodies of the objects a spec declares (pure);
 - ``inherited_dependencies(opts)``, ``claim_name(service)``, ``PERSISTENCE_DEFAULTS``,
+  ``check_pod_security(component, containers, enforced=, why=)``,
   ``gate_descendants(opts, component, gate)`` (every descendant waits for the checks of
   Output values), ``label_map``, ``annotation_map``, ``map_input``: what the Application
   uses;
@@ -52,6 +53,7 @@ from ._network_policy import EgressArgs, NetworkPolicyArgs
 from ._patches import PatchArgs
 from ._persistence import DEFAULTS as PERSISTENCE_DEFAULTS
 from ._persistence import PersistenceArgs, claim_name
+from ._pod_security import check as check_pod_security
 from ._ports import ExtraServiceArgs, PortArgs
 from ._probes import ProbeArgs, ProbesArgs
 from ._render import Manifests, render
@@ -136,6 +138,7 @@ __all__ = [
     "WebServiceArgs",
     "annotation_map",
     "build_spec",
+    "check_pod_security",
     "claim_name",
     "config_checksum",
     "gate_descendants",

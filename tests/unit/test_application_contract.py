@@ -58,7 +58,7 @@ def refused(args: dict[str, Any]) -> str:
 @pytest.mark.parametrize("namespace", ["kube-system", "kube-public", "kube-node-lease"])
 def test_a_system_namespace_cannot_be_declared(namespace: str) -> None:
     message = refused({"namespaces": {namespace: {}}, "services": {"a": {"image": IMAGE}}})
-    assert f'Application "shop": namespaces.{namespace} (\'{namespace}\')' in message
+    assert f"Application \"shop\": namespaces.{namespace} ('{namespace}')" in message
     assert "system namespace" in message
 
 
@@ -128,3 +128,39 @@ def test_bad_namespace_maps_register_nothing(
     assert words in str(error.value)
     assert "tok+en" not in str(error.value)
     assert kubernetes_resources(mocks) == []
+
+
+# -- Pod Security in a namespace the application creates ---------------------------------
+
+SIDECAR = {"name": "proxy", "image": "ghcr.io/acme/proxy:1.0.0"}
+FORBIDDEN = [
+    ({"sidecars": [{**SIDECAR, "privileged": True}]}, "sidecars[0].privileged"),
+    (
+        {"init_containers": [{**SIDECAR, "allow_privilege_escalation": True}]},
+        "init_containers[0].allow_privilege_escalation",
+    ),
+    ({"sidecars": [{**SIDECAR, "run_as_user": 0}]}, "sidecars[0].run_as_user"),
+    (
+        {"sidecars": [{**SIDECAR, "capabilities_add": ["NET_ADMIN"]}]},
+        "sidecars[0].capabilities_add",
+    ),
+]
+
+
+@pytest.mark.parametrize(("fields", "field"), FORBIDDEN)
+def test_a_restricted_application_namespace_refuses_what_it_would_not_admit(
+    mocks: RecordingMocks, fields: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(ValidationError) as error:
+        mocks.run(lambda: Application("shop", in_shop(web=fields)))  # type: ignore[arg-type]
+    assert f'Application "shop": services.web.{field} (' in str(error.value)
+    assert 'Pod Security "restricted" profile' in str(error.value)
+    assert 'namespace "shop"' in str(error.value)
+    assert kubernetes_resources(mocks) == []
+
+
+@pytest.mark.parametrize(("fields", "field"), FORBIDDEN[:3])
+def test_a_looser_application_namespace_admits_them(fields: dict[str, Any], field: str) -> None:
+    args = in_shop(web=fields)
+    args["namespaces"]["shop"] = {"pod_security": "privileged"}
+    plan_application("shop", args)  # type: ignore[arg-type]
