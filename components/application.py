@@ -25,8 +25,10 @@ from .application_identity import (
     waiting_for,
     with_google_annotation,
 )
+from .application_services import check_object_names, check_targets_serve, with_egress_to_targets
 from .identity import IdentityArgs, IdentityTarget, create_identity
 from .webservice import (
+    ServiceSpec,
     WebService,
     WebServiceArgs,
     annotation_map,
@@ -488,9 +490,16 @@ def _plan(name: str, args: ApplicationArgs, cloud: str | None = None) -> Applica
     _check_short_addresses(component, plans)
     plans = _admit_referrers(plans)
     ready = ApplicationPlan(namespaces, [], cloud, tuple(pending))
+    in_namespace = {service: plan.namespace for service, plan in plans.items()}
+    specs: dict[str, ServiceSpec] = {}
     try:
-        for service_name in order:
-            ready.services.append(_with_deferred_values(component, plans[service_name], namespaces))
+        for service_name in order:  # referenced services first: their specs are known
+            service = plans[service_name]
+            check_targets_serve(component, service, specs)
+            service = with_egress_to_targets(component, service, specs, in_namespace)
+            service, specs[service_name] = _with_deferred_values(component, service, namespaces)
+            ready.services.append(service)
+        check_object_names(component, specs, in_namespace)
     except BaseException:
         ready.release()
         raise
@@ -499,7 +508,7 @@ def _plan(name: str, args: ApplicationArgs, cloud: str | None = None) -> Applica
 
 def _with_deferred_values(
     component: str, plan: ServicePlan, namespaces: Mapping[str, NamespacePlan]
-) -> ServicePlan:
+) -> tuple[ServicePlan, ServiceSpec]:
     """The service's final args (references and shared namespace as deferred Outputs),
     checked by building its spec once (:func:`prevalidate`), and against the Pod
     Security level of the declared namespace it runs in."""
@@ -551,7 +560,7 @@ def _with_deferred_values(
         raise ValidationError(
             component, f"services.{plan.name}.{error.field}", error.value, error.rule
         ) from None
-    return ready
+    return ready, spec
 
 
 def namespace_labels(plan: NamespacePlan, application: str) -> pulumi.Input[dict[str, Any]]:

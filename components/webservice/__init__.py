@@ -10,6 +10,8 @@ Seams:
 - ``render(spec, checksums)``: the bodies of the objects a spec declares (pure);
 - ``inherited_dependencies(opts)``, ``claim_name(service)``, ``PERSISTENCE_DEFAULTS``,
   ``check_pod_security(component, containers, enforced=, why=)``,
+  ``egress_to_service(name, namespace, ports)`` (a referrer's egress to its target),
+  ``object_names(spec)`` (the objects a service creates, by kind and name),
   ``gate_descendants(opts, component, gate)`` (every descendant waits for the checks of
   Output values), ``label_map``, ``annotation_map``, ``map_input``: what the Application
   uses;
@@ -49,7 +51,8 @@ from ._exposure import IngressArgs
 from ._kubernetes_differences import KUBERNETES_DIFFERENCES
 from ._maps import annotation_map, label_map, map_input
 from ._monitoring import AlertsArgs, MetricsArgs, inherited_dependencies
-from ._network_policy import EgressArgs, NetworkPolicyArgs
+from ._network_policy import EgressArgs, EgressPodsArgs, NetworkPolicyArgs, egress_to_service
+from ._objects import ObjectName, object_names
 from ._patches import PatchArgs
 from ._persistence import DEFAULTS as PERSISTENCE_DEFAULTS
 from ._persistence import PersistenceArgs, claim_name
@@ -112,6 +115,7 @@ __all__ = [
     "CanaryStepArgs",
     "ContainerArgs",
     "EgressArgs",
+    "EgressPodsArgs",
     "EnvFromArgs",
     "ExtraServiceArgs",
     "HostAliasArgs",
@@ -121,6 +125,7 @@ __all__ = [
     "MetricsArgs",
     "NetworkPolicyArgs",
     "NodeRequirementArgs",
+    "ObjectName",
     "PatchArgs",
     "PersistenceArgs",
     "PortArgs",
@@ -141,10 +146,12 @@ __all__ = [
     "check_pod_security",
     "claim_name",
     "config_checksum",
+    "egress_to_service",
     "gate_descendants",
     "inherited_dependencies",
     "label_map",
     "map_input",
+    "object_names",
     "prevalidate",
     "read_spec",
     "render",

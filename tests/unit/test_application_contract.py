@@ -164,3 +164,151 @@ def test_a_looser_application_namespace_admits_them(fields: dict[str, Any], fiel
     args = in_shop(web=fields)
     args["namespaces"]["shop"] = {"pod_security": "privileged"}
     plan_application("shop", args)  # type: ignore[arg-type]
+
+
+# -- references ------------------------------------------------------------------------
+
+
+def test_a_reference_to_a_worker_is_refused(mocks: RecordingMocks) -> None:
+    args = in_shop(web={}, jobs={"worker": True})
+    args["service_refs"] = {"web": {"JOBS_URL": {"service": "jobs"}}}
+    with pytest.raises(ValidationError) as error:
+        mocks.run(lambda: Application("shop", args))  # type: ignore[arg-type]
+    message = str(error.value)
+    assert "Application \"shop\": service_refs.web.JOBS_URL.service ('jobs') is a worker" in message
+    assert kubernetes_resources(mocks) == []
+
+
+EGRESS = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+
+
+def egress_of(mocks: RecordingMocks, service: str) -> list[dict[str, Any]]:
+    policy = mocks.resource(EGRESS, f"{service}-network-policy")
+    return list(policy.inputs["spec"]["egress"])
+
+
+def test_a_restricted_referrer_may_reach_what_it_refers_to(mocks: RecordingMocks) -> None:
+    args: dict[str, Any] = {
+        "namespaces": {"shop": {}, "data": {}},
+        "services": {
+            "web": {
+                "image": IMAGE,
+                "namespace": "shop",
+                "network_policy": {"egress": {"allow_ports": [443]}},
+            },
+            "cart": {"image": IMAGE, "namespace": "shop", "port": 9000},
+            "cache": {"image": IMAGE, "namespace": "data", "port": 6379, "service_port": 6379},
+        },
+        "service_refs": {
+            "web": {
+                "CART_URL": {"service": "cart"},
+                "CACHE": {"service": "cache", "value": "address"},
+                "CART_HOST": {"service": "cart", "value": "host"},
+            }
+        },
+    }
+    mocks.run(lambda: Application("shop", args))  # type: ignore[arg-type]
+
+    rules = egress_of(mocks, "web")
+    assert {"ports": [{"protocol": "TCP", "port": 443}]} in rules  # the user's, kept
+
+    def to(service: str, namespace: str, port: int) -> dict[str, Any]:
+        return {
+            "to": [
+                {
+                    "namespaceSelector": {
+                        "matchLabels": {"kubernetes.io/metadata.name": namespace}
+                    },
+                    "podSelector": {
+                        "matchLabels": {
+                            "app.kubernetes.io/name": service,
+                            "app.kubernetes.io/instance": service,
+                        }
+                    },
+                }
+            ],
+            "ports": [{"protocol": "TCP", "port": port}],
+        }
+
+    assert to("cart", "shop", 9000) in rules  # the container port, not the Service's
+    assert to("cache", "data", 6379) in rules
+    assert len(rules) == 4  # DNS, the user's, one per referenced service
+
+
+def test_an_unrestricted_referrer_keeps_its_egress_open(mocks: RecordingMocks) -> None:
+    args = in_shop(web={}, cart={})
+    args["service_refs"] = {"web": {"CART_URL": {"service": "cart"}}}
+    mocks.run(lambda: Application("shop", args))  # type: ignore[arg-type]
+    policy = mocks.resource(EGRESS, "web-network-policy")
+    assert policy.inputs["spec"]["policyTypes"] == ["Ingress"]
+
+
+# -- object names ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("services", "field", "words"),
+    [
+        pytest.param(
+            {"api": {"strategy": "blue_green", "replicas": 2}, "api-blue": {}},
+            "services.api.strategy ('api-blue')",
+            'names the Deployment "api-blue" in namespace "shop", which services.api-blue',
+            id="blue-green",
+        ),
+        pytest.param(
+            {"api": {"strategy": "canary", "replicas": 2}, "api-canary": {}},
+            "services.api.strategy ('api-canary')",
+            'names the Deployment "api-canary"',
+            id="canary",
+        ),
+        pytest.param(
+            {
+                "api": {"extra_services": [{"name": "admin", "ports": ["http"]}]},
+                "api-admin": {},
+            },
+            "services.api.extra_services[0].name ('api-admin')",
+            'names the Service "api-admin"',
+            id="extra-service",
+        ),
+        pytest.param(
+            {"api": {"config": {"A": "1"}}, "api-config": {"create_namespace": False}},
+            None,
+            None,
+            id="different-kinds-do-not-collide",
+        ),
+    ],
+)
+def test_two_services_may_not_create_the_same_object(
+    mocks: RecordingMocks, services: dict[str, Any], field: str | None, words: str | None
+) -> None:
+    args = in_shop(**services)
+    if field is None:
+        plan_application("shop", args)  # type: ignore[arg-type]
+        return
+    with pytest.raises(ValidationError) as error:
+        mocks.run(lambda: Application("shop", args))  # type: ignore[arg-type]
+    assert f'Application "shop": {field} {words}' in str(error.value)
+    assert kubernetes_resources(mocks) == []
+
+
+def test_the_same_names_in_different_namespaces_do_not_collide() -> None:
+    args: dict[str, Any] = {
+        "namespaces": {"a": {}, "b": {}},
+        "services": {
+            "api": {"image": IMAGE, "namespace": "a", "strategy": "canary", "replicas": 2},
+            "api-canary": {"image": IMAGE, "namespace": "b"},
+        },
+    }
+    plan_application("shop", args)  # type: ignore[arg-type]
+
+
+def test_two_services_may_not_create_the_same_namespace() -> None:
+    message = refused(
+        {
+            "services": {
+                "a": {"image": IMAGE, "namespace": "team", "create_namespace": True},
+                "b": {"image": IMAGE, "namespace": "team", "create_namespace": True},
+            }
+        }
+    )
+    assert "services.b.namespace ('team') names the Namespace \"team\", which" in message
