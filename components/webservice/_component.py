@@ -333,7 +333,10 @@ class WebService(pulumi.ComponentResource):
                 opts=self._child,
             )
         warn_open_load_balancers(
-            component_label(name), spec.services, lambda m: pulumi.log.warn(m, resource=self)
+            component_label(name),
+            spec.services,
+            spec.identity.annotations,
+            lambda m: pulumi.log.warn(m, resource=self),
         )
         for warning in network_policy.warnings(
             spec.network_policy,

@@ -23,9 +23,12 @@ from ._ports import ServicesSpec, extra_service_name
 Warn = Callable[[str], None]
 
 
-def warn_open_load_balancers(component: str, spec: ServicesSpec, warn: Warn) -> None:
+def warn_open_load_balancers(
+    component: str, spec: ServicesSpec, annotations: Mapping[str, Any], warn: Warn
+) -> None:
     """Warn of each LoadBalancer Service that every address may reach; values that are
-    Outputs are looked at once they resolve (never echoing a secret)."""
+    Outputs are looked at once they resolve (never echoing a secret). ``annotations`` are
+    the ones every object of the service carries (``annotations``)."""
     found: list[tuple[str, str, pulumi.Input[str], Sequence[Any], Mapping[str, Any]]] = []
     if spec.has_service:
         found.append(
@@ -34,7 +37,7 @@ def warn_open_load_balancers(component: str, spec: ServicesSpec, warn: Warn) -> 
                 "load_balancer_source_ranges",
                 spec.type,
                 spec.load_balancer_source_ranges,
-                spec.annotations,
+                {**annotations, **spec.annotations},
             )
         )
     found += [
@@ -43,7 +46,7 @@ def warn_open_load_balancers(component: str, spec: ServicesSpec, warn: Warn) -> 
             f"extra_services[{i}].load_balancer_source_ranges",
             extra.type,
             extra.load_balancer_source_ranges,
-            extra.annotations,
+            {**annotations, **extra.annotations},
         )
         for i, extra in enumerate(spec.extra)
     ]

@@ -114,6 +114,10 @@ def test_an_open_load_balancer_is_warned_of(
             "service_type": "LoadBalancer",
             "service_annotations": {"moorage.dev/public-load-balancer": "true"},
         },
+        {
+            "service_type": "LoadBalancer",
+            "annotations": {"moorage.dev/public-load-balancer": "true"},  # every object's
+        },
         {"service_type": "ClusterIP"},
     ],
 )
