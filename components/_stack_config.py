@@ -98,6 +98,10 @@ class StackSettings:
         if field_path.startswith("identities."):
             service, _, rest = field_path.removeprefix("identities.").partition(".")
             field_path = f"services.{service}.identity" + (f".{rest}" if rest else "")
+        if field_path.startswith("service_refs."):  # a reference is an env value here
+            service, _, rest = field_path.removeprefix("service_refs.").partition(".")
+            variable = rest.partition(".")[0]
+            field_path = f"services.{service}.env" + (f".{variable}" if variable else "")
         return key(shorthand_field(field_path, self.shorthand))
 
 

@@ -4,6 +4,7 @@ collisions, references to workers and the referrer's egress (under mocks)."""
 from __future__ import annotations
 
 import gc
+import json
 import logging
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -312,3 +313,17 @@ def test_two_services_may_not_create_the_same_namespace() -> None:
         }
     )
     assert "services.b.namespace ('team') names the Namespace \"team\", which" in message
+
+
+def test_a_stack_reference_to_a_worker_names_the_env_key(mocks: RecordingMocks) -> None:
+    from moorage._program import application_args, validate
+    from moorage._stack_config import parse_stack_settings
+
+    services = {
+        "web": {"image": IMAGE, "env": {"JOBS": {"service_url": "jobs"}}},
+        "jobs": {"image": IMAGE, "worker": True},
+    }
+    settings = parse_stack_settings({"moorage:services": json.dumps(services)})
+    with pytest.raises(ValidationError) as error:
+        mocks.run(lambda: validate(settings, application_args(settings, {})[0]))
+    assert "stack config: moorage:services.web.env.JOBS ('jobs') is a worker" in str(error.value)
