@@ -53,9 +53,9 @@ def with_egress_to_targets(
     existing = egress.get("allow_to_pods") if isinstance(egress, Mapping) else None
     if not isinstance(egress, Mapping) or is_deferred(existing):
         pulumi.log.warn(
-            f"{component}: services.{plan.name}.network_policy is given as an Output, so "
-            "the egress its references need cannot be added; list the services it refers to "
-            "in network_policy.egress.allow_to_pods yourself"
+            f"{component}: services.{plan.name}.network_policy.egress (or its allow_to_pods) "
+            "is an Output, so the egress its references need cannot be added to it; list "
+            "the services it refers to in network_policy.egress.allow_to_pods yourself"
         )
         return plan
     added: list[Any] = []
