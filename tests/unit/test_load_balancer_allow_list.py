@@ -11,7 +11,6 @@ import pulumi
 import pytest
 from moorage import WebService
 from moorage._errors import ValidationError
-from moorage._rules import load_balancer_exposure
 from moorage._stack_config import parse_stack_settings
 from moorage_policy import network
 
@@ -64,6 +63,8 @@ def test_every_extra_load_balancer_needs_an_allow_list() -> None:
 
 @pytest.mark.parametrize("ranges", RANGES.values(), ids=RANGES.keys())
 def test_the_stack_setting_and_the_policy_pack_agree(ranges: list[str]) -> None:
+    from moorage._rules import load_balancer_exposure  # the one rule both apply
+
     service = {
         "metadata": {"name": "web"},
         "spec": {"type": "LoadBalancer", "loadBalancerSourceRanges": ranges},
