@@ -55,23 +55,18 @@ def warn_open_load_balancers(
         if not any(is_deferred(v) for v in values):
             _look(component, service, field, values, False, warn)
             continue
-        joined = pulumi.Output.all(*values)
-        joined.apply(
-            lambda resolved, s=service, f=field, j=joined: _look_later(
-                component, s, f, resolved, j, warn
-            )
-        )
+        _look_later(component, service, field, pulumi.Output.all(*values), warn)
 
 
-async def _look_later(
-    component: str,
-    service: str,
-    field: str,
-    values: list[Any],
-    joined: pulumi.Output[Any],
-    warn: Warn,
+def _look_later(
+    component: str, service: str, field: str, joined: pulumi.Output[list[Any]], warn: Warn
 ) -> None:
-    _look(component, service, field, values, await joined.is_secret(), warn)
+    """:func:`_look` once ``joined`` resolves, its values hidden when it is a secret."""
+
+    async def look(values: list[Any]) -> None:
+        _look(component, service, field, values, await joined.is_secret(), warn)
+
+    joined.apply(look)
 
 
 def _look(
