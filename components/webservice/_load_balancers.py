@@ -10,6 +10,7 @@ public on purpose.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -63,21 +64,23 @@ def _look_later(
 ) -> None:
     """:func:`_look` once ``joined`` resolves, its values hidden when it is a secret."""
 
-    async def look(values: list[Any]) -> None:
-        _look(component, service, field, values, await joined.is_secret(), warn)
-
-    joined.apply(look)
+    is_secret: pulumi.Input[bool] = asyncio.ensure_future(joined.is_secret())
+    secret = pulumi.Output.from_input(is_secret)
+    pulumi.Output.all(joined, secret).apply(
+        lambda both: _look(component, service, field, both[0], both[1], warn)
+    )
 
 
 def _look(
     component: str, service: str, field: str, values: list[Any], secret: bool, warn: Warn
-) -> None:
+) -> bool:
+    """Warn when the Service is an open LoadBalancer; whether it warned."""
     kind, public, *ranges = values
     if kind != "LoadBalancer" or str(public).lower() == "true":
-        return
+        return False
     problem = rule.load_balancer_exposure(ranges)
     if problem is None:
-        return
+        return False
     shown = REDACTED if secret else ranges
     warn(
         f"{component}: {field} ({shown!r}): the LoadBalancer Service {service!r} "
@@ -86,3 +89,4 @@ def _look(
         f'the Service {rule.PUBLIC_LOAD_BALANCER_ANNOTATION}: "true" (service_annotations, '
         "or extra_services[].annotations)"
     )
+    return True
