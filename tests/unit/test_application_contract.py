@@ -325,5 +325,5 @@ def test_a_stack_reference_to_a_worker_names_the_env_key(mocks: RecordingMocks) 
     }
     settings = parse_stack_settings({"moorage:services": json.dumps(services)})
     with pytest.raises(ValidationError) as error:
-        mocks.run(lambda: validate(settings, application_args(settings, {})[0]))
+        mocks.run(lambda: validate(settings, application_args(settings, {})[0]).release())
     assert "stack config: moorage:services.web.env.JOBS ('jobs') is a worker" in str(error.value)
