@@ -337,6 +337,51 @@ def cidr(component: str, field: str, value: object) -> str:
     )
 
 
+PUBLIC_LOAD_BALANCER_ANNOTATION = "moorage.dev/public-load-balancer"
+"""Set to "true" on a Service to declare a LoadBalancer deliberately open to everyone
+(the policy pack and the component's warning accept it)."""
+
+
+def load_balancer_exposure(ranges: Iterable[object]) -> str | None:
+    """How a LoadBalancer with these source ranges is open to every address, or None when
+    they restrict who may reach it.
+
+    The one rule of the LoadBalancer allow-list: the stack setting
+    ``requireLoadBalancerAllowList`` refuses what it finds, WebService warns of it, and
+    the policy pack's ``load-balancer-allow-list`` reports it. A range of prefix length
+    0 (``0.0.0.0/0``, ``::/0``) allows every address, so it is no allow-list.
+    """
+    listed = [str(r) for r in ranges]
+    if not listed:
+        return "has no loadBalancerSourceRanges"
+    everyone = [r for r in listed if _is_every_address(r)]
+    if everyone:
+        return f"allows every address ({', '.join(everyone)})"
+    return None
+
+
+def _is_every_address(value: str) -> bool:
+    try:
+        return ipaddress.ip_network(value.strip(), strict=False).prefixlen == 0
+    except ValueError:
+        return False
+
+
+def load_balancer_allow_list(
+    component: str, field: str, ranges: Sequence[object], why: str
+) -> None:
+    """A LoadBalancer's source ranges must restrict it (:func:`load_balancer_exposure`)."""
+    problem = load_balancer_exposure(ranges)
+    if problem is not None:
+        raise ValidationError(
+            component,
+            field,
+            list(ranges),
+            f"must list the CIDRs allowed to reach the LoadBalancer, not every address: it "
+            f"{problem} ({why})",
+        )
+
+
 def _network_with_host_bits(value: object) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
     """The network ``value`` means when its only fault is host bits after the prefix."""
     if not isinstance(value, str) or "/" not in value:
@@ -515,15 +560,26 @@ def int64_seconds(component: str, field: str, value: object) -> int:
     return positive_int(component, field, value, grammar.INT64_MAX)
 
 
-def namespace_claim(component: str, field: str, value: object, *, create: bool) -> str:
-    """A namespace a WebService may use: never a system namespace, nor create ``default``."""
+def namespace_claim(
+    component: str,
+    field: str,
+    value: object,
+    *,
+    create: bool,
+    use_instead: str = "set create_namespace: false to deploy into it",
+) -> str:
+    """A namespace a component may use: never a system namespace, nor create ``default``.
+
+    The one rule for WebService (``namespace``) and Application (``namespaces``);
+    ``use_instead`` says how to use ``default`` without creating it.
+    """
     name = dns_label(component, field, value)
     if name in grammar.SYSTEM_NAMESPACES:
         raise ValidationError(
             component,
             field,
             name,
-            "is a system namespace that Kubernetes owns; a WebService may not create it "
+            "is a system namespace that Kubernetes owns; Moorage may not create it "
             "or deploy into it (choose another name or namespace)",
         )
     if create and name == "default":
@@ -531,7 +587,7 @@ def namespace_claim(component: str, field: str, value: object, *, create: bool) 
             component,
             field,
             name,
-            "always exists and cannot be created; set create_namespace: false to deploy into it",
+            f"always exists and cannot be created; {use_instead}",
         )
     return name
 

@@ -35,7 +35,7 @@ from typing import Any
 
 from ._errors import ValidationError
 from ._fields import unknown_field_rule
-from ._rules import service_name
+from ._rules import load_balancer_allow_list, service_name
 from .application import check_references
 
 REF_KINDS = {
@@ -98,6 +98,10 @@ class StackSettings:
         if field_path.startswith("identities."):
             service, _, rest = field_path.removeprefix("identities.").partition(".")
             field_path = f"services.{service}.identity" + (f".{rest}" if rest else "")
+        if field_path.startswith("service_refs."):  # a reference is an env value here
+            service, _, rest = field_path.removeprefix("service_refs.").partition(".")
+            variable = rest.partition(".")[0]
+            field_path = f"services.{service}.env" + (f".{variable}" if variable else "")
         return key(shorthand_field(field_path, self.shorthand))
 
 
@@ -502,15 +506,17 @@ def _monitoring_crds(raw: Mapping[str, str], cloud: str) -> bool:
 
 
 def _check_allow_list(settings: StackSettings, service: Mapping[str, Any], where: str) -> None:
-    if (
-        settings.require_load_balancer_allow_list
-        and service.get("service_type") == "LoadBalancer"
-        and not service.get("load_balancer_source_ranges")
-    ):
-        raise ValidationError(
-            STACK,
-            key(f"{where}.load_balancer_source_ranges"),
-            [],
-            "must list the CIDRs allowed to reach the LoadBalancer "
-            "(this stack sets moorage:requireLoadBalancerAllowList)",
-        )
+    """Every LoadBalancer Service of the service (main and extra_services) lists the CIDRs
+    allowed to reach it (one rule: ``_rules.load_balancer_allow_list``)."""
+    if not settings.require_load_balancer_allow_list:
+        return
+    why = "this stack sets moorage:requireLoadBalancerAllowList"
+    if service.get("service_type") == "LoadBalancer":
+        ranges = service.get("load_balancer_source_ranges") or []
+        load_balancer_allow_list(STACK, key(f"{where}.load_balancer_source_ranges"), ranges, why)
+    for i, extra in enumerate(service.get("extra_services") or []):
+        if isinstance(extra, Mapping) and extra.get("type") == "LoadBalancer":
+            ranges = extra.get("load_balancer_source_ranges") or []
+            load_balancer_allow_list(
+                STACK, key(f"{where}.extra_services[{i}].load_balancer_source_ranges"), ranges, why
+            )

@@ -17,7 +17,7 @@ from typing_extensions import NotRequired
 
 from . import _rules as rule
 from ._errors import ValidationError
-from ._fields import Fields
+from ._fields import Fields, all_passed, collecting_checks, is_deferred
 from .application_identity import (
     PLACEHOLDER_GOOGLE_ACCOUNT,
     ServiceIdentity,
@@ -25,8 +25,20 @@ from .application_identity import (
     waiting_for,
     with_google_annotation,
 )
+from .application_services import check_object_names, check_targets_serve, with_egress_to_targets
 from .identity import IdentityArgs, IdentityTarget, create_identity
-from .webservice import WebService, WebServiceArgs, inherited_dependencies, prevalidate
+from .webservice import (
+    ServiceSpec,
+    WebService,
+    WebServiceArgs,
+    annotation_map,
+    check_pod_security,
+    gate_descendants,
+    inherited_dependencies,
+    label_map,
+    map_input,
+    prevalidate,
+)
 
 TYPE_TOKEN = "moorage:index:Application"
 POD_SECURITY_LEVELS = ("restricted", "baseline", "privileged")
@@ -104,8 +116,10 @@ class ApplicationArgs(TypedDict):
 @dataclass(frozen=True)
 class NamespacePlan:
     name: str
-    labels: dict[str, Any]
-    annotations: dict[str, Any]
+    labels: pulumi.Input[dict[str, Any]]
+    """The user's labels, checked (an Output when given as one)."""
+    annotations: pulumi.Input[dict[str, Any]]
+    """The annotations, checked (an Output when given as one)."""
     pod_security: str
     retain_on_delete: bool
 
@@ -170,6 +184,9 @@ class ApplicationPlan:
     services: list[ServicePlan]
     cloud: str | None = None
     """The cloud the identities were checked for (None: no cluster given)."""
+    pending_checks: tuple[pulumi.Output[Any], ...] = ()
+    """The checks of the Application's own Output values (namespace labels and
+    annotations): every child waits for them all."""
 
     def release(self) -> None:
         """Settle every value still waiting for a resource (the program failed first)."""
@@ -317,16 +334,18 @@ def _read_namespaces(component: str, args: Mapping[str, Any]) -> dict[str, Names
     declared = Fields(component, args).mapping("namespaces")
     plans = {}
     for ns_name, ns_args in declared.items():
-        rule.dns_label(component, f"namespaces.{ns_name}", ns_name)
+        rule.namespace_claim(
+            component,
+            f"namespaces.{ns_name}",
+            ns_name,
+            create=True,
+            use_instead="do not declare it; give its services namespace: default and "
+            "create_namespace: false",
+        )
         f = Fields(component, ns_args or {}, f"namespaces.{ns_name}.")
         f.reject_unknown(NamespaceArgs.__annotations__, "NamespaceArgs")
-        labels = f.mapping("labels")
-        for key, value in labels.items():
-            rule.qualified_name(component, f.field(f"labels.{key}"), key)
-            rule.version_label(component, f.field(f"labels.{key}"), value)
-        annotations = f.mapping("annotations")
-        for key in annotations:
-            rule.qualified_name(component, f.field(f"annotations.{key}"), key)
+        labels = map_input(f, "labels", label_map)
+        annotations = map_input(f, "annotations", annotation_map)
         plans[ns_name] = NamespacePlan(
             name=ns_name,
             labels=labels,
@@ -441,7 +460,8 @@ def _plan(name: str, args: ApplicationArgs, cloud: str | None = None) -> Applica
     services_args = top.mapping("services")
     if not services_args:
         raise top.fail("services", services_args, "must name at least one service")
-    namespaces = _read_namespaces(component, args)
+    with collecting_checks() as pending:
+        namespaces = _read_namespaces(component, args)
     refs = _read_refs(component, args)
     waits = _read_no_waits(component, args, top.boolean("wait_for_references", True))
     kubeconfig = top.optional_plain_checked("kubeconfig", rule.kubeconfig)
@@ -469,19 +489,29 @@ def _plan(name: str, args: ApplicationArgs, cloud: str | None = None) -> Applica
         )
     _check_short_addresses(component, plans)
     plans = _admit_referrers(plans)
-    ready = ApplicationPlan(namespaces, [], cloud)
+    ready = ApplicationPlan(namespaces, [], cloud, tuple(pending))
+    in_namespace = {service: plan.namespace for service, plan in plans.items()}
+    specs: dict[str, ServiceSpec] = {}
     try:
-        for service_name in order:
-            ready.services.append(_with_deferred_values(component, plans[service_name]))
+        for service_name in order:  # referenced services first: their specs are known
+            service = plans[service_name]
+            check_targets_serve(component, service, specs)
+            service = with_egress_to_targets(component, service, specs, in_namespace)
+            service, specs[service_name] = _with_deferred_values(component, service, namespaces)
+            ready.services.append(service)
+        check_object_names(component, specs, in_namespace)
     except BaseException:
         ready.release()
         raise
     return ready
 
 
-def _with_deferred_values(component: str, plan: ServicePlan) -> ServicePlan:
+def _with_deferred_values(
+    component: str, plan: ServicePlan, namespaces: Mapping[str, NamespacePlan]
+) -> tuple[ServicePlan, ServiceSpec]:
     """The service's final args (references and shared namespace as deferred Outputs),
-    checked by building its spec once (:func:`prevalidate`)."""
+    checked by building its spec once (:func:`prevalidate`), and against the Pod
+    Security level of the declared namespace it runs in."""
     env = dict(plan.args.get("env") or {})
     for variable in plan.refs:
         if variable in env:
@@ -514,20 +544,28 @@ def _with_deferred_values(component: str, plan: ServicePlan) -> ServicePlan:
         deferred_google_account=deferred_google_account,
     )
     try:
-        prevalidate(plan.name, cast(WebServiceArgs, args))
+        spec = prevalidate(plan.name, cast(WebServiceArgs, args))
+        if plan.shared_namespace is not None:
+            check_pod_security(
+                component,
+                spec.containers,
+                enforced=namespaces[plan.shared_namespace].pod_security == "restricted",
+                why=f'namespace "{plan.shared_namespace}" of this application enforces: its '
+                "pods would never be admitted (declare the namespace with pod_security: "
+                "baseline or privileged if the service needs it)",
+            )
     except ValidationError as error:
         for deferred in ready.deferred():
             deferred.give_stand_in()
         raise ValidationError(
             component, f"services.{plan.name}.{error.field}", error.value, error.rule
         ) from None
-    return ready
+    return ready, spec
 
 
-def namespace_labels(plan: NamespacePlan, application: str) -> dict[str, Any]:
+def namespace_labels(plan: NamespacePlan, application: str) -> pulumi.Input[dict[str, Any]]:
     """The Namespace's labels: the user's, then Moorage's (ours win)."""
-    return {
-        **plan.labels,
+    ours = {
         "app.kubernetes.io/part-of": application,
         "app.kubernetes.io/managed-by": "pulumi",
         **{
@@ -535,6 +573,9 @@ def namespace_labels(plan: NamespacePlan, application: str) -> dict[str, Any]:
             for mode in ("enforce", "warn", "audit")
         },
     }
+    if is_deferred(plan.labels):
+        return pulumi.Output.from_input(plan.labels).apply(lambda labels: {**labels, **ours})
+    return {**cast(dict[str, Any], plan.labels), **ours}
 
 
 def _address(url: str) -> str:
@@ -590,10 +631,13 @@ class Application(pulumi.ComponentResource):
     ) -> None:
         """``identity_target`` (``cluster.identity_target()``) is where ``identities`` are
         created: needed only when ``identities`` is set."""
-        super().__init__(TYPE_TOKEN, name, None, opts)
+        gate: list[pulumi.Output[Any]] = []
+        super().__init__(TYPE_TOKEN, name, None, gate_descendants(opts, self, gate))
         plan = planned_application(
             name, args, identity_target.cloud if identity_target is not None else None
         )
+        if plan.pending_checks:
+            gate.append(all_passed(plan.pending_checks))
         try:
             self._create_children(name, plan, opts, identity_target)
         except BaseException:

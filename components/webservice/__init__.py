@@ -8,8 +8,13 @@ Seams:
 - ``build_spec(name, args)``, ``prevalidate(name, args)``, ``validated_spec(name, args)``:
   read (validate and default) WebServiceArgs into a :class:`ServiceSpec`;
 - ``render(spec, checksums)``: the bodies of the objects a spec declares (pure);
-- ``inherited_dependencies(opts)``, ``claim_name(service)``, ``PERSISTENCE_DEFAULTS``: what
-  the Application uses;
+- ``inherited_dependencies(opts)``, ``claim_name(service)``, ``PERSISTENCE_DEFAULTS``,
+  ``check_pod_security(component, containers, enforced=, why=)``,
+  ``egress_to_service(name, namespace, ports)`` (a referrer's egress to its target),
+  ``object_names(spec)`` (the objects a service creates, by kind and name),
+  ``gate_descendants(opts, component, gate)`` (every descendant waits for the checks of
+  Output values), ``label_map``, ``annotation_map``, ``map_input``: what the Application
+  uses;
 - ``config_checksum``, ``secrets_checksum`` and their annotation keys: the checksums that
   roll the pods (tests and benchmarks compute them);
 - ``DEFAULTS``: every default, for the generated reference.
@@ -39,15 +44,19 @@ from . import (
 from ._args import WebServiceArgs
 from ._autoscaling import AutoscalingArgs
 from ._component import WebService
+from ._component import _gated as gate_descendants
 from ._config import CONFIG_CHECKSUM, SECRETS_CHECKSUM, config_checksum, secrets_checksum
 from ._containers import ContainerArgs, EnvFromArgs, ResourcesArgs, VolumeMountArgs
 from ._exposure import IngressArgs
 from ._kubernetes_differences import KUBERNETES_DIFFERENCES
+from ._maps import annotation_map, label_map, map_input
 from ._monitoring import AlertsArgs, MetricsArgs, inherited_dependencies
-from ._network_policy import EgressArgs, NetworkPolicyArgs
+from ._network_policy import EgressArgs, EgressPodsArgs, NetworkPolicyArgs, egress_to_service
+from ._objects import ObjectName, object_names
 from ._patches import PatchArgs
 from ._persistence import DEFAULTS as PERSISTENCE_DEFAULTS
 from ._persistence import PersistenceArgs, claim_name
+from ._pod_security import check as check_pod_security
 from ._ports import ExtraServiceArgs, PortArgs
 from ._probes import ProbeArgs, ProbesArgs
 from ._render import Manifests, render
@@ -106,6 +115,7 @@ __all__ = [
     "CanaryStepArgs",
     "ContainerArgs",
     "EgressArgs",
+    "EgressPodsArgs",
     "EnvFromArgs",
     "ExtraServiceArgs",
     "HostAliasArgs",
@@ -115,6 +125,7 @@ __all__ = [
     "MetricsArgs",
     "NetworkPolicyArgs",
     "NodeRequirementArgs",
+    "ObjectName",
     "PatchArgs",
     "PersistenceArgs",
     "PortArgs",
@@ -130,10 +141,17 @@ __all__ = [
     "VolumeMountArgs",
     "WebService",
     "WebServiceArgs",
+    "annotation_map",
     "build_spec",
+    "check_pod_security",
     "claim_name",
     "config_checksum",
+    "egress_to_service",
+    "gate_descendants",
     "inherited_dependencies",
+    "label_map",
+    "map_input",
+    "object_names",
     "prevalidate",
     "read_spec",
     "render",

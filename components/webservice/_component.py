@@ -19,6 +19,7 @@ from . import release
 from ._adoption import component_options
 from ._args import WebServiceArgs
 from ._checksum_key import ChecksumKey
+from ._load_balancers import warn_open_load_balancers
 from ._persistence import declare_claim
 from ._render import Manifests, render
 from ._routes import declare_routes, track_backends, track_service_name, track_service_spec
@@ -331,6 +332,12 @@ class WebService(pulumi.ComponentResource):
                 spec=manifests.network_policy,
                 opts=self._child,
             )
+        warn_open_load_balancers(
+            component_label(name),
+            spec.services,
+            spec.identity.annotations,
+            lambda m: pulumi.log.warn(m, resource=self),
+        )
         for warning in network_policy.warnings(
             spec.network_policy,
             component_label(name),

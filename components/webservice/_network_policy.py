@@ -17,8 +17,23 @@ from ._ports import PortSpec
 DEFAULTS: dict[str, Any] = {
     "network_policy.enabled": True,
     "network_policy.egress.enabled": True,
+    "network_policy.egress.allow_to_pods.protocol": "TCP",
 }
 """The defaults of this facet's fields, by dotted path (the reference prints them)."""
+
+
+class EgressPodsArgs(TypedDict):
+    """Pods the service may connect to: one egress rule of their own, which the other
+    allow-lists do not narrow (an Application adds one per referenced service)."""
+
+    namespace: pulumi.Input[str]
+    """Namespace (by name) of the pods."""
+    pod_labels: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    """Only pods with these labels; unset means every pod of the namespace."""
+    ports: NotRequired[pulumi.Input[Sequence[pulumi.Input[int]]]]
+    """Ports of those pods (the container ports, not a Service's); unset means every port."""
+    protocol: NotRequired[pulumi.Input[str]]
+    """Protocol of ``ports``: TCP, UDP or SCTP. Default TCP."""
 
 
 class EgressArgs(TypedDict):
@@ -42,6 +57,9 @@ class EgressArgs(TypedDict):
     allow_ports: NotRequired[pulumi.Input[Sequence[pulumi.Input[int]]]]
     """TCP ports the service may connect to (on the peers above, or anywhere when no
     peer is listed), e.g. [443]; unset means every port of the listed peers."""
+    allow_to_pods: NotRequired[pulumi.Input[Sequence[pulumi.Input[EgressPodsArgs]]]]
+    """Pods of a namespace the service may connect to, each on its own ports, e.g.
+    ``[{"namespace": "data", "pod_labels": {"app": "postgres"}, "ports": [5432]}]``."""
 
 
 class NetworkPolicyArgs(TypedDict):
@@ -64,6 +82,16 @@ class NetworkPolicyArgs(TypedDict):
 
 
 @dataclass(frozen=True)
+class EgressPodsSpec:
+    """One ``allow_to_pods`` entry."""
+
+    namespace: str
+    pod_labels: Mapping[str, pulumi.Input[str]]
+    ports: Sequence[pulumi.Input[int]]
+    protocol: str
+
+
+@dataclass(frozen=True)
 class EgressSpec:
     """Default-deny egress: DNS to kube-dns, plus these peers and ports."""
 
@@ -71,6 +99,7 @@ class EgressSpec:
     allow_to_pod_labels: Mapping[str, pulumi.Input[str]]
     allow_cidrs: Sequence[pulumi.Input[str]]
     allow_ports: Sequence[pulumi.Input[int]]
+    allow_to_pods: Sequence[EgressPodsSpec] = ()
 
 
 @dataclass(frozen=True)
@@ -119,6 +148,22 @@ def _egress(np: Fields) -> EgressSpec | None:
         allow_to_pod_labels=label_map(eg, "allow_to_pod_labels"),
         allow_cidrs=eg.checked_items("allow_cidrs", rule.cidr),
         allow_ports=eg.checked_items("allow_ports", rule.port),
+        allow_to_pods=[_pods(p) for p in eg.sections("allow_to_pods", EgressPodsArgs)],
+    )
+
+
+def _pods(p: Fields) -> EgressPodsSpec:
+    """One ``allow_to_pods`` entry: a namespace, its pods' labels, ports of one protocol."""
+    return EgressPodsSpec(
+        namespace=rule.dns_label(p.component, p.field("namespace"), p.required_text("namespace")),
+        pod_labels=label_map(p, "pod_labels"),
+        ports=p.checked_items("ports", rule.port),
+        protocol=rule.one_of(
+            p.component,
+            p.field("protocol"),
+            p.text("protocol", DEFAULTS["network_policy.egress.allow_to_pods.protocol"]),
+            rule.PROTOCOLS,
+        ),
     )
 
 
@@ -220,7 +265,38 @@ def egress_rules(egress: EgressSpec) -> list[dict[str, Any]]:
         if ports:
             rule["ports"] = ports
         rules.append(rule)
-    return rules
+    return rules + [_pods_rule(pods) for pods in egress.allow_to_pods]
+
+
+def _pods_rule(pods: EgressPodsSpec) -> dict[str, Any]:
+    """One ``allow_to_pods`` entry: its pods, on its ports (every port when none)."""
+    selector = {"matchLabels": dict(pods.pod_labels)} if pods.pod_labels else {}
+    entry: dict[str, Any] = {
+        "to": [{"namespaceSelector": _namespace_selector(pods.namespace), "podSelector": selector}]
+    }
+    if pods.ports:
+        entry["ports"] = [{"protocol": pods.protocol, "port": port} for port in pods.ports]
+    return entry
+
+
+def egress_to_service(name: str, namespace: str, ports: Sequence[PortSpec]) -> list[EgressPodsArgs]:
+    """The ``allow_to_pods`` entries that open egress to the pods of the service ``name``
+    in ``namespace`` on ``ports`` (its Services' ports: their container ports), one entry
+    per protocol. Its pods are selected as its own NetworkPolicy selects them."""
+    by_protocol: dict[str, list[pulumi.Input[int]]] = {}
+    for port in ports:
+        listed = by_protocol.setdefault(port.protocol, [])
+        if port.port not in listed:
+            listed.append(port.port)
+    return [
+        {
+            "namespace": namespace,
+            "pod_labels": selector_labels(name),
+            "ports": listed,
+            "protocol": protocol,
+        }
+        for protocol, listed in by_protocol.items()
+    ]
 
 
 def warnings(

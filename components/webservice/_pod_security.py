@@ -2,7 +2,8 @@
 
 A namespace the WebService creates enforces the profile (see ``_identity``), so a pod
 with such a setting would never be admitted and ``up`` would wait for a rollout that
-cannot happen: :func:`check` refuses it, naming the field. In a namespace Moorage does
+cannot happen: :func:`check` refuses it, naming the field; the Application refuses it
+the same way in a namespace it declares ``restricted``. In a namespace Moorage does
 not manage, :func:`warnings` says which settings an enforcing namespace would refuse.
 """
 
@@ -26,17 +27,20 @@ def violations(spec: ContainersSpec) -> Iterator[tuple[str, Any]]:
         yield from _container_violations(prefix, container.security)
 
 
-def check(component: str, spec: ContainersSpec, *, enforced: bool) -> None:
-    """Refuse the first forbidden setting when the created namespace enforces the profile."""
+CREATED_NAMESPACE = (
+    "the namespace this service creates enforces: its pods would never be admitted (set "
+    "create_namespace: false to deploy into a namespace with a looser profile)"
+)
+"""Why :func:`check` refuses, for a WebService that creates its namespace."""
+
+
+def check(
+    component: str, spec: ContainersSpec, *, enforced: bool, why: str = CREATED_NAMESPACE
+) -> None:
+    """Refuse the first forbidden setting when the namespace enforces the profile; ``why``
+    says which namespace (the one the service creates, or an Application's)."""
     for field, value in violations(spec) if enforced else ():
-        raise ValidationError(
-            component,
-            field,
-            value,
-            f"{_RULE}, which the namespace this service creates enforces: its pods would "
-            "never be admitted (set create_namespace: false to deploy into a namespace "
-            "with a looser profile)",
-        )
+        raise ValidationError(component, field, value, f"{_RULE}, which {why}")
 
 
 def warnings(component: str, spec: ContainersSpec) -> list[str]:

@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from moorage._rules import PUBLIC_LOAD_BALANCER_ANNOTATION, load_balancer_exposure
+
 from moorage_policy.props import Finding, dig, is_unknown, items, mapping, name_of
 
-PUBLIC_LOAD_BALANCER_ANNOTATION = "moorage.dev/public-load-balancer"
-"""Set to "true" on a Service to declare a LoadBalancer deliberately open to everyone."""
+__all__ = ["PUBLIC_LOAD_BALANCER_ANNOTATION", "check_load_balancer", "is_service"]
 
 LEGACY_SOURCE_RANGES_ANNOTATION = "service.beta.kubernetes.io/load-balancer-source-ranges"
 """The older annotation form of ``spec.loadBalancerSourceRanges``; it counts too."""
-
-OPEN_RANGES = frozenset({"0.0.0.0/0", "::/0"})
 
 
 def is_service(resource_type: str) -> bool:
@@ -35,13 +34,10 @@ def check_load_balancer(props: Mapping[str, Any]) -> list[Finding]:
     legacy = annotations.get(LEGACY_SOURCE_RANGES_ANNOTATION)
     if isinstance(legacy, str):
         listed += [r.strip() for r in legacy.split(",") if r.strip()]
-    if listed and not OPEN_RANGES.intersection(listed):
+    # The components' rule: no range, or one that allows every address, is no allow-list.
+    problem = load_balancer_exposure(listed)
+    if problem is None:
         return []
-    problem = (
-        "allows every address (" + ", ".join(sorted(OPEN_RANGES.intersection(listed))) + ")"
-        if listed
-        else "has no loadBalancerSourceRanges"
-    )
     return [
         Finding(
             f"LoadBalancer Service {name_of(props)} {problem}, so it is reachable from the "

@@ -33,7 +33,7 @@ from ._run import RunResult, StepActions, run_steps
 from ._runner import CanaryRunProvider, declare_canary_run
 from ._steps import CanaryStep, CanaryStepArgs, PlannedStep, describe, plan_steps
 from ._strategy import DEFAULTS, BlueGreenArgs, CanaryArgs, ReleaseSpec, read
-from ._wiring import TRACK_LABEL, Release, declare_release
+from ._wiring import TRACK_LABEL, Release, declare_release, deployment_names
 
 __all__ = [
     "COLOR_LABEL",
@@ -64,6 +64,7 @@ __all__ = [
     "cluster_input",
     "declare_canary_run",
     "declare_release",
+    "deployment_names",
     "describe",
     "ledger",
     "ledger_input",

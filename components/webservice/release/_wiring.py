@@ -313,6 +313,15 @@ def _object_name_of(name: str, key: str) -> str:
     return name if key == "stable" else f"{name}-{key}"
 
 
+def deployment_names(spec: ReleaseSpec) -> dict[str, str]:
+    """The names of the release's Deployment objects by role: "main" (rolling, the
+    service's name), "blue"/"green" or "stable"/"canary"."""
+    if spec.strategy == "rolling":
+        return {"main": spec.name}
+    keys = COLORS if spec.blue_green is not None else TRACKS
+    return {key: _object_name_of(spec.name, key) for key in keys}
+
+
 def _bounds(spec: ReleaseSpec) -> dict[str, pulumi.Input[int]] | None:
     """The autoscaler's bounds, for sizing a colour going live (None: fixed replicas)."""
     if spec.autoscaling is None:
