@@ -92,7 +92,7 @@ DOCUMENTED_RULES: list[tuple[str, str]] = [
     (r"^metadata\.name$", "Moorage names its objects after the service"),
     (r"secretKeyRef|secretRef", "secrets live in the service's Secret <name>-secrets"),
     (
-        r"configMapRef|configMap\.name|volumes\[config\]|volumeMounts",
+        r"envFrom|configMapRef|configMap\.name|volumes\[config\]|volumeMounts\[[^\]]*\]\.name",
         "config lives in <name>-config",
     ),
     (r"restartPolicy|initContainers", "sidecars run as native sidecars (init containers)"),

@@ -49,7 +49,8 @@ SERVER_ASSIGNED = (
     "internalTrafficPolicy",
 )
 REMOVABLE_OBJECTS = ("NetworkPolicy", "ServiceAccount")
-KEPT = re.compile(r"^metadata\.name$|pulumi\.com/patchForce")
+KEPT = re.compile(r"^metadata\.name$|pulumi\.com/patchForce|secretKeyRef|secretRef")
+"""Paths --exact leaves as rendered: the names, the adoption, the references to secrets."""
 
 
 @dataclass(frozen=True)
