@@ -90,6 +90,10 @@ DOCUMENTED_RULES: list[tuple[str, str]] = [
     (r"topologySpreadConstraints", "spreading over zones and nodes"),
     (r"spec\.strategy|progressDeadlineSeconds|revisionHistoryLimit", "the rolling update"),
     (r"^metadata\.name$", "Moorage names its objects after the service"),
+    (
+        r"(volumes|volumeMounts)\[(config|secrets|tmp)\]",
+        "tmp, config and secrets are Moorage's volume names",
+    ),
     (r"secretKeyRef|secretRef", "secrets live in the service's Secret <name>-secrets"),
     (
         r"envFrom|configMapRef|configMap\.name|volumes\[config\]|volumeMounts\[[^\]]*\]\.name",

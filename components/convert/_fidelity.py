@@ -172,8 +172,11 @@ def _difference(
 
 def _renamed_names(service: ConvertedService) -> set[str]:
     """Names that change with the conversion: references to them stay as rendered."""
-    names = {f"{service.name}-config", f"{service.name}-secrets"}
-    names |= {u.secret for u in service.secret_uses}
+    names: set[str] = set()
+    if "config" in service.args:
+        names.add(f"{service.name}-config")
+    if service.secret_uses:
+        names |= {f"{service.name}-secrets", *(u.secret for u in service.secret_uses)}
     config = service.sources.get(("ConfigMap", f"{service.name}-config"))
     if config is not None:
         names.add(config.name)

@@ -7,6 +7,7 @@ that the service cannot express is a :class:`~._containers.Gap`. Nothing is drop
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -129,8 +130,17 @@ def convert_objects(objects: list[KubeObject]) -> Converted:
             continue
         services[deployment.name] = _Service(index, deployment).convert()
     namespaces, namespace_sources = _namespaces(index, services)
+    referenced = json.dumps([s.args for s in services.values()])
     for obj in objects:
-        if id(obj) not in index.used:
+        if id(obj) in index.used:
+            continue
+        if obj.kind in ("ConfigMap", "Secret", "ServiceAccount") and f'"{obj.name}"' in referenced:
+            reason = (
+                "referenced by name (env_from, volumes or service_account_name): Moorage "
+                "does not create it; keep applying it"
+            )
+            unmapped.append(Unmapped(obj.ref, reason))
+        else:
             unmapped.append(Unmapped(obj.ref, _reason(obj)))
     return Converted(services, namespaces, namespace_sources, unmapped)
 
