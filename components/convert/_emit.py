@@ -37,7 +37,8 @@ def stack_yaml(config: Mapping[str, Any], sources: list[str]) -> str:
         "# Secret values are not here: run the `pulumi config set --secret` commands the\n"
         "# conversion printed. `make explain STACK=<stack>` shows every effective setting.\n"
     )
-    body = yaml.safe_dump({"config": dict(config)}, sort_keys=False, width=100)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    body = yaml.dump({"config": dict(config)}, Dumper=dumper, sort_keys=False, width=100)
     return header + body
 
 

@@ -47,6 +47,8 @@ KNOWN_API_VERSIONS = frozenset(
 """apiVersions of the pinned Kubernetes (and the CRDs Moorage knows); others are refused,
 since a typo there (``apps/v1beta1``) means the object would not apply either."""
 
+LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader where PyYAML has it (about ten times faster), else the pure one."""
 SERVER_FIELDS = ("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields")
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
@@ -110,7 +112,7 @@ def load_texts(texts: Iterable[tuple[str, str]], namespace: str | None = None) -
 
 def _documents(source: str, text: str) -> list[Any]:
     try:
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        nodes = list(yaml.compose_all(text, Loader=LOADER))
         for node in nodes:
             if node is not None and _expanded_size(source, node, {}, 0) > MAX_EXPANDED_NODES:
                 raise ConvertError(
@@ -135,7 +137,7 @@ def _documents(source: str, text: str) -> list[Any]:
 def _construct(node: yaml.Node | None) -> Any:
     if node is None:
         return None
-    loader = yaml.SafeLoader("")
+    loader = LOADER("")
     try:
         return loader.construct_document(node)
     finally:

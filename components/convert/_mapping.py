@@ -84,6 +84,11 @@ class _Index:
     def __init__(self, objects: list[KubeObject]) -> None:
         self.objects = objects
         self.used: set[int] = set()
+        self.pod_text = {
+            id(o): json.dumps(o.body.get("spec"), default=str)
+            for o in objects
+            if o.kind == "Deployment"
+        }
 
     def of(self, kind: str, namespace: str | None = None) -> list[KubeObject]:
         return [
@@ -517,7 +522,7 @@ class _Service:
         for other in self.index.of("Deployment", self.ns):
             if other is self.deployment:
                 continue
-            if config_map in str(other.body.get("spec")):
+            if f'"{config_map}"' in self.index.pod_text[id(other)]:
                 return False
         return True
 

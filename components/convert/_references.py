@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..application import find_cycle
+from ._containers import Gap
 from ._mapping import ConvertedService
 
 CLUSTER_DOMAIN = "svc.cluster.local"
@@ -30,7 +32,49 @@ def with_references(services: Mapping[str, ConvertedService]) -> int:
             if ref is not None:
                 env[variable] = ref
                 replaced += 1
-    return replaced
+    return replaced - _break_cycles(services)
+
+
+def _break_cycles(services: Mapping[str, ConvertedService]) -> int:
+    """Keep as plain text one reference of each cycle (services cannot refer in a circle);
+    the number kept."""
+    kept = 0
+    while True:
+        graph = {name: [t for _, t in _targets(s)] for name, s in services.items()}
+        cycle = find_cycle(graph)
+        if not cycle:
+            return kept
+        source, target = services[cycle[0]], cycle[1]
+        for variable, name in _targets(source):
+            if name == target:
+                env = source.args["env"]
+                env[variable] = _text(env[variable], services[target])
+                source.gaps.append(
+                    Gap(
+                        f"env.{variable}",
+                        f"kept as plain text: references to {target} form a cycle",
+                    )
+                )
+                kept += 1
+                break
+
+
+def _targets(service: ConvertedService) -> list[tuple[str, str]]:
+    env = service.args.get("env") or {}
+    return [
+        (variable, next(v for k, v in value.items() if k != "wait"))
+        for variable, value in env.items()
+        if isinstance(value, dict)
+    ]
+
+
+def _text(ref: dict[str, Any], target: ConvertedService) -> str:
+    """The plain value a reference stands for."""
+    port = target.args.get("service_port")
+    if "service_short_address" in ref:
+        return f"{target.name}:{port}"
+    host = f"{target.name}.{target.namespace}.{CLUSTER_DOMAIN}"
+    return f"{host}:{port}" if "service_address" in ref else host
 
 
 def reference(
