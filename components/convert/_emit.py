@@ -6,6 +6,7 @@ Both carry the same services; neither holds a secret value (the report prints th
 
 from __future__ import annotations
 
+import json
 import pprint
 from collections.abc import Mapping
 from typing import Any
@@ -59,7 +60,7 @@ def python_program(config: Mapping[str, Any], secret_keys: Mapping[str, list[str
     from .._stack_config import parse_stack_settings
 
     raw = {
-        k: v if isinstance(v, str) else __import__("json").dumps(v)
+        k: v if isinstance(v, str) else json.dumps(v)
         for k, v in config.items()
         if k.startswith("moorage:")
     }

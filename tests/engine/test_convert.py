@@ -10,7 +10,6 @@ from pathlib import Path
 
 import yaml
 from kubernetes import client, config
-
 from moorage.__main__ import main
 
 from .harness import PROGRAMS, ROOT, engine_stack
