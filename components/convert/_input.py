@@ -139,9 +139,9 @@ def _construct(node: yaml.Node | None) -> Any:
         return None
     loader = LOADER("")
     try:
-        return loader.construct_document(node)
+        return loader.construct_document(node)  # type: ignore[no-untyped-call]
     finally:
-        loader.dispose()
+        loader.dispose()  # type: ignore[no-untyped-call]
 
 
 def _expanded_size(source: str, node: yaml.Node, sizes: dict[int, int], depth: int) -> int:

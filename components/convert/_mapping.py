@@ -498,7 +498,7 @@ class _Service:
         container reads whole (envFrom without prefix, or a volume without items)."""
         for item in main.get("envFrom") or []:
             name = (item.get("configMapRef") or {}).get("name")
-            if name in config_maps and not item.get("prefix") and self._only_user(name):
+            if name in config_maps and not item.get("prefix") and self._only_user(str(name)):
                 return str(name)
         mounted = {m.get("name"): m for m in main.get("volumeMounts") or []}
         for volume in self.pod.get("volumes") or []:
@@ -510,14 +510,14 @@ class _Service:
                 and mount is not None
                 and not cm.get("items")
                 and not mount.get("subPath")
-                and self._only_user(name)
+                and self._only_user(str(name))
             ):
                 self.args["config_mount_path"] = str(mount["mountPath"])
                 self.config_volume = str(volume.get("name"))
                 return str(name)
         return None
 
-    def _only_user(self, config_map: str) -> bool:
+    def _only_user(self, config_map: object) -> bool:
         """No other Deployment of the namespace reads the ConfigMap (else it is kept)."""
         for other in self.index.of("Deployment", self.ns):
             if other is self.deployment:
