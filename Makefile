@@ -18,7 +18,7 @@ RUN := scripts/pulumi-stack
 UNIT_WORKERS ?= auto
 ENGINE_WORKERS ?= 3
 
-.PHONY: help up preview preview-json explain render destroy test test-unit test-engine lint typecheck fmt tools venv bench clean docs
+.PHONY: help up preview preview-json explain render convert destroy test test-unit test-engine lint typecheck fmt tools venv bench clean docs
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -66,6 +66,9 @@ explain: venv ## Each service of STACK (or SERVICE): effective settings, their o
 render: venv ## Write the manifests STACK (or a stack file path) would apply to RENDER_DIR (rendered/STACK), validated; no cluster
 	@$(PY) scripts/render $(STACK) $(RENDER_DIR)
 
+convert: venv ## Convert manifests (FILES=a.yaml b.yaml) into stacks/Pulumi.STACK.yaml, with a fidelity report (ARGS=--exact)
+	@$(PY) -m moorage convert $(FILES) --stack $(STACK) -o stacks/Pulumi.$(STACK).yaml $(ARGS)
+
 destroy: venv tools ## Tear down STACK: the service and its cluster
 	@$(RUN) $(STACK) destroy --yes
 
@@ -96,6 +99,7 @@ docs: venv ## Regenerate the field reference in docs/reference/ from the code
 bench: venv tools ## Benchmarks (prints figures; never part of the tests)
 	@MOORAGE_TOOLS_BIN="$$(scripts/bootstrap-tools --print-bin-dir)" $(PY) bench/run.py
 	@$(PY) bench/full_service.py --write
+	@$(PY) bench/convert.py --write
 	@scripts/bootstrap-tools --only prometheus >/dev/null
 	@MOORAGE_TOOLS_BIN="$$(scripts/bootstrap-tools --print-bin-dir)" $(PY) bench/canary_steps.py
 
