@@ -13,6 +13,7 @@ written here again.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -112,35 +113,72 @@ class Cause:
     reason: str
 
 
+CONTAINER_NAME = re.compile(rf"{C}")
+
+
 def field_for(path: str) -> str | None:
     """The WebServiceArgs field (a key of ``DEFAULTS``) behind a rendered path."""
+    return _field_for(_general(path))
+
+
+def _general(path: str) -> str:
+    """``path`` with container names left out: every rule reads it the same way, so the
+    rules' answers are cached across services (a conversion asks about the same paths
+    once per service)."""
+    return CONTAINER_NAME.sub(r"\1[*]", path) if "ontainers[" in path else path
+
+
+@functools.lru_cache(maxsize=4096)
+def _field_for(path: str) -> str | None:
     for pattern, field in FIELDS:
         if re.search(pattern, path):
             return field
     return None
 
 
+@functools.lru_cache(maxsize=4096)
+def _first_rules(path: str) -> tuple[tuple[str, str, str], ...]:
+    """The :data:`FIRST` rules whose path pattern matches: (needle, kind, reason)."""
+    return tuple(
+        (needle, kind, reason)
+        for pattern, needle, kind, reason in FIRST
+        if re.search(pattern, path)
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _path_rule(path: str) -> Cause | None:
+    """The hardening or documented rule that ``path`` alone decides, if any."""
+    if HARDENED.search(path):
+        return Cause(HARDENING, POD_SECURITY)
+    for pattern, reason in DOCUMENTED_RULES:
+        if re.search(pattern, path):
+            return Cause(DOCUMENTED, reason)
+    return None
+
+
 def cause(object_kind: str, path: str, change: Change | None, given: set[str]) -> Cause:
     """Why the object of ``object_kind`` differs at ``path`` (``change``: the values; None
     for a whole object); ``given``: the fields the converted service sets itself."""
+    general = _general(path)
     added = change is None or change.before is MISSING
-    shown = "" if change is None else json.dumps(change.after, default=str)
     removed = change is not None and change.after is MISSING
-    for pattern, needle, kind, reason in FIRST:
-        if re.search(pattern, path) and ((needle and needle in shown) or (not needle and removed)):
-            return Cause(kind, reason)
-    field = field_for(path)
+    first = _first_rules(general)
+    if first:
+        shown = "" if change is None else json.dumps(change.after, default=str)
+        for needle, kind, reason in first:
+            if (needle and needle in shown) or (not needle and removed):
+                return Cause(kind, reason)
+    field = _field_for(general)
     if field is not None and (added or field not in given):
         if field in KUBERNETES_DIFFERENCES:
             difference = KUBERNETES_DIFFERENCES[field]
             return Cause(HARDENING, f"{field}: {difference.moorage} ({difference.reason})")
         if field in DEFAULTS:
             return Cause(DOCUMENTED, f"{field}: {_default_text(field)}")
-    if HARDENED.search(path):
-        return Cause(HARDENING, POD_SECURITY)
-    for pattern, reason in DOCUMENTED_RULES:
-        if re.search(pattern, path):
-            return Cause(DOCUMENTED, reason)
+    rule = _path_rule(general)
+    if rule is not None:
+        return rule
     if object_kind in ("NetworkPolicy", "ServiceAccount") and added:
         field = (
             "network_policy.enabled" if object_kind == "NetworkPolicy" else "service_account_name"

@@ -9,7 +9,6 @@ objects and the references to them, the Secret, and objects Moorage always adds.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from collections.abc import Mapping
@@ -225,15 +224,16 @@ def _port_numbers_of(body: Mapping[str, Any] | None) -> dict[str, int]:
 
 def _normal(body: Mapping[str, Any], ports: Mapping[str, int], rendered: bool = False) -> Any:
     """``body`` with named ports as numbers, quantities as text and server fields left out."""
-    out = copy.deepcopy(dict(body))
+    out = _walk(dict(body), ports)  # a copy: the input is left as it is
     out.pop("apiVersion", None)
     spec = out.get("spec")
     if out.get("kind") == "Service" and isinstance(spec, dict):
         for name in SERVER_ASSIGNED:
             spec.pop(name, None)
         for port in spec.get("ports") or []:
-            port.setdefault("targetPort", port.get("port"))
-    return _walk(out, ports)
+            if isinstance(port, dict):
+                port.setdefault("targetPort", port.get("port"))
+    return out
 
 
 def _walk(value: Any, ports: Mapping[str, int], key: str = "") -> Any:
