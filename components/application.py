@@ -17,7 +17,7 @@ from typing_extensions import NotRequired
 
 from . import _rules as rule
 from ._errors import ValidationError
-from ._fields import Fields
+from ._fields import Fields, checked
 from .application_identity import (
     PLACEHOLDER_GOOGLE_ACCOUNT,
     ServiceIdentity,
@@ -323,7 +323,7 @@ def _read_namespaces(component: str, args: Mapping[str, Any]) -> dict[str, Names
         labels = f.mapping("labels")
         for key, value in labels.items():
             rule.qualified_name(component, f.field(f"labels.{key}"), key)
-            rule.version_label(component, f.field(f"labels.{key}"), value)
+            labels[key] = checked(value, f.item_check(rule.version_label, f"labels.{key}"))
         annotations = f.mapping("annotations")
         for key in annotations:
             rule.qualified_name(component, f.field(f"annotations.{key}"), key)
