@@ -135,6 +135,17 @@ def secure_paths(stored: Any, path: ConfigPath = ()) -> Iterator[ConfigPath]:
             yield from secure_paths(v, (*path, i))
 
 
+def masked(stored: Any, shown: str = REDACTED) -> Any:
+    """A stored config value with every ``{secure: ...}`` value replaced by ``shown``."""
+    if _is_secure(stored):
+        return shown
+    if isinstance(stored, dict):
+        return {k: masked(v, shown) for k, v in stored.items()}
+    if isinstance(stored, list):
+        return [masked(v, shown) for v in stored]
+    return stored
+
+
 def _matches(stored: Any, passed: Any) -> bool:
     """Whether the stored value has the shape and plain values of the decrypted one."""
     if _is_secure(stored):
