@@ -17,6 +17,7 @@ rather than guessed: its values would otherwise reach resources in plain text.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,9 +114,19 @@ def stack_file_config(root: str | Path, stack: str) -> Mapping[str, Any] | None:
     return config if isinstance(config, dict) else None
 
 
+def project_root(start: str | Path) -> Path | None:
+    """The nearest directory from ``start`` up that holds a ``Pulumi.yaml``."""
+    for directory in (Path(start), *Path(start).parents):
+        if (directory / "Pulumi.yaml").is_file():
+            return directory
+    return None
+
+
 def program_stack_config() -> Mapping[str, Any] | None:
-    """The running stack's file (:func:`stack_file_config` of the project root)."""
-    root = pulumi.get_root_directory()
+    """The running stack's file (:func:`stack_file_config`). The project root is the one
+    the engine names, else the nearest ``Pulumi.yaml`` up from the working directory (the
+    engine runs a program in its ``main`` directory, inside the project)."""
+    root = pulumi.get_root_directory() or project_root(os.getcwd())
     return stack_file_config(root, pulumi.get_stack()) if root else None
 
 

@@ -10,6 +10,7 @@ the same stack file hold one in plain text.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import uuid
 from pathlib import Path
@@ -19,7 +20,7 @@ import pytest
 import yaml
 from kubernetes import client, config
 
-from .harness import ROOT, engine_stack
+from .harness import ROOT, engine_stack, unique_stack_name
 
 pytestmark = pytest.mark.engine
 
@@ -70,7 +71,13 @@ def test_secure_values_at_any_path_stay_secret_in_state_and_rendered_manifests(
 ) -> None:
     namespace = f"seccfg-{uuid.uuid4().hex[:6]}"
     secrets = secure_values(namespace)
-    with engine_stack(work_dir, env, ROOT / "infra") as stack:
+    # The program inside the project, as in this repository (infra/ beside Pulumi.yaml):
+    # it finds the stack file from its working directory.
+    name = unique_stack_name("seccfg")
+    program = work_dir / "seccfg" / name / "infra"
+    program.mkdir(parents=True)
+    shutil.copy(ROOT / "infra" / "__main__.py", program / "__main__.py")
+    with engine_stack(work_dir / "seccfg", env, program, name=name) as stack:
         stack.set_config(plain_config(kwok_cluster, namespace))
         for path, value in secrets.items():
             done = stack.pulumi("config", "set", "--secret", "--path", path, value)

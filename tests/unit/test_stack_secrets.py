@@ -13,7 +13,7 @@ import yaml
 from moorage._errors import ValidationError
 from moorage._program import deploy, render
 from moorage._stack_config import parse_stack_settings
-from moorage._stack_secrets import find_secret_leaves, stack_file_config
+from moorage._stack_secrets import find_secret_leaves, project_root, stack_file_config
 
 from .conftest import RecordingMocks
 
@@ -252,3 +252,9 @@ def test_secret_paths_are_read_from_the_stack_config_dir(tmp_path: Path) -> None
     leaves = find_secret_leaves(raw, ["moorage:services"], stored)
     assert leaves.under("services") == (("web", "sidecars", 0, "env", "T"),)
     assert stack_file_config(tmp_path, "missing") is None
+
+
+def test_the_project_is_found_from_the_programs_directory(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: p\n")
+    (tmp_path / "infra").mkdir()
+    assert project_root(tmp_path / "infra") == tmp_path
