@@ -33,7 +33,7 @@ def secure_values(namespace: str) -> dict[str, str]:
         "moorage:services.web.env.API_KEY": "s3cr3t-env-Zq9-do-not-leak",
         "moorage:services.web.container_args[1]": "s3cr3t-arg-Zq9-do-not-leak",
         "moorage:services.web.sidecars[0].env.PROXY_TOKEN": "s3cr3t-sidecar-Zq9-do-not-leak",
-        f"moorage:namespaces.{namespace}.annotations.example.com/token": (
+        f'moorage:namespaces.{namespace}.annotations["example.com/token"]': (
             "s3cr3t-annotation-Zq9-do-not-leak"
         ),
     }
