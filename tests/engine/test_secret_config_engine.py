@@ -10,6 +10,7 @@ the same stack file hold one in plain text.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import uuid
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 import yaml
 from kubernetes import client, config
+from kubernetes.client.exceptions import ApiException
 
 from .harness import ROOT, engine_stack, unique_stack_name
 
@@ -78,11 +80,15 @@ def test_secure_values_at_any_path_stay_secret_in_state_and_rendered_manifests(
     program.mkdir(parents=True)
     shutil.copy(ROOT / "infra" / "__main__.py", program / "__main__.py")
     with engine_stack(work_dir / "seccfg", env, program, name=name) as stack:
-        stack.set_config(plain_config(kwok_cluster, namespace))
+        # The plain config as a user writes it (mappings, not JSON strings), then each
+        # secret value set on top of it, path by path.
+        stack_file = stack.project_dir / "stacks" / f"Pulumi.{stack.name}.yaml"
+        document = yaml.safe_load(stack_file.read_text()) if stack_file.exists() else {}
+        document["config"] = plain_config(kwok_cluster, namespace)
+        stack_file.write_text(yaml.safe_dump(document))
         for path, value in secrets.items():
             done = stack.pulumi("config", "set", "--secret", "--path", path, value)
             assert done.returncode == 0, done.stderr
-        stack_file = stack.project_dir / "stacks" / f"Pulumi.{stack.name}.yaml"
         try:
             up = stack.up()
             assert up.summary.result == "succeeded"
@@ -128,6 +134,8 @@ def test_secure_values_at_any_path_stay_secret_in_state_and_rendered_manifests(
             # Leave the shared cluster standing: forget everything (the cluster included)
             # before the harness destroys the stack, then remove what the stack made.
             stack.pulumi("state", "delete", "--all", "--force", "--yes")
-            client.CoreV1Api(
+            core = client.CoreV1Api(
                 config.new_client_from_config_dict(yaml.safe_load(kwok_cluster))
-            ).delete_namespace(namespace)
+            )
+            with contextlib.suppress(ApiException):
+                core.delete_namespace(namespace)
