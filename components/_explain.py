@@ -23,6 +23,7 @@ from typing import Any
 
 from ._defaults import Computed
 from ._stack_config import DEFAULT_SERVICE_TYPE, parse_stack_settings
+from ._stack_secrets import masked
 from .webservice import DEFAULTS, build_spec
 from .webservice._kubernetes_differences import KUBERNETES_DIFFERENCES, Difference
 from .webservice._spec import ServiceSpec
@@ -98,12 +99,10 @@ def explain(
 def explain_stack(config: Mapping[str, Any]) -> list[Explanation]:
     """Every service of a stack file's ``config`` mapping (as YAML loads it), explained.
 
-    Raises ``ValidationError`` for a bad stack config. Secure values are never decrypted."""
-    raw = {
-        k: v if isinstance(v, str) else json.dumps(v)
-        for k, v in config.items()
-        if k.startswith("moorage:")
-    }
+    Raises ``ValidationError`` for a bad stack config. Secure values are never decrypted:
+    they show as ``[secret]``."""
+    shown = {k: masked(v) for k, v in config.items() if k.startswith("moorage:")}
+    raw = {k: v if isinstance(v, str) else json.dumps(v) for k, v in shown.items()}
     settings = parse_stack_settings(raw)
     declared = config.get("moorage:services") or {
         settings.shorthand: config.get("moorage:service") or {}

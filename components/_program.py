@@ -24,18 +24,28 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ._errors import ValidationError
+from ._errors import REDACTED, ValidationError
 from ._stack_config import (
+    NAMESPACE,
     STACK,
     ApplicationSettings,
     StackSettings,
     parse_stack_settings,
     rekeyed,
+)
+from ._stack_secrets import (
+    NO_SECRETS,
+    ConfigPath,
+    as_secret,
+    find_secret_leaves,
+    program_stack_config,
+    wrapped,
 )
 from .application import (
     Application,
@@ -120,19 +130,42 @@ def _cluster_class(settings: StackSettings) -> Any:
     return getattr(importlib.import_module(module_name, __package__), class_name)
 
 
+def _service_leaves(
+    settings: StackSettings, name: str
+) -> tuple[list[ConfigPath], list[ConfigPath]]:
+    """The secret paths of service ``name``: inside its args, and inside its ``identity``."""
+    args: list[ConfigPath] = []
+    identity: list[ConfigPath] = []
+    for path in settings.secrets.under("services"):
+        if path[0] == name:
+            (identity if path[1:2] == ("identity",) else args).append(path[1:])
+    return args, [p[1:] for p in identity]
+
+
 def application_args(
     settings: StackSettings,
     secrets: Mapping[str, Mapping[str, pulumi.Input[str]]],
     kubeconfig: pulumi.Input[str] | None = None,
+    secret_leaf: Callable[[Any], Any] = as_secret,
 ) -> tuple[ApplicationArgs, list[LocalClaim]]:
     """ApplicationArgs from the stack config, with identities, secrets and local storage,
     and the claims that need a local volume (none off a local cluster, none for the
-    shorthand, whose claims keep the storage class they were created with)."""
+    shorthand, whose claims keep the storage class they were created with).
+
+    Every value set with ``--secret`` (``settings.secrets``) is ``secret_leaf(value)``:
+    a Pulumi secret (render mode: a placeholder)."""
     app = settings.application
     identity_annotations = _cluster_class(settings).identity_annotations
     services: dict[str, dict[str, Any]] = {}
+    created_identities = dict(app.created_identities)
     for name in app.order:
-        service = dict(app.services[name])
+        in_args, in_identity = _service_leaves(settings, name)
+        where = f"services.{name}"
+        service = wrapped(dict(app.services[name]), in_args, where, secret_leaf)
+        if in_identity:
+            created_identities[name] = wrapped(
+                created_identities[name], in_identity, f"{where}.identity", secret_leaf
+            )
         identity = app.identities.get(name)
         if identity:
             service["service_account_annotations"] = {
@@ -145,13 +178,16 @@ def application_args(
     claims: list[LocalClaim] = []
     if settings.cloud == "local" and settings.shorthand is None:
         services, claims = with_local_storage(services)
+    namespaces = wrapped(
+        app.namespaces, settings.secrets.under("namespaces"), "namespaces", secret_leaf
+    )
     args: ApplicationArgs = {
-        "namespaces": app.namespaces,  # type: ignore[typeddict-item]
+        "namespaces": namespaces,
         "services": services,  # type: ignore[typeddict-item]
         "service_refs": app.service_refs,  # type: ignore[typeddict-item]
     }
-    if app.created_identities:
-        args["identities"] = app.created_identities  # type: ignore[typeddict-item]
+    if created_identities:
+        args["identities"] = created_identities
     if kubeconfig is not None:
         args["kubeconfig"] = kubeconfig
     return args, claims
@@ -161,18 +197,88 @@ def validate(settings: StackSettings, args: ApplicationArgs) -> ApplicationPlan:
     """Run every component's validation before any resource is registered.
 
     ``args`` are the very ApplicationArgs the program then passes to the Application,
-    which takes over the plan (and each service's spec) made here.
+    which takes over the plan (and each service's spec) made here. When the stack has
+    values set with ``--secret``, they are first checked as plain values (so every rule
+    runs before anything exists, and an error shows ``[secret]``), then as the Pulumi
+    secrets the components get.
     """
+    if not settings.secrets:
+        return _planned(settings, args, settings.cluster)
+    plain = replace(settings, secrets=NO_SECRETS)
+    checked, _ = application_args(plain, _placeholder_secrets(settings.application))
+    _planned(settings, checked, settings.cluster).release()
+    try:
+        return _planned(settings, args, _cluster_args(settings))
+    except ValidationError as error:
+        raise _not_here(error) from None
+
+
+def _planned(
+    settings: StackSettings, args: ApplicationArgs, cluster: Mapping[str, Any]
+) -> ApplicationPlan:
+    """The cluster's and the Application's checks; errors named by their config key."""
     _, _, validator_name = CLUSTERS[settings.cloud]
     module_name = CLUSTERS[settings.cloud][0]
     validator = getattr(importlib.import_module(module_name, __package__), validator_name)
-    rekeyed("cluster", lambda: validator(pulumi.get_stack(), settings.cluster))
     try:
+        rekeyed("cluster", lambda: validator(pulumi.get_stack(), cluster))
         return plan_application(pulumi.get_stack(), args, settings.cloud)
     except ValidationError as error:
-        raise ValidationError(
-            STACK, settings.config_key(error.field), error.value, error.rule
-        ) from None
+        raise stack_error(settings, error) from None
+
+
+KNOWN_RULE = "must be known when the program runs (a plain value, not an Output), because "
+
+
+def _not_here(error: ValidationError) -> ValidationError:
+    """An error at a secret path that the value passed as a plain value: the field
+    cannot take a secret (an Output) there."""
+    if error.value != REDACTED:
+        return error
+    _, known, why = error.rule.partition(KNOWN_RULE)
+    reason = f", because {why}" if known else " (it is checked before anything is created)"
+    return ValidationError(
+        error.component,
+        error.field,
+        None,
+        f"holds a secret value (set with --secret), but it must be a plain value{reason}; "
+        "set it without --secret",
+        secret=True,
+    )
+
+
+def stack_error(settings: StackSettings, error: ValidationError) -> ValidationError:
+    """``error`` (a field of the services form, or a config key) as the user wrote the key,
+    a secret value shown as ``[secret]``."""
+    field_path = error.field.removeprefix(f"{NAMESPACE}:")
+    secret = settings.secrets.redact(
+        ValidationError(STACK, f"{NAMESPACE}:{field_path}", error.value, error.rule)
+    )
+    hidden = secret.value == REDACTED
+    return ValidationError(
+        STACK, settings.config_key(field_path), error.value, secret.rule, secret=hidden
+    )
+
+
+def _stack_args(
+    settings: StackSettings,
+    secrets: Mapping[str, Mapping[str, pulumi.Input[str]]],
+    kubeconfig: pulumi.Input[str] | None = None,
+    secret_leaf: Callable[[Any], Any] = as_secret,
+) -> tuple[ApplicationArgs, list[LocalClaim]]:
+    """:func:`application_args`, an error naming the config key as the user wrote it."""
+    try:
+        return application_args(settings, secrets, kubeconfig, secret_leaf)
+    except ValidationError as error:
+        raise stack_error(settings, error) from None
+
+
+def _cluster_args(settings: StackSettings) -> dict[str, Any]:
+    """``moorage:cluster``, every value set with ``--secret`` a Pulumi secret."""
+    try:
+        return dict(wrapped(settings.cluster, settings.secrets.under("cluster"), "cluster"))
+    except ValidationError as error:
+        raise stack_error(settings, error) from None
 
 
 def _load_balancers(settings: StackSettings) -> list[str]:
@@ -279,8 +385,12 @@ def render(settings: StackSettings, directory: str) -> dict[str, Any]:
     stack would apply. Identities a service asks to create (``identity``) are checked
     but not created: render mode writes Kubernetes objects only.
     """
-    args, claims = application_args(settings, _placeholder_secrets(settings.application))
-    validate(settings, args)
+    args, claims = _stack_args(
+        settings,
+        _placeholder_secrets(settings.application),
+        secret_leaf=lambda _: RENDERED_SECRET_PLACEHOLDER,
+    )
+    _planned(settings, args, settings.cluster)
     provider = k8s.Provider(
         f"{pulumi.get_stack()}-render",
         render_yaml_to_directory=directory,
@@ -299,15 +409,18 @@ def deploy(settings: StackSettings) -> dict[str, Any]:
     kubeconfig = Deferred(None)
     # The args are complete before anything exists (the kubeconfig is given once the
     # cluster exists), so each service's spec is built once, here, and reused.
-    args, claims = application_args(settings, _application_secrets(settings), kubeconfig.output)
     try:
+        args, claims = _stack_args(settings, _application_secrets(settings), kubeconfig.output)
         plan = validate(settings, args)
     except BaseException:
         kubeconfig.give_stand_in()
         raise
     try:
         check_local_load_balancer(settings)
-        cluster_args = {**settings.cluster, "delete_unreachable": settings.delete_unreachable}
+        cluster_args = {
+            **_cluster_args(settings),
+            "delete_unreachable": settings.delete_unreachable,
+        }
         cluster: KubernetesCluster = _cluster_class(settings)(pulumi.get_stack(), cluster_args)
         kubeconfig.give(cluster.kubeconfig)  # blue/green reads the live cluster with it
         services = _deploy_services(
@@ -335,7 +448,8 @@ def main() -> None:
     raw = _raw_config()
     directory = render_directory(raw)
     try:
-        settings = parse_stack_settings(raw, _secret_keys())
+        leaves = find_secret_leaves(raw, _secret_keys(), program_stack_config())
+        settings = parse_stack_settings(raw, leaves)
         outputs = render(settings, directory) if directory else deploy(settings)
     except ValidationError as error:
         pulumi.log.error(str(error))

@@ -29,13 +29,15 @@ Every error names the config key, e.g. ``moorage:cluster.nodes``.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ._errors import ValidationError
 from ._fields import unknown_field_rule
 from ._rules import load_balancer_allow_list, service_name
+from ._stack_secrets import NO_SECRETS, PLAIN_ONLY_FIELDS, SecretLeaves
+from ._stack_secrets import key as secret_key
 from .application import check_references
 
 REF_KINDS = {
@@ -92,6 +94,9 @@ class StackSettings:
     require_load_balancer_allow_list: bool = False
     shorthand: str | None = None
     """The service's name when the stack uses ``moorage:serviceName`` + ``moorage:service``."""
+    secrets: SecretLeaves = NO_SECRETS
+    """Where the values set with ``--secret`` are, in the services form (``services``,
+    ``namespaces``, ``cluster``); ``moorage:serviceSecrets`` is not among them."""
 
     def config_key(self, field_path: str) -> str:
         """The stack config key of a field of the services form, as the user wrote it."""
@@ -103,6 +108,24 @@ class StackSettings:
             variable = rest.partition(".")[0]
             field_path = f"services.{service}.env" + (f".{variable}" if variable else "")
         return key(shorthand_field(field_path, self.shorthand))
+
+
+def _refuse_secret_config(settings: StackSettings) -> None:
+    """A secret in ``config`` is refused: a ConfigMap is plain text in the cluster."""
+    for path in settings.secrets.under("services"):
+        if len(path) > 2 and path[1] in PLAIN_ONLY_FIELDS:
+            service, field_name, name = path[0], path[1], path[2]
+            raise ValidationError(
+                STACK,
+                settings.config_key(secret_key("services", path).removeprefix("moorage:")),
+                None,
+                f"holds a secret value (set with --secret), but {field_name} values go into a "
+                "ConfigMap, which the cluster keeps in plain text; put it in "
+                f"{settings.config_key(f'serviceSecrets.{service}.{name}')} instead "
+                "(a Secret; the container sees it as the same environment variable, or as "
+                "a file with secrets_as_files)",
+                secret=True,
+            )
 
 
 def shorthand_field(field_path: str, service: str | None) -> str:
@@ -195,45 +218,32 @@ def _mapping(raw: Mapping[str, str], name: str) -> dict[str, Any]:
     return value
 
 
-SECRET_CAPABLE_KEYS = ("serviceSecrets",)
-"""The ``moorage:`` keys whose values the program keeps as Pulumi secrets."""
-
-
-def _reject_secrets_that_would_leak(secret_keys: Collection[str]) -> None:
-    """A ``--secret`` value anywhere but ``moorage:serviceSecrets`` is refused.
-
-    The engine marks a whole key secret when any path inside it is, without saying
-    which; rather than put that value in plain text into resources and state, the
-    program stops and names the key.
-    """
-    for full in sorted(secret_keys):
-        name = full.removeprefix(f"{NAMESPACE}:")
-        if full.startswith(f"{NAMESPACE}:") and name not in SECRET_CAPABLE_KEYS:
-            raise ValidationError(
-                STACK,
-                full,
-                "[secret]",
-                "holds a secret value (set with --secret), which would reach resources in "
-                "plain text; put secret values in moorage:serviceSecrets instead "
-                "(pulumi config set --secret --path 'moorage:serviceSecrets.<service>.<KEY>')",
-            )
-
-
 def parse_stack_settings(
-    raw: Mapping[str, str], secret_keys: Collection[str] = ()
+    raw: Mapping[str, str], secrets: SecretLeaves = NO_SECRETS
 ) -> StackSettings:
     """Parse the raw stack config (values as the engine passes them: JSON or strings).
 
-    Secret values are read only for their keys; they are never echoed. ``secret_keys``
-    are the config keys the engine marks secret (``PULUMI_CONFIG_SECRET_KEYS``).
+    ``secrets`` says where the values set with ``--secret`` are
+    (:func:`moorage._stack_secrets.find_secret_leaves`): they are checked as plain values
+    here, never echoed (an error at a secret path shows ``[secret]``), and kept in the
+    settings, so the program hands them to the components as Pulumi secrets.
+    ``moorage:serviceSecrets`` values are read only for their keys.
     """
+    try:
+        settings = _parse(raw, secrets)
+    except ValidationError as error:
+        raise secrets.redact(error) from None
+    _refuse_secret_config(settings)
+    return settings
+
+
+def _parse(raw: Mapping[str, str], secrets: SecretLeaves) -> StackSettings:
     _reject_unknown_keys(raw)
-    _reject_secrets_that_would_leak(secret_keys)
     cloud = _load(raw, "cloud", "local")
     if cloud not in CLOUDS:
         raise ValidationError(STACK, key("cloud"), cloud, f"must be one of {', '.join(CLOUDS)}")
     if raw.get(key("services")) is not None:
-        return _parse_application(raw, cloud)
+        return replace(_parse_application(raw, cloud), secrets=secrets)
     for name in ("namespaces", "serviceIdentities", "monitoringCrds"):
         if raw.get(key(name)) is not None:
             raise ValidationError(
@@ -254,7 +264,8 @@ def parse_stack_settings(
     except ValidationError as error:
         raise ValidationError(STACK, key("serviceName"), name, error.rule) from None
     try:
-        return _parse_application(_as_services(raw, str(name)), cloud, shorthand=str(name))
+        settings = _parse_application(_as_services(raw, str(name)), cloud, shorthand=str(name))
+        return replace(settings, secrets=secrets.renamed("service", "services", (str(name),)))
     except ValidationError as error:
         field_path = error.field.removeprefix(f"{NAMESPACE}:")
         raise ValidationError(

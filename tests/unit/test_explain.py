@@ -80,3 +80,13 @@ def test_a_one_service_stack_is_explained_too() -> None:
     by_path = {s.path: s for s in explanation.settings}
     assert by_path["service_type"].origin == "cloud default"
     assert by_path["image"].origin == "yours"
+
+
+def test_a_secure_value_at_any_path_is_explained_as_secret() -> None:
+    from moorage._explain import explain_stack
+
+    secure = {"secure": "v1:Zq9ciphertext"}
+    service = {"image": "nginx:1.27.3", "env": {"API_KEY": secure}, "container_args": [secure]}
+    (explanation,) = explain_stack({"moorage:services": {"web": service}})
+    text = explanation.text()
+    assert "[secret]" in text and "Zq9ciphertext" not in text
