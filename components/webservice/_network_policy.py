@@ -33,7 +33,7 @@ class EgressPodsArgs(TypedDict):
     ports: NotRequired[pulumi.Input[Sequence[pulumi.Input[int]]]]
     """Ports of those pods (the container ports, not a Service's); unset means every port."""
     protocol: NotRequired[pulumi.Input[str]]
-    """Protocol of ``ports``: TCP, UDP or SCTP. Default TCP."""
+    """Protocol of ``ports``: TCP, UDP or SCTP."""
 
 
 class EgressArgs(TypedDict):
