@@ -82,7 +82,8 @@ def prepared(n: int) -> list[dict[str, Any]]:
         out.append(
             {
                 "name": name,
-                "labels": m.labels,
+                "labels": m.metadata(name, None)["labels"],
+                "workload_labels": m.workload_metadata(name, None)["labels"],
                 "namespace_metadata": m.namespace_metadata,
                 "config": config,
                 "secrets": dict(FULL_ARGS["secrets"]),
@@ -106,6 +107,8 @@ def typed_services(bodies: list[dict[str, Any]]) -> None:
         def meta(object_name: str, ns_: Any = namespace, labels_: Any = labels) -> dict[str, Any]:
             return {"name": object_name, "namespace": ns_, "labels": labels_}
 
+        workload_meta = {**meta(name), "labels": svc["workload_labels"]}
+
         sa = k8s.core.v1.ServiceAccount(
             f"{name}-service-account", metadata=meta(name), automount_service_account_token=False
         )
@@ -120,7 +123,7 @@ def typed_services(bodies: list[dict[str, Any]]) -> None:
         )
         deployment = k8s.apps.v1.Deployment(
             f"{name}-deployment",
-            metadata=meta(name),
+            metadata=workload_meta,
             spec=svc["deployment"],
             opts=pulumi.ResourceOptions(depends_on=[sa, cm, secret]),
         )
