@@ -14,7 +14,7 @@ no replace) and the fields the previous tool managed, instead of failing on the 
 Both work through the same transform on the component as ``patches``, before them.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
@@ -93,21 +93,18 @@ def forced(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def component_options(
-    name: str, args: Mapping[str, Any], opts: pulumi.ResourceOptions | None
+    name: str,
+    wanted: Mapping[str, str] | None,
+    adopt: bool,
+    patch_specs: Sequence[patches.PatchSpec],
+    opts: pulumi.ResourceOptions | None,
 ) -> pulumi.ResourceOptions | None:
     """The component's options, with one transform for ``selector_labels``, ``adopt`` and
-    ``patches`` when any is set (a transform on a component applies to its children)."""
-    if not isinstance(args, Mapping):
-        return opts
-    component = component_label(name)
-    r = Fields(component, {k: args[k] for k in ("selector_labels", "adopt") if k in args})
-    wanted = read_selector(r)
-    adopt = r.boolean("adopt", DEFAULTS["adopt"])
-    patch_specs = (
-        patches.read(Fields(component, {"patches": args["patches"]})) if args.get("patches") else []
-    )
+    ``patches`` (as the spec read them) when any is set (a transform on a component
+    applies to its children)."""
     if wanted is None and not adopt and not patch_specs:
         return opts
+    component = component_label(name)
     default = selector_labels(name)
 
     def apply(args: pulumi.ResourceTransformArgs) -> pulumi.ResourceTransformResult | None:

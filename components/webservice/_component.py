@@ -6,6 +6,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from .._errors import ValidationError
 from .._fields import all_passed
 from .._rules import component_label
 from . import _config as config
@@ -91,13 +92,15 @@ class WebService(pulumi.ComponentResource):
         args: WebServiceArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        gate: list[pulumi.Output[Any]] = []
-        super().__init__(
-            TYPE_TOKEN, name, None, _gated(component_options(name, args, opts), self, gate)
-        )
-        spec = validated_spec(name, args)
+        try:
+            spec = validated_spec(name, args)  # read once: the options below come from it
+        except ValidationError:
+            super().__init__(TYPE_TOKEN, name, None, opts)  # the component, and no child
+            raise
+        own_opts = component_options(name, spec.selector_labels, spec.adopt, spec.patches, opts)
         if spec.pending_checks:
-            gate.append(all_passed(spec.pending_checks))
+            own_opts = _gated(own_opts, self, all_passed(spec.pending_checks))
+        super().__init__(TYPE_TOKEN, name, None, own_opts)
         self._name, self._spec, self._child = name, spec, pulumi.ResourceOptions(parent=self)
         key = ChecksumKey(f"{name}-checksum-key", self._child).key if spec.config.secrets else None
         manifests = render(spec, config.checksums(spec.config, key))
@@ -395,7 +398,7 @@ class WebService(pulumi.ComponentResource):
 def _gated(
     opts: pulumi.ResourceOptions | None,
     component: pulumi.Resource,
-    gate: list[pulumi.Output[Any]],
+    gate: pulumi.Output[Any],
 ) -> pulumi.ResourceOptions:
     """``opts`` with a transformation making every descendant of ``component`` wait for
     ``gate`` (the checks of Output values): no child is registered with a bad value."""
@@ -403,11 +406,11 @@ def _gated(
     def wait_for_checks(
         args: pulumi.ResourceTransformationArgs,
     ) -> pulumi.ResourceTransformationResult | None:
-        if args.resource is component or not gate:
+        if args.resource is component:
             return None
         return pulumi.ResourceTransformationResult(
             args.props,
-            pulumi.ResourceOptions.merge(args.opts, pulumi.ResourceOptions(depends_on=gate[0])),
+            pulumi.ResourceOptions.merge(args.opts, pulumi.ResourceOptions(depends_on=gate)),
         )
 
     return pulumi.ResourceOptions.merge(
