@@ -99,7 +99,7 @@ class WebService(pulumi.ComponentResource):
             raise
         own_opts = component_options(name, spec.selector_labels, spec.adopt, spec.patches, opts)
         if spec.pending_checks:
-            own_opts = _gated(own_opts, self, all_passed(spec.pending_checks))
+            own_opts = _gated(own_opts, self, [all_passed(spec.pending_checks)])
         super().__init__(TYPE_TOKEN, name, None, own_opts)
         self._name, self._spec, self._child = name, spec, pulumi.ResourceOptions(parent=self)
         key = ChecksumKey(f"{name}-checksum-key", self._child).key if spec.config.secrets else None
@@ -398,19 +398,22 @@ class WebService(pulumi.ComponentResource):
 def _gated(
     opts: pulumi.ResourceOptions | None,
     component: pulumi.Resource,
-    gate: pulumi.Output[Any],
+    gate: list[pulumi.Output[Any]],
 ) -> pulumi.ResourceOptions:
     """``opts`` with a transformation making every descendant of ``component`` wait for
-    ``gate`` (the checks of Output values): no child is registered with a bad value."""
+    ``gate`` (the checks of Output values): no child is registered with a bad value.
+
+    ``gate`` may be filled after the call (a component whose checks are known only once
+    it is registered); while it is empty, descendants do not wait."""
 
     def wait_for_checks(
         args: pulumi.ResourceTransformationArgs,
     ) -> pulumi.ResourceTransformationResult | None:
-        if args.resource is component:
+        if args.resource is component or not gate:
             return None
         return pulumi.ResourceTransformationResult(
             args.props,
-            pulumi.ResourceOptions.merge(args.opts, pulumi.ResourceOptions(depends_on=gate)),
+            pulumi.ResourceOptions.merge(args.opts, pulumi.ResourceOptions(depends_on=gate[0])),
         )
 
     return pulumi.ResourceOptions.merge(
