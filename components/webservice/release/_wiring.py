@@ -29,6 +29,7 @@ from ._ledger import ReleaseLedger, cluster_input, ledger_input, next_state, sto
 from ._plan import (
     COLOR_LABEL,
     COLORS,
+    TRACK_LABEL,
     TRACKS,
     DeploymentPlan,
     Template,
@@ -37,10 +38,8 @@ from ._plan import (
     live_color_replicas,
     normalized,
 )
-from ._runner import revision
 from ._strategy import ReleaseSpec
 
-TRACK_LABEL = "moorage.dev/track"
 PATCH_FORCE = "pulumi.com/patchForce"
 """Makes the Kubernetes provider's server-side apply take over fields another manager owns."""
 
@@ -163,7 +162,7 @@ def plan_steps(spec: ReleaseSpec, ledger_output: Any, desired: Any) -> Steps:
         "",
         state.secret_templates,
         state.canary_in_flight,
-        revision(state.templates.get("canary")) if state.canary_in_flight else "",
+        state.canary_revision,
     )
 
 
@@ -296,6 +295,7 @@ def _ledger(
             active_color=settings.active_color if settings is not None else None,
             promote=canary.promote if canary is not None else False,
             abort=canary.abort if canary is not None else False,
+            retry=canary.retry if canary is not None else False,
             autoscaling=_bounds(spec),
         ),
         cluster_input(
