@@ -209,9 +209,10 @@ def declare_release(
             body["replicas"] = pulumi.Output.unsecret(step.apply(_replicas))
         object_name = _object_name_of(name, key)
         metadata = metadata_for(object_name)
-        if settings is not None and spec.autoscaling is not None:
+        if (settings is not None and spec.autoscaling is not None) or _runs_steps(spec):
             # The HPA owns the replicas of whichever colour it scales (through the scale
             # subresource); scaling a colour down after a switch must take them back.
+            # Canary steps: the run scales the tracks and promotes through the API.
             metadata["annotations"] = {**metadata.get("annotations", {}), PATCH_FORCE: "true"}
         deployments[key] = k8s.apps.v1.Deployment(
             f"{name}-deployment-{key}",
@@ -262,6 +263,11 @@ def declare_release(
         pulumi.Output.unsecret(steps.apply(lambda s: weight if s.canary_in_flight else 0)),
         pulumi.Output.unsecret(steps.apply(lambda s: s.canary_revision)),
     )
+
+
+def _runs_steps(spec: ReleaseSpec) -> bool:
+    """A canary with steps: its run patches the Deployments and routes during ``up``."""
+    return spec.canary is not None and bool(spec.canary.steps)
 
 
 def _warn_when_blind(owner: pulumi.Resource, spec: ReleaseSpec) -> None:
