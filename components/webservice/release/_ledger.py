@@ -83,7 +83,8 @@ def ledger_input(
         "promote": promote,
         "abort": abort,
         "autoscaling": autoscaling,
-        "retry": retry,
+        # Only when set, so the ledgers of stacks made before it see no change.
+        **({"retry": True} if retry else {}),
     }
 
 

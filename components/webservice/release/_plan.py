@@ -89,8 +89,12 @@ class ReleaseState:
             "templates": self.templates,
             "secret_templates": list(self.secret_templates),
             "live_replicas": self.live_replicas,
-            "failed_revision": self.failed_revision,
-            "failed_reason": self.failed_reason,
+            # Only when set: a state stored before these keys existed reads the same.
+            **(
+                {"failed_revision": self.failed_revision, "failed_reason": self.failed_reason}
+                if self.failed_revision
+                else {}
+            ),
         }
 
     @staticmethod
