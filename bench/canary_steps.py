@@ -21,11 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.append(str(ROOT))
 
+from moorage.clusters._local_provider import gateway_api_crd_dir  # noqa: E402
 from moorage.clusters.local_provider import LocalClusterProvider  # noqa: E402
 from moorage.webservice.release import AnalysisSpec  # noqa: E402
 from moorage.webservice.release._analysis import Query, check_once  # noqa: E402
 
-from tests.engine.gateway_api import crd_dir, install_crds  # noqa: E402
 from tests.engine.harness import engine_env, engine_stack, tools_bin  # noqa: E402
 from tests.engine.test_canary_steps import Exporter, Prometheus, release  # noqa: E402
 from tests.engine.test_release_strategies import SERVICE_ONLY  # noqa: E402
@@ -48,6 +48,7 @@ def main() -> None:
         "nodes": 3,
         "zones": ["zone-a", "zone-b", "zone-c"],
         "tools_bin_dir": str(bin_dir),
+        "gateway_api_crds": gateway_api_crd_dir(str(bin_dir)),  # as LocalCluster does
     }
     created = provider.create(props)
     assert created.outs is not None
@@ -57,7 +58,6 @@ def main() -> None:
     prometheus_bin = bin_dir / "prometheus"
     prometheus = Prometheus(prometheus_bin, [f"127.0.0.1:{exporter.port}"])
     try:
-        install_crds(kubeconfig, crd_dir(str(bin_dir)))
         analysis = {
             "prometheus_url": prometheus.url,
             "success_rate_percent": 95,

@@ -30,6 +30,7 @@ DEFAULTS: dict[str, Any] = {
     "zones": ["zone-a", "zone-b", "zone-c"],
     "tools_bin_dir": Computed("the MOORAGE_TOOLS_BIN environment variable, else PATH"),
     "delete_unreachable": False,
+    "gateway_api_crds": True,
     **ADDON_DEFAULTS,
 }
 """Every LocalClusterArgs default (see components/_defaults.py)."""
@@ -52,6 +53,10 @@ class LocalClusterArgs(TypedDict):
     """Directory holding kwokctl and the control-plane binaries."""
     delete_unreachable: NotRequired[pulumi.Input[bool]]
     """Let `destroy` succeed when the cluster is already gone."""
+    gateway_api_crds: NotRequired[pulumi.Input[bool]]
+    """Install the pinned Gateway API v1 CRDs (standard channel) so routes apply: applied
+    server-side on every `up`, never touching CRDs someone else installed. Off when the
+    gateway add-on is on (its chart brings its own)."""
     addons: NotRequired[pulumi.Input[ClusterAddonsArgs]]
     """Helm charts to install once the cluster runs: metrics_server, cert_manager, gateway
     (Envoy Gateway) and prometheus (docs/clusters.md, "Add-ons")."""
@@ -99,6 +104,12 @@ def validate_local_args(name: str, args: LocalClusterArgs) -> dict[str, Any]:
             "delete_unreachable",
             args.get("delete_unreachable", DEFAULTS["delete_unreachable"]),
         ),
+        "gateway_api_crds": rule.boolean(
+            component,
+            "gateway_api_crds",
+            args.get("gateway_api_crds", DEFAULTS["gateway_api_crds"]),
+        )
+        and not any(spec.addon.key == "gateway" for spec in addons),
         "addons": addons,
     }
 
@@ -131,6 +142,20 @@ class LocalCluster(KubernetesCluster):
         settings = validate_local_args(name, args)
         return local_provider.load_balancer_problem(settings["runtime"], settings["tools_bin_dir"])
 
+    def _gateway_api_crds(self, wanted: bool, bin_dir: str) -> str:
+        """The CRD directory the cluster applies ("" for none), with a warning when
+        bootstrap-tools left none beside the tools."""
+        if not wanted:
+            return ""
+        found = local_provider.gateway_api_crd_dir(bin_dir)
+        if not found:
+            pulumi.log.warn(
+                "no Gateway API CRDs beside the tools (run scripts/bootstrap-tools): the "
+                "cluster starts without them, and routes apply only where they are installed",
+                resource=self,
+            )
+        return found
+
     def __init__(
         self,
         name: str,
@@ -142,6 +167,9 @@ class LocalCluster(KubernetesCluster):
         delete_unreachable = settings.pop("delete_unreachable")
         addons = settings.pop("addons")
         local_provider.require_tools(settings["runtime"], settings["tools_bin_dir"])
+        settings["gateway_api_crds"] = self._gateway_api_crds(
+            settings["gateway_api_crds"], settings["tools_bin_dir"]
+        )
         cluster = _LocalClusterResource(
             f"{name}-cluster", settings, pulumi.ResourceOptions(parent=self)
         )

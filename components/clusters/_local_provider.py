@@ -18,11 +18,12 @@ import yaml
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
 from .._errors import LocalClusterError
+from . import _gateway_api as gateway_api
 from . import _local_cli as local_cli
 from . import _node_readiness as node_readiness
 
 _REPLACE_ON = ("cluster_name", "runtime")
-_UPDATE_ON = ("nodes", "zones")
+_UPDATE_ON = ("nodes", "zones", "gateway_api_crds")
 
 
 def _env(bin_dir: str) -> dict[str, str]:
@@ -136,6 +137,15 @@ def require_tools(requested_runtime: str, bin_dir: str) -> None:
     local_cli.require_tools(runtime, bin_dir, search_path)
 
 
+def gateway_api_crd_dir(bin_dir: str) -> str:
+    """Where bootstrap-tools put the Gateway API CRDs: beside the tools' bin dir, or
+    beside the directory kwokctl (or kind) is found in on PATH; "" when nowhere."""
+    env = _env(bin_dir)
+    found = [shutil.which(tool, path=env["PATH"]) for tool in ("kwokctl", "kind")]
+    dirs = [bin_dir, env.get("MOORAGE_TOOLS_BIN", "")]
+    return gateway_api.find_crd_dir([*dirs, *(os.path.dirname(f) for f in found if f)])
+
+
 def load_balancer_problem(requested_runtime: str, bin_dir: str) -> str | None:
     """Why LoadBalancer Services would get no address on this machine, or None.
 
@@ -197,6 +207,8 @@ class LocalClusterProvider(ResourceProvider):
             _reconcile_kwok_nodes(name, kubeconfig, int(props["nodes"]), zones)
         else:
             _label_kind_zones(kubeconfig, zones)
+        if props.get("gateway_api_crds"):
+            gateway_api.install(kubeconfig, str(props["gateway_api_crds"]))
         return {
             **props,
             "resolved_runtime": runtime,

@@ -24,7 +24,7 @@ from ._load_balancers import warn_open_load_balancers
 from ._persistence import declare_claim
 from ._render import Manifests, render
 from ._routes import declare_routes, track_backends, track_service_name, track_service_spec
-from ._spec import validated_spec
+from ._spec import ServiceSpec, validated_spec
 
 TYPE_TOKEN = "moorage:index:WebService"
 
@@ -133,7 +133,7 @@ class WebService(pulumi.ComponentResource):
             self,
             name,
             [(route, manifests.route(route, backends)) for route in spec.routes],
-            lambda object_name: manifests.metadata(object_name, namespace),
+            lambda object_name: _route_metadata(manifests.metadata(object_name, namespace), spec),
         )
         self._declare_canary_run()
         """The HTTPRoutes and GRPCRoutes, one per entry of ``routes``."""
@@ -434,3 +434,13 @@ def _cluster_url(scheme: str, meta_and_port: list[Any]) -> str:
     """
     meta, port = meta_and_port
     return f"{scheme}://{meta['name']}.{meta['namespace']}.svc.cluster.local:{port}"
+
+
+def _route_metadata(metadata: dict[str, Any], spec: ServiceSpec) -> dict[str, Any]:
+    """A route's metadata; with canary steps, whose run sets the weights through the API,
+    Pulumi takes the weights back at its next change (server-side apply, forced)."""
+    canary = spec.release.canary
+    if canary is None or not canary.steps:
+        return metadata
+    annotations = {**metadata.get("annotations", {}), "pulumi.com/patchForce": "true"}
+    return {**metadata, "annotations": annotations}

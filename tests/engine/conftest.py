@@ -12,6 +12,7 @@ import pytest
 import yaml
 from kubernetes import client, config
 from moorage.clusters import LocalClusterProvider
+from moorage.clusters._local_provider import gateway_api_crd_dir
 
 from .ci_skips import pytest_runtest_makereport  # noqa: F401  (hook: CI=true fails skips)
 from .harness import engine_env, give_children_default_sigint, tools_bin
@@ -57,15 +58,19 @@ def env(bin_dir: Path, work_dir: Path) -> Iterator[dict[str, str]]:
 def kwok_cluster(env: dict[str, str]) -> Iterator[str]:
     """A kwok cluster shared by the WebService engine tests; yields its kubeconfig.
 
-    It is made by the same provider code LocalCluster uses under the engine.
+    It is made by the same provider code LocalCluster uses under the engine, which also
+    applies the pinned Gateway API CRDs that bootstrap-tools put beside the tools.
     """
     provider = LocalClusterProvider()
+    crds = gateway_api_crd_dir(env["MOORAGE_TOOLS_BIN"])
+    assert crds, "no Gateway API CRDs beside the tools: run scripts/bootstrap-tools"
     props = {
         "cluster_name": f"shared-{uuid.uuid4().hex[:6]}",
         "runtime": "kwok",
         "nodes": 3,
         "zones": ["zone-a", "zone-b", "zone-c"],
         "tools_bin_dir": env["MOORAGE_TOOLS_BIN"],
+        "gateway_api_crds": crds,
     }
     created = provider.create(props)
     assert created.outs is not None
@@ -77,11 +82,9 @@ def kwok_cluster(env: dict[str, str]) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def gateway_api(kwok_cluster: str, env: dict[str, str]) -> str:
-    """The shared kwok cluster with the pinned Gateway API CRDs installed; its kubeconfig."""
-    from .gateway_api import crd_dir, install_crds
-
-    install_crds(kwok_cluster, crd_dir(env["MOORAGE_TOOLS_BIN"]))
+def gateway_api(kwok_cluster: str) -> str:
+    """The shared kwok cluster, which has the pinned Gateway API CRDs (as every local
+    cluster does); its kubeconfig. Named for the tests that need them."""
     return kwok_cluster
 
 

@@ -8,6 +8,9 @@ endpoints, and a route watch reads the HTTPRoute's weights back from the API ser
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import socket
 import subprocess
 import tempfile
@@ -18,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 import yaml
 from kubernetes import client, config
@@ -179,14 +183,22 @@ def analysis(url: str) -> dict[str, Any]:
     }
 
 
-def release(stack: Any, kubeconfig: str, name: str, image: str, steps: list[Any], **extra: Any):
+def release(
+    stack: Any,
+    kubeconfig: str,
+    name: str,
+    image: str,
+    steps: list[Any],
+    retry: bool = False,
+    **extra: Any,
+):
     configure(
         stack,
         kubeconfig,
         name,
         image=image,
         strategy="canary",
-        canary={"steps": steps},
+        canary={"steps": steps, **({"retry": True} if retry else {})},
         routes=[{"gateway": "public", "hostnames": [f"{name}.example.com"]}],
         **{"replicas": 4, **extra},
     )
@@ -196,6 +208,7 @@ def test_a_healthy_release_promotes_through_every_step(
     env: dict[str, str], work_dir: Path, gateway_api: str, prometheus_binary: Path
 ) -> None:
     name = "steps-ok"
+    cluster = Cluster(gateway_api, name)
     exporter = Exporter(name, name)
     prometheus = Prometheus(prometheus_binary, [f"127.0.0.1:{exporter.port}"])
     steps = [
@@ -217,6 +230,14 @@ def test_a_healthy_release_promotes_through_every_step(
             assert endpoints.minimum > 0, endpoints.samples
             assert [w for w in route.seen if w != (100, 0)] == [(90, 10), (50, 50), (0, 100)]
             assert "step 2: 50% to the canary" in "".join(stack.log)
+            # The last step (100%) passed: promoted within the same up.
+            assert route.seen[-1] == (100, 0)
+            assert cluster.deployment(name) == (4, 4, "registry.local/app:2.0.0")
+            assert cluster.deployment(f"{name}-canary")[0] == 0
+            # The next up reads the promotion into the ledger; then nothing is left to do.
+            stack.up()
+            stack.preview(expect_no_changes=True)
+            assert cluster.deployment(name) == (4, 4, "registry.local/app:2.0.0")
     finally:
         prometheus.close()
         exporter.close()
@@ -259,9 +280,19 @@ def test_an_error_rise_at_step_2_aborts_while_stable_keeps_serving(
             assert cluster.deployment(name) == (4, 4, "registry.local/app:1.0.0")
             assert cluster.deployment(f"{name}-canary")[0] == 0
 
-            # The same revision is not retried blindly.
-            with pytest.raises(auto.CommandError, match="already failed its analysis"):
-                stack.preview()
+            # The ledger records the failure: the same revision is not retried blindly ...
+            with pytest.raises(auto.CommandError) as refused:
+                stack.up()
+            assert "canary.retry (False) is not set" in str(refused.value)
+            assert "already failed its analysis (step 2: success rate % is" in str(refused.value)
+            assert cluster.deployment(name)[2] == "registry.local/app:1.0.0"
+
+            # ... unless asked: canary.retry runs its steps again (healthy now: promoted).
+            exporter.error_rate = 0.0
+            time.sleep(6)  # the errors leave the rate window
+            release(stack, gateway_api, name, "registry.local/app:2.0.0", steps, retry=True)
+            stack.up()
+            assert cluster.deployment(name) == (4, 4, "registry.local/app:2.0.0")
     finally:
         prometheus.close()
         exporter.close()
@@ -317,9 +348,61 @@ def test_an_hpa_scaled_stable_keeps_its_replicas_during_the_canary(
         cluster.wait_ready(name, 6)
         hpa_release("registry.local/app:2.0.0")
         stable_seen: list[int] = []
+        canary_seen: dict[tuple[int, int], int] = {}
+
+        def sizes(weights: tuple[int, int]) -> None:
+            stable_seen.append(cluster.deployment(name)[0])
+            canary_seen[weights] = cluster.deployment(f"{name}-canary")[0]
+
         with RouteWatcher(gateway_api, name, f"{name}-http") as route:
-            route.on_change = lambda _w: stable_seen.append(cluster.deployment(name)[0])
+            route.on_change = sizes
             stack.up()
         assert [w for w in route.seen if w != (100, 0)] == [(75, 25), (50, 50), (0, 100)]
-        assert set(stable_seen) == {6}
-        assert cluster.deployment(f"{name}-canary")[0] == 6  # sized from stable's 6, not 8
+        assert set(stable_seen) == {6}  # promoted too, with the replicas its HPA set
+        assert canary_seen[(0, 100)] == 6  # sized from stable's 6, not 8
+
+
+def test_a_killed_up_during_a_step_pause_is_finished_by_the_next_up(
+    env: dict[str, str], work_dir: Path, gateway_api: str
+) -> None:
+    name = "steps-killed"
+    cluster = Cluster(gateway_api, name)
+    steps = [{"weight": 20, "pause": "20s"}, {"weight": 100}]
+    with engine_stack(work_dir, env, SERVICE_ONLY) as stack:
+        release(stack, gateway_api, name, "registry.local/app:1.0.0", steps)
+        stack.up()
+        release(stack, gateway_api, name, "registry.local/app:2.0.0", steps)
+        process = subprocess.Popen(
+            ["pulumi", "up", "--yes", "--stack", stack.name, "--non-interactive"],
+            cwd=stack.project_dir,
+            env={**os.environ, **stack.env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        plugins: list[psutil.Process] = []
+        try:
+            with RouteWatcher(gateway_api, name, f"{name}-http") as route:
+                deadline = time.monotonic() + 600
+                while (80, 20) not in route.seen:  # step 1 holds its pause
+                    assert process.poll() is None, "the up ended before step 1"
+                    assert time.monotonic() < deadline, route.seen
+                    time.sleep(0.2)
+            plugins = psutil.Process(process.pid).children(recursive=True)
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=120)
+        finally:
+            # A killed CLI leaves its plugins (the one running the steps) behind: a
+            # supervisor removes them, as in the blue/green interrupted-up test.
+            for plugin in plugins:
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    plugin.kill()
+        assert cluster.deployment(name)[2] == "registry.local/app:1.0.0"
+        cancelled = stack.pulumi("cancel", "--yes")
+        assert cancelled.returncode == 0, cancelled.stderr
+
+        # docs/release-strategies.md: the next up runs the steps again from the first.
+        with EndpointWatcher(gateway_api, name, name) as endpoints:
+            stack.up(refresh=True)
+        assert endpoints.minimum > 0, endpoints.samples
+        assert cluster.deployment(name) == (4, 4, "registry.local/app:2.0.0")
+        assert cluster.deployment(f"{name}-canary")[0] == 0

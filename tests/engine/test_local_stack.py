@@ -28,6 +28,13 @@ LOCAL_CONFIG = {
 }
 
 
+def pinned_gateway_api() -> str:
+    for line in (ROOT / "tools" / "versions.env").read_text().splitlines():
+        if line.startswith("GATEWAY_API_VERSION="):
+            return line.partition("=")[2].strip()
+    raise AssertionError("tools/versions.env has no GATEWAY_API_VERSION")
+
+
 def kwok_clusters(env: dict[str, str]) -> list[str]:
     out = subprocess.run(
         ["kwokctl", "get", "clusters"], env=env, capture_output=True, text=True, check=True
@@ -68,6 +75,15 @@ def test_up_preview_destroy_of_the_local_stack(env: dict[str, str], work_dir: Pa
             "zone-b",
             "zone-c",
         }
+
+        # The cluster has the pinned Gateway API CRDs, so routes apply (docs/clusters.md).
+        crd = client.ApiextensionsV1Api(api).read_custom_resource_definition(
+            "httproutes.gateway.networking.k8s.io"
+        )
+        assert crd.metadata.annotations["gateway.networking.k8s.io/bundle-version"] == (
+            "v" + pinned_gateway_api()
+        )
+        assert crd.metadata.annotations["gateway.networking.k8s.io/channel"] == "standard"
 
         # A second preview of the same config proposes nothing.
         stack.preview(expect_no_changes=True)

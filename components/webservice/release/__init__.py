@@ -19,6 +19,7 @@ from ._ledger import UNKNOWN, LedgerProvider, cluster_input, ledger_input, next_
 from ._live import ClusterReadError, LiveReplicas
 from ._plan import (
     COLOR_LABEL,
+    TRACK_LABEL,
     TRACKS,
     DeploymentPlan,
     ReleaseState,
@@ -33,7 +34,7 @@ from ._run import RunResult, StepActions, run_steps
 from ._runner import CanaryRunProvider, declare_canary_run
 from ._steps import CanaryStep, CanaryStepArgs, PlannedStep, describe, plan_steps
 from ._strategy import DEFAULTS, BlueGreenArgs, CanaryArgs, ReleaseSpec, read
-from ._wiring import TRACK_LABEL, Release, declare_release, deployment_names
+from ._wiring import Release, declare_release, deployment_names
 
 __all__ = [
     "COLOR_LABEL",

@@ -44,7 +44,15 @@ from ._plan import (
     next_canary_state,
     normalized,
     with_live_color,
+    with_run_outcome,
 )
+
+FAILED_ANNOTATION = "moorage.dev/canary-failed"
+"""On the canary Deployment: the revision whose steps failed, and why (JSON); written by
+the run, which cannot write the state of the ``up`` it fails, and read into the ledger."""
+PROMOTED_ANNOTATION = "moorage.dev/promoted-revision"
+"""On the stable Deployment: the canary revision the run promoted (in the same patch as
+the template), read into the ledger by the next update."""
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 """How the provider protocol marks a value not known yet (only ever seen in a preview)."""
@@ -60,10 +68,12 @@ def ledger_input(
     promote: bool,
     abort: bool,
     autoscaling: Mapping[str, pulumi.Input[int]] | None = None,
+    retry: bool = False,
 ) -> dict[str, Any]:
     """What the ledger is told at each update: the desired template (and whether it
     holds a secret) and the settings that move the state on. ``autoscaling`` holds
-    the autoscaler's ``min_replicas`` and ``max_replicas`` (None: fixed replicas)."""
+    the autoscaler's ``min_replicas`` and ``max_replicas`` (None: fixed replicas);
+    ``retry`` runs a canary revision whose steps failed again."""
     return {
         "component": component,
         "strategy": strategy,
@@ -73,6 +83,8 @@ def ledger_input(
         "promote": promote,
         "abort": abort,
         "autoscaling": autoscaling,
+        # Only when set, so the ledgers of stacks made before it see no change.
+        **({"retry": True} if retry else {}),
     }
 
 
@@ -106,6 +118,7 @@ def next_state(release: Mapping[str, Any], previous: ReleaseState | None) -> Rel
             desired,
             promote=bool(release.get("promote")),
             abort=bool(release.get("abort")),
+            retry=bool(release.get("retry")),
         )
     else:
         state = next_blue_green_state(previous, desired, pinned=release.get("active_color"))
@@ -124,6 +137,8 @@ def observed_state(
     read the live count with, and :class:`~.live.ClusterReadError` when a read fails.
     """
     component = str(release.get("component"))
+    if release.get("strategy") == "canary" and previous is not None and cluster.get("kubeconfig"):
+        return next_state(release, _canary_outcome(component, cluster, previous))
     if release.get("strategy") != "blue_green" or previous is None or previous.live not in COLORS:
         return next_state(release, previous)
     namespace = str(cluster.get("namespace"))
@@ -161,6 +176,34 @@ def observed_state(
         running, int(autoscaling["min_replicas"]), int(autoscaling["max_replicas"])
     )
     return replace(state, live_replicas=count)
+
+
+def _canary_outcome(
+    component: str, cluster: Mapping[str, Any], previous: ReleaseState
+) -> ReleaseState:
+    """``previous`` with what the last run of its canary did (``_runner.py`` records it
+    on the Deployments, since an ``up`` that fails cannot write its state): promoted or
+    failed. The ledger keeps it from then on."""
+    if not previous.canary_in_flight:
+        return previous
+    view = kubernetes_view(component, str(cluster["kubeconfig"]))
+    namespace = str(cluster.get("namespace"))
+    deployments = cluster.get("deployments") or {}
+    promoted = view.deployment_annotation(
+        namespace, str(deployments.get("stable")), PROMOTED_ANNOTATION
+    )
+    failed = view.deployment_annotation(
+        namespace, str(deployments.get("canary")), FAILED_ANNOTATION
+    )
+    return with_run_outcome(previous, promoted, _json_object(failed))
+
+
+def _json_object(text: str | None) -> dict[str, Any] | None:
+    try:
+        value = json.loads(text) if text else None
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def stored_state(ledger_output: Any) -> ReleaseState | None:
@@ -206,10 +249,10 @@ class LedgerProvider(pulumi.dynamic.ResourceProvider):
             reason = str(error)
         except ClusterReadError as error:
             reason = (
-                f"{release.get('component')}: blue_green reads the live Service and "
-                f"Deployments before it moves on, and {error}; the release did not move on. "
-                "Check that kubeconfig reaches the cluster and may get Services and "
-                "Deployments in the namespace"
+                f"{release.get('component')}: {release.get('strategy')} reads the live "
+                f"Service and Deployments before it moves on, and {error}; the release did "
+                "not move on. Check that kubeconfig reaches the cluster and may get Services "
+                "and Deployments in the namespace"
             )
         else:
             return pulumi.dynamic.CheckResult(

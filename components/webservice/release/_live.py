@@ -44,6 +44,10 @@ class ClusterView(Protocol):
         """The replica counts of Deployment ``namespace/name``."""
         ...
 
+    def deployment_annotation(self, namespace: str, name: str, key: str) -> str | None:
+        """Annotation ``key`` of Deployment ``namespace/name``."""
+        ...
+
 
 class ClusterReadError(Exception):
     """A read of the API server failed; the message never holds the kubeconfig."""
@@ -78,6 +82,18 @@ class _KubernetesView:
         if found is None:
             return None
         return LiveReplicas(int(found.spec.replicas or 0), int(found.status.ready_replicas or 0))
+
+    def deployment_annotation(self, namespace: str, name: str, key: str) -> str | None:
+        found = self._read(
+            f"Deployment {namespace}/{name}",
+            lambda: self._apps.read_namespaced_deployment(
+                name, namespace, _request_timeout=READ_TIMEOUT_SECONDS
+            ),
+        )
+        if found is None:
+            return None
+        value = (found.metadata.annotations or {}).get(key)
+        return None if value is None else str(value)
 
     @staticmethod
     def _read(what: str, read: Callable[[], Any]) -> Any:

@@ -12,8 +12,10 @@ keeps the state between updates.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -23,6 +25,8 @@ COLORS = ("blue", "green")
 COLOR_LABEL = "moorage.dev/color"
 """The pod label a blue/green Service selects its live colour by."""
 TRACKS = ("stable", "canary")
+TRACK_LABEL = "moorage.dev/track"
+"""The pod label a canary's track Services select stable or canary by."""
 STRATEGIES = ("rolling", "blue_green", "canary")
 
 Template = dict[str, Any]
@@ -42,6 +46,12 @@ def normalized(value: Any) -> Any:
     if isinstance(value, list):
         return [normalized(v) for v in value]
     return value
+
+
+def revision(template: Any) -> str:
+    """A short, stable hash of a pod template: what identifies a canary revision."""
+    text = json.dumps(template, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def same_template(a: Template | None, b: Template | None) -> bool:
@@ -64,6 +74,11 @@ class ReleaseState:
     live_replicas: int | None = None
     """Blue/green with autoscaling: the replicas the live colour started with when it
     went live (as many as the colour it replaced was running); None: the planned count."""
+    failed_revision: str = ""
+    """Canary: the last revision whose steps failed (its analysis, or an action), so the
+    next update does not start it again unless ``canary.retry`` asks to."""
+    failed_reason: str = ""
+    """Why ``failed_revision`` failed: the step, the query, the value and the threshold."""
 
     def to_output(self) -> dict[str, Any]:
         """The state as plain JSON-like data."""
@@ -74,6 +89,12 @@ class ReleaseState:
             "templates": self.templates,
             "secret_templates": list(self.secret_templates),
             "live_replicas": self.live_replicas,
+            # Only when set: a state stored before these keys existed reads the same.
+            **(
+                {"failed_revision": self.failed_revision, "failed_reason": self.failed_reason}
+                if self.failed_revision
+                else {}
+            ),
         }
 
     @staticmethod
@@ -88,7 +109,14 @@ class ReleaseState:
             canary_in_flight=bool(value.get("canary_in_flight")),
             secret_templates=tuple(str(k) for k in value.get("secret_templates") or ()),
             live_replicas=_count(value.get("live_replicas")),
+            failed_revision=str(value.get("failed_revision") or ""),
+            failed_reason=str(value.get("failed_reason") or ""),
         )
+
+    @property
+    def canary_revision(self) -> str:
+        """The revision of the canary in flight ("" when none is)."""
+        return revision(self.templates.get("canary")) if self.canary_in_flight else ""
 
     def with_secrets_marked(
         self, previous: ReleaseState | None, desired: Template | None, desired_secret: bool
@@ -275,12 +303,68 @@ def next_canary_state(
     *,
     promote: bool,
     abort: bool,
+    retry: bool = False,
 ) -> ReleaseState:
-    """Move a canary release on; raises on a promote or abort that has nothing to act on.
+    """Move a canary release on; raises on a promote or abort that has nothing to act on,
+    and on a canary whose revision already failed unless ``retry`` is set.
 
     A changed template starts (or updates) a canary; ``promote`` makes the canary's
     template stable; ``abort`` (or going back to the stable template) ends the canary.
     """
+    state = _next_canary_state(component, previous, desired, promote=promote, abort=abort)
+    failed = previous.failed_revision if previous is not None else ""
+    if not failed or promote:
+        return state
+    if state.canary_revision != failed:
+        assert previous is not None
+        return replace(state, failed_revision=failed, failed_reason=previous.failed_reason)
+    if retry:
+        return state
+    raise ValidationError(
+        component,
+        "canary.retry",
+        False,
+        f"is not set, and this pod template's canary already failed its analysis "
+        f"({previous.failed_reason if previous is not None else ''}); it is not run again "
+        "blindly: change the pod template, or set canary.retry to true to run its steps again",
+    )
+
+
+def with_run_outcome(
+    previous: ReleaseState, promoted: str | None, failed: Mapping[str, Any] | None
+) -> ReleaseState:
+    """``previous`` moved on by what the last run of its canary did in the cluster:
+    promoted it (``promoted`` is its revision: the canary's template is now stable's), or
+    failed (``failed`` names its revision and why: every request went back to stable and
+    the canary was scaled to zero). Unchanged when neither is about the canary in flight
+    (a killed ``up`` left it half-way: the next run starts from its first step)."""
+    in_flight = previous.canary_revision
+    if not in_flight:
+        return previous
+    stable = previous.templates.get("stable") or {}
+    canary = previous.templates.get("canary") or {}
+    if promoted == in_flight:
+        secret = ("canary", "stable") if "canary" in previous.secret_templates else ()
+        return ReleaseState("canary", {"stable": canary, "canary": canary}, secret_templates=secret)
+    if failed is not None and failed.get("revision") == in_flight:
+        return ReleaseState(
+            "canary",
+            {"stable": stable, "canary": canary},
+            secret_templates=previous.secret_templates,
+            failed_revision=in_flight,
+            failed_reason=str(failed.get("reason") or "no reason recorded"),
+        )
+    return previous
+
+
+def _next_canary_state(
+    component: str,
+    previous: ReleaseState | None,
+    desired: Template | None,
+    *,
+    promote: bool,
+    abort: bool,
+) -> ReleaseState:
     # promote together with abort never gets here: build_spec refuses it (the one check).
     first = previous is None or previous.strategy != "canary"
     in_flight = not first and previous is not None and previous.canary_in_flight

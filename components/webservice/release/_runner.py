@@ -6,13 +6,19 @@ every step through the Kubernetes API: the canary is scaled to the step's size a
 waited for, then the routes' weights move (or, without routes, stable shrinks), then the
 step holds for its pause while its analysis runs (``_run.py``, ``_analysis.py``). The
 first failure aborts within the same ``up``: every request back to stable, the canary
-scaled to zero, the failure written on the canary Deployment (so the next ``up`` does
-not retry the same revision unless ``canary.retry`` is set), and the update fails with
-the step, the query, the value and the threshold. A killed ``up`` leaves the old
-revision in this resource's state: the next ``up`` runs the steps again from the first.
+scaled to zero, and the update fails with the step, the query, the value and the
+threshold. When the last step sends 100% to the canary and passes, the run promotes
+within the same ``up``: stable gets the canary's pod template and, once it is rolled out,
+every request again, and the canary scales to zero.
+
+A failing update cannot write its state, so the run writes its outcome on the
+Deployments (the failure on the canary's, the promoted revision on stable's, in the
+same patch as its template); the next update's release ledger reads it into its state
+(``_ledger.py``): a failed revision is not started again unless ``canary.retry`` is set.
+A killed ``up`` leaves the old revision in this resource's state and no outcome: the
+next ``up`` runs the steps again from the first.
 """
 
-import hashlib
 import json
 import time
 from collections.abc import Mapping, Sequence
@@ -24,19 +30,15 @@ import pulumi.dynamic
 
 from ... import _rules as rule
 from ._analysis import AnalysisSpec, Query
+from ._ledger import FAILED_ANNOTATION, PROMOTED_ANNOTATION
+from ._plan import TRACK_LABEL, revision
 from ._run import run_steps
 from ._steps import CanaryStep, PlannedStep, describe, plan_steps
 from ._strategy import ReleaseSpec
 
-FAILED_ANNOTATION = "moorage.dev/canary-failed"
-"""On the canary Deployment: the revision whose analysis failed, and why (JSON)."""
+__all__ = ["FAILED_ANNOTATION", "CanaryRunProvider", "declare_canary_run", "revision"]
+
 READY_TIMEOUT_SECONDS = 300.0
-
-
-def revision(template: Any) -> str:
-    """A short, stable hash of a pod template: what identifies a canary revision."""
-    text = json.dumps(template, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def steps_input(steps: Sequence[CanaryStep]) -> list[dict[str, Any]]:
@@ -108,15 +110,61 @@ class KubernetesActions:
             {"metadata": {"annotations": {FAILED_ANNOTATION: note}}},
         )
 
-    def failed_revision(self) -> Mapping[str, str] | None:
-        found: Any = self.apps.read_namespaced_deployment(
+    def clear_failure(self) -> None:
+        """A new run of the canary: no failure recorded for it (yet)."""
+        self.apps.patch_namespaced_deployment(
+            self.deployments["canary"],
+            self.namespace,
+            {"metadata": {"annotations": {FAILED_ANNOTATION: None}}},
+        )
+
+    def promote(self, revision_id: str) -> None:
+        """Stable gets the canary's pod template (and the record of it), rolls it out,
+        then takes every request back; the canary scales to zero."""
+        canary: Any = self.apps.read_namespaced_deployment(
             self.deployments["canary"], self.namespace
         )
-        note = (found.metadata.annotations or {}).get(FAILED_ANNOTATION)
-        try:
-            return dict(json.loads(note)) if note else None
-        except ValueError:
-            return None
+        template = self.apps.api_client.sanitize_for_serialization(canary.spec.template)
+        template["metadata"].setdefault("labels", {})[TRACK_LABEL] = "stable"
+        stable = self.deployments["stable"]
+        self.apps.patch_namespaced_deployment(
+            stable,
+            self.namespace,
+            [
+                {"op": "replace", "path": "/spec/template", "value": template},
+                {
+                    "op": "add",
+                    "path": "/metadata/annotations",
+                    "value": {**self._annotations(stable), PROMOTED_ANNOTATION: revision_id},
+                },
+            ],
+        )
+        if self.resize_stable:
+            self._scale("stable", self.total, wait=False)
+        self._rolled_out(stable)
+        if self.routes:
+            self._weights({"stable": 100, "canary": 0})
+        self._scale("canary", 0, wait=False)
+
+    def _annotations(self, name: str) -> dict[str, str]:
+        found: Any = self.apps.read_namespaced_deployment(name, self.namespace)
+        return dict(found.metadata.annotations or {})
+
+    def _rolled_out(self, name: str) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+        while True:
+            found: Any = self.apps.read_namespaced_deployment(name, self.namespace)
+            status, wanted = found.status, int(found.spec.replicas or 0)
+            if (
+                int(status.observed_generation or 0) >= int(found.metadata.generation or 0)
+                and int(status.updated_replicas or 0) >= wanted
+                and int(status.ready_replicas or 0) >= wanted
+                and int(status.replicas or 0) <= wanted
+            ):
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"Deployment {name}: the promoted template not rolled out")
+            time.sleep(0.5)
 
     def _scale(self, track: str, replicas: int, *, wait: bool) -> None:
         name = self.deployments[track]
@@ -154,35 +202,13 @@ class KubernetesActions:
 
 
 class CanaryRunProvider(pulumi.dynamic.ResourceProvider):
-    """Runs the steps when the canary's revision changes; nothing else ever does."""
+    """Runs the steps when the canary's revision changes; nothing else ever does. (A
+    revision whose steps failed is refused before, by the release ledger.)"""
 
     # Pickled by reference into the state under this (stable) module path.
     __module__ = "moorage.webservice.canary_run"
 
     serialize_as_secret_always = False
-
-    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> pulumi.dynamic.CheckResult:
-        if not news.get("revision") or news.get("retry") or not news.get("kubeconfig"):
-            return pulumi.dynamic.CheckResult(news, [])
-        if olds.get("revision") == news.get("revision"):
-            return pulumi.dynamic.CheckResult(news, [])
-        try:
-            failed = KubernetesActions(news, int(news["total"])).failed_revision()
-        except Exception:  # a canary Deployment not there yet: nothing failed
-            failed = None
-        if failed and failed.get("revision") == news["revision"]:
-            return pulumi.dynamic.CheckResult(
-                news,
-                [
-                    pulumi.dynamic.CheckFailure(
-                        "revision",
-                        f"{news['component']}: this canary revision already failed its "
-                        f"analysis ({failed.get('reason')}); change the pod template, or set "
-                        "canary.retry to run its steps again",
-                    )
-                ],
-            )
-        return pulumi.dynamic.CheckResult(news, [])
 
     def diff(
         self, _id: str, olds: dict[str, Any], news: dict[str, Any]
@@ -213,7 +239,17 @@ class CanaryRunProvider(pulumi.dynamic.ResourceProvider):
         )
         if not props["routes"]:
             planned = [_replicas_only(p) for p in planned]
+        actions.clear_failure()
         result = run_steps(steps, planned, actions)
+        if result.failed is None and steps[-1].weight == 100:
+            try:
+                actions.promote(str(props["revision"]))
+            except Exception as error:  # the canary serves everything: leave it so
+                raise RuntimeError(
+                    f"{props['component']}: every step passed, but promoting the canary "
+                    f"failed ({type(error).__name__}: {error}); the canary keeps serving. "
+                    "Run `up` again, or set canary.promote"
+                ) from None
         if result.failed is not None:
             actions.record_failure(str(props["revision"]), result.failed)
             raise RuntimeError(

@@ -62,9 +62,12 @@ class CanaryArgs(TypedDict):
     runs, e.g. [{weight: 10, pause: "2m", analysis: {...}}, {weight: 50, pause: "5m"},
     {weight: 100}]. With routes the route weights split the traffic; without, the
     replica ratio does. Replaces ``weight``. ``pulumi up`` runs the steps (it needs
-    ``kubeconfig``) and aborts at the first failed analysis."""
+    ``kubeconfig``), aborts at the first failed analysis, and promotes within the same
+    ``up`` when a last step of 100 passes."""
     retry: NotRequired[pulumi.Input[bool]]
-    """Run the steps again for a pod template whose analysis already failed."""
+    """Run the steps again for a pod template whose analysis already failed (the release
+    ledger records the failure and otherwise refuses that template). Unset it after: while
+    set, a failing template is retried on every ``up``."""
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from ._ledger import ReleaseLedger, cluster_input, ledger_input, next_state, sto
 from ._plan import (
     COLOR_LABEL,
     COLORS,
+    TRACK_LABEL,
     TRACKS,
     DeploymentPlan,
     Template,
@@ -37,10 +38,8 @@ from ._plan import (
     live_color_replicas,
     normalized,
 )
-from ._runner import revision
 from ._strategy import ReleaseSpec
 
-TRACK_LABEL = "moorage.dev/track"
 PATCH_FORCE = "pulumi.com/patchForce"
 """Makes the Kubernetes provider's server-side apply take over fields another manager owns."""
 
@@ -163,7 +162,7 @@ def plan_steps(spec: ReleaseSpec, ledger_output: Any, desired: Any) -> Steps:
         "",
         state.secret_templates,
         state.canary_in_flight,
-        revision(state.templates.get("canary")) if state.canary_in_flight else "",
+        state.canary_revision,
     )
 
 
@@ -210,9 +209,10 @@ def declare_release(
             body["replicas"] = pulumi.Output.unsecret(step.apply(_replicas))
         object_name = _object_name_of(name, key)
         metadata = metadata_for(object_name)
-        if settings is not None and spec.autoscaling is not None:
+        if (settings is not None and spec.autoscaling is not None) or _runs_steps(spec):
             # The HPA owns the replicas of whichever colour it scales (through the scale
             # subresource); scaling a colour down after a switch must take them back.
+            # Canary steps: the run scales the tracks and promotes through the API.
             metadata["annotations"] = {**metadata.get("annotations", {}), PATCH_FORCE: "true"}
         deployments[key] = k8s.apps.v1.Deployment(
             f"{name}-deployment-{key}",
@@ -265,6 +265,11 @@ def declare_release(
     )
 
 
+def _runs_steps(spec: ReleaseSpec) -> bool:
+    """A canary with steps: its run patches the Deployments and routes during ``up``."""
+    return spec.canary is not None and bool(spec.canary.steps)
+
+
 def _warn_when_blind(owner: pulumi.Resource, spec: ReleaseSpec) -> None:
     """Blue/green with an autoscaler needs to read the live replica count."""
     if spec.blue_green is not None and spec.autoscaling is not None and spec.kubeconfig is None:
@@ -296,6 +301,7 @@ def _ledger(
             active_color=settings.active_color if settings is not None else None,
             promote=canary.promote if canary is not None else False,
             abort=canary.abort if canary is not None else False,
+            retry=canary.retry if canary is not None else False,
             autoscaling=_bounds(spec),
         ),
         cluster_input(

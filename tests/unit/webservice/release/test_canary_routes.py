@@ -97,3 +97,23 @@ def test_steps_are_run_after_everything_they_move_and_only_for_a_new_revision(
     quiet = make_mocks()
     run(quiet, **stepped)
     assert plain(quiet.named("api-canary-run").inputs)["revision"] == ""
+
+
+def test_with_steps_the_next_update_takes_back_what_the_run_set(
+    make_mocks: Callable[..., RecordingMocks],
+) -> None:
+    """The run moves weights, scales tracks and promotes through the API; the update after
+    it must be able to apply its own values over them (server-side apply, forced)."""
+    from tests.unit.webservice.release.test_release import KUBECONFIG
+
+    stepped = {**ROUTED_CANARY, "kubeconfig": KUBECONFIG, "canary": {"steps": [{"weight": 100}]}}
+    mocks = make_mocks()
+    run(mocks, **stepped)
+    force = {"pulumi.com/patchForce": "true"}
+    assert plain(mocks.one(HTTP_ROUTE).inputs)["metadata"]["annotations"] == force
+    for deployment in mocks.of_type("kubernetes:apps/v1:Deployment"):
+        assert plain(deployment.inputs)["metadata"]["annotations"].items() >= force.items()
+
+    single = make_mocks()
+    run(single, **ROUTED_CANARY)
+    assert "annotations" not in plain(single.one(HTTP_ROUTE).inputs)["metadata"]
