@@ -6,12 +6,13 @@ It runs in the dynamic-provider plugin process, so it only uses the CLIs found i
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import yaml
@@ -172,13 +173,37 @@ def _write_kwok_stages(name: str) -> str:
     return path
 
 
+@contextlib.contextmanager
+def _one_kwok_create_at_a_time() -> Iterator[None]:
+    """Hold a machine-wide lock while kwokctl creates a cluster.
+
+    kwokctl picks its components' ports by probing for free ones and binds them only when
+    the components start, so two clusters created at the same moment (two stacks' `up`s,
+    parallel tests) can pick the same ports and one of them fails to start. While one
+    create holds this lock, the next one finds those ports taken.
+    """
+    try:
+        import fcntl
+    except ImportError:  # no flock (Windows): kwok clusters are created unguarded
+        yield
+        return
+    path = os.path.join(tempfile.gettempdir(), f"moorage-kwok-create-{os.getuid()}.lock")
+    with open(path, "a", encoding="utf-8") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
 def _create_cluster(runtime: str, name: str, nodes: int, bin_dir: str) -> None:
     if runtime == "kwok":
         stage_file = _write_kwok_stages(name)
         try:
             search_path = _env(bin_dir)["PATH"]
             command = local_cli.kwok_create_command(name, bin_dir, stage_file, search_path)
-            _run(command, bin_dir, timeout=600)
+            with _one_kwok_create_at_a_time():
+                _run(command, bin_dir, timeout=600)
         except LocalClusterError:
             # kwokctl never got as far as writing its config: leave no directory behind.
             directory = os.path.dirname(stage_file)

@@ -94,3 +94,41 @@ def test_stacks_made_before_the_modules_became_private_still_find_their_provider
         b"moorage.clusters._local_provider", b"moorage.clusters.local_provider"
     )
     assert pickle.loads(old_reference) is LocalClusterProvider
+
+
+def test_two_kwok_clusters_are_never_created_at_the_same_moment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """kwokctl picks free ports before it binds them: two creates at once (two stacks'
+    `up`s, parallel test processes) must run one after the other, or both pick the same
+    ports and one cluster never starts."""
+    import threading
+    import time
+
+    monkeypatch.setenv("KWOK_WORKDIR", str(tmp_path))
+    monkeypatch.setattr(local_provider, "_write_kwok_stages", lambda name: str(tmp_path / name))
+    running: list[str] = []
+    overlaps: list[tuple[str, ...]] = []
+
+    def create(command: list[str], bin_dir: str, timeout: int = 0) -> None:
+        running.append(command[-1])
+        if len(running) > 1:
+            overlaps.append(tuple(running))
+        time.sleep(0.3)
+        running.remove(command[-1])
+
+    monkeypatch.setattr(local_provider, "_run", create)
+    monkeypatch.setattr(
+        local_provider.local_cli,
+        "kwok_create_command",
+        lambda name, bin_dir, stage_file, search_path: ["kwokctl", "create", name],
+    )
+    threads = [
+        threading.Thread(target=local_provider._create_cluster, args=("kwok", name, 1, ""))
+        for name in ("first", "second", "third")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert overlaps == []
