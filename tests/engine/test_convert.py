@@ -5,6 +5,8 @@ test's own), and every Deployment becomes Available with the input's selector.
 
 from __future__ import annotations
 
+import os
+import subprocess
 import uuid
 from pathlib import Path
 
@@ -14,7 +16,44 @@ from moorage.__main__ import main
 
 from .harness import PROGRAMS, ROOT, engine_stack
 
-FIXTURE = ROOT / "tests" / "fixtures" / "convert" / "web-worker-redis.yaml"
+FIXTURES = ROOT / "tests" / "fixtures" / "convert"
+FIXTURE = FIXTURES / "web-worker-redis.yaml"
+
+
+def test_a_converted_stack_file_renders_as_it_is(env: dict[str, str], tmp_path: Path) -> None:
+    """`make render` (scripts/render) of the stack file convert writes, unedited: every
+    input Deployment comes out as a Deployment, valid against the Kubernetes schema."""
+    shop = FIXTURES / "grpc-shop.yaml"
+    stack_file = tmp_path / "Pulumi.shop.yaml"
+    assert main(["convert", str(shop), "--stack", "shop", "-o", str(stack_file)]) == 0
+    out = tmp_path / "rendered"
+    result = subprocess.run(
+        [
+            str(ROOT / ".venv" / "bin" / "python"),
+            str(ROOT / "scripts" / "render"),
+            str(stack_file),
+            str(out),
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    rendered = {
+        (doc["kind"], doc["metadata"]["name"])
+        for path in out.rglob("*.yaml")
+        for doc in yaml.safe_load_all(path.read_text())
+        if doc
+    }
+    wanted = {
+        ("Deployment", d["metadata"]["name"])
+        for d in yaml.safe_load_all(shop.read_text())
+        if d and d.get("kind") == "Deployment"
+    }
+    assert wanted <= rendered, sorted(wanted - rendered)
 
 
 def test_a_converted_app_comes_up_on_kwok(
