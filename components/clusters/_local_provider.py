@@ -219,6 +219,10 @@ def _create_cluster(runtime: str, name: str, nodes: int, bin_dir: str) -> None:
         os.unlink(config_file.name)
 
 
+_STABLE_ON_UPDATE = ("kubeconfig", "endpoint", "resolved_runtime")
+"""Outputs an update never changes (only a replacement, a new cluster, does)."""
+
+
 class LocalClusterProvider(ResourceProvider):
     """Create, read, update and delete a kind or kwok cluster."""
 
@@ -271,8 +275,20 @@ class LocalClusterProvider(ResourceProvider):
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         replaces = [key for key in _REPLACE_ON if olds.get(key) != news.get(key)]
         changed = replaces + [key for key in _UPDATE_ON if olds.get(key) != news.get(key)]
+        if "gateway_api_crds" not in olds and "gateway_api_crds" in changed:
+            # A cluster made before Moorage installed the CRDs is not updated for them:
+            # the preview of that update shows the Kubernetes provider, and so every
+            # object on it, as replaced. New clusters (and `make destroy && make up`) get
+            # them; docs/clusters.md says how to add them to an existing one.
+            changed.remove("gateway_api_crds")
         return DiffResult(
-            changes=bool(changed), replaces=replaces, delete_before_replace=bool(replaces)
+            changes=bool(changed),
+            replaces=replaces,
+            # An update (more nodes, the Gateway API CRDs) keeps the cluster, so its
+            # kubeconfig stays known in a preview: the Kubernetes provider built from it,
+            # and every object on that provider, is not planned for replacement.
+            stables=[] if replaces else list(_STABLE_ON_UPDATE),
+            delete_before_replace=bool(replaces),
         )
 
     def update(self, id_: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:

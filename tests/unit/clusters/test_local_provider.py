@@ -16,6 +16,10 @@ def test_diff_replaces_on_name_and_updates_on_nodes() -> None:
     assert renamed.changes and renamed.replaces == ["cluster_name"]
     scaled = provider.diff("kwok/a", base, {**base, "nodes": 5})
     assert scaled.changes and not scaled.replaces
+    # The cluster stays: its kubeconfig stays known, so the Kubernetes provider built
+    # from it (and every object on it) is not planned for replacement.
+    assert scaled.stables is not None and "kubeconfig" in scaled.stables
+    assert not renamed.stables
     moved = provider.diff("kwok/a", base, {**base, "tools_bin_dir": "/elsewhere"})
     assert not moved.changes
 
