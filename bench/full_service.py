@@ -75,8 +75,8 @@ def prepared(n: int) -> list[dict[str, Any]]:
         config = dict(spec.config.config)
         checksums = {
             CONFIG_CHECKSUM: config_checksum(config),
-            # Under echoing mocks the checksum key has no value (see _config.py).
-            SECRETS_CHECKSUM: secrets_checksum(None, {}),
+            # Under echoing mocks the Secret has no resourceVersion (see _config.py).
+            SECRETS_CHECKSUM: secrets_checksum(None),
         }
         m = render(spec, checksums)
         out.append(

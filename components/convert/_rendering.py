@@ -27,7 +27,7 @@ from ..webservice._spec import ServiceSpec, read_spec
 from ..webservice._workload import can_run_two_or_more
 
 SECRET_PLACEHOLDER = "[secret]"
-SECRETS_CHECKSUM_PLACEHOLDER = "[hmac of the secrets]"
+SECRETS_CHECKSUM_PLACEHOLDER = "[the Secret's resourceVersion]"
 API_VERSIONS = {
     "Namespace": "v1",
     "ServiceAccount": "v1",

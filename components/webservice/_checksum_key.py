@@ -1,13 +1,10 @@
-"""A random key, made once per stack and service and kept as a Pulumi secret.
+"""The retired per-service checksum key's dynamic provider, kept for existing stacks.
 
-The ``checksum/secrets`` pod annotation is an HMAC of the secret data under this key
-(``manifests.secrets_checksum``). The key is drawn from ``os.urandom`` when the resource
-is created and then lives only in the stack's state, encrypted like every Pulumi secret.
-So the annotation is stable across updates of one stack (no rollout when nothing
-changed), differs between stacks that share a secret, and cannot be checked against
-guesses by anyone who can read the Deployment but not the state's secrets.
-
-It is a dynamic-provider resource, so no extra provider plugin is needed.
+Moorage used to key an HMAC ``checksum/secrets`` annotation with a random key held by a
+``<name>-checksum-key`` dynamic resource. The annotation is now the Secret's
+resourceVersion (``_config.secrets_checksum``), so no key is declared; stacks made before
+still hold those resources, and the engine needs this provider (unpickled from their
+state) to delete them on their next update.
 """
 
 from __future__ import annotations
@@ -15,7 +12,6 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-import pulumi
 import pulumi.dynamic
 
 KEY_BYTES = 32
@@ -43,20 +39,3 @@ class _ChecksumKeyProvider(pulumi.dynamic.ResourceProvider):
         self, _id: str, olds: dict[str, Any], _news: dict[str, Any]
     ) -> pulumi.dynamic.UpdateResult:
         return pulumi.dynamic.UpdateResult({"key": olds["key"]})
-
-
-class ChecksumKey(pulumi.dynamic.Resource, module="moorage", name="ChecksumKey"):
-    """A random 256-bit key (hex) for the secrets checksum, secret in state."""
-
-    key: pulumi.Output[str]
-    """The key, hex-encoded; always a Pulumi secret."""
-
-    def __init__(self, name: str, opts: pulumi.ResourceOptions) -> None:
-        super().__init__(
-            _ChecksumKeyProvider(),
-            name,
-            {"key": None},
-            pulumi.ResourceOptions.merge(
-                opts, pulumi.ResourceOptions(additional_secret_outputs=["key"])
-            ),
-        )

@@ -1,6 +1,7 @@
 """The WebService ComponentResource: reads the spec, renders it, and declares each facet's
 resources in one visible order (see docs/architecture.md)."""
 
+from collections.abc import Callable
 from typing import Any
 
 import pulumi
@@ -19,7 +20,6 @@ from . import _workload as workload
 from . import release
 from ._adoption import component_options
 from ._args import WebServiceArgs
-from ._checksum_key import ChecksumKey
 from ._load_balancers import warn_open_load_balancers
 from ._persistence import declare_claim
 from ._render import Manifests, render
@@ -37,8 +37,9 @@ class WebService(pulumi.ComponentResource):
     Deployment, a Service (none for a ``worker``) and one per ``extra_services`` entry,
     a HorizontalPodAutoscaler when ``autoscaling`` is set,
     a PodDisruptionBudget when the service can run two or more replicas, a
-    NetworkPolicy (unless disabled) and an optional Ingress. With secrets, a
-    ``<name>-checksum-key`` holds the random key of the secrets checksum (a Pulumi secret).
+    NetworkPolicy (unless disabled) and an optional Ingress. With secrets, the pods'
+    ``checksum/secrets`` annotation is the Secret's resourceVersion, so they roll when it
+    changes.
 
     Pass a Kubernetes provider through ``opts`` (``providers=[...]`` or
     ``provider=...``); every child inherits it. Bad arguments raise
@@ -102,8 +103,14 @@ class WebService(pulumi.ComponentResource):
             own_opts = _gated(own_opts, self, [all_passed(spec.pending_checks)])
         super().__init__(TYPE_TOKEN, name, None, own_opts)
         self._name, self._spec, self._child = name, spec, pulumi.ResourceOptions(parent=self)
-        key = ChecksumKey(f"{name}-checksum-key", self._child).key if spec.config.secrets else None
-        manifests = render(spec, config.checksums(spec.config, key))
+        # The pods' secrets checksum is the Secret's resourceVersion: an Output of the Secret,
+        # declared below, after rendering (which needs the checksum).
+        secrets_checksum: pulumi.Output[str] | None = None
+        if spec.config.secrets:
+            deferred: tuple[pulumi.Output[str], Callable[[pulumi.Output[str]], None]]
+            deferred = pulumi.deferred_output()
+            secrets_checksum, self._resolve_secrets_checksum = deferred
+        manifests = render(spec, config.checksums(spec.config, secrets_checksum))
         namespace = self._declare_namespace(manifests)
         before_pods = self._declare_identity_and_config(manifests, namespace)
         self.persistent_volume_claim = None
@@ -196,6 +203,11 @@ class WebService(pulumi.ComponentResource):
                 type="Opaque",
                 string_data=config.secret_values(spec.config),
                 opts=self._child,
+            )
+            self._resolve_secrets_checksum(
+                self.secret.metadata.apply(
+                    lambda meta: config.secrets_checksum(meta.resource_version)
+                )
             )
         config_children = [r for r in (self.config_map, self.secret) if r is not None]
         identity_children = [self.service_account] if self.service_account is not None else []
@@ -419,6 +431,10 @@ def _gated(
     return pulumi.ResourceOptions.merge(
         opts, pulumi.ResourceOptions(transformations=[wait_for_checks])
     )
+
+
+def _secrets_checksum(meta: k8s.meta.v1.outputs.ObjectMeta) -> str:
+    return config.secrets_checksum(meta.resource_version)
 
 
 def _object_name(meta: k8s.meta.v1.outputs.ObjectMeta) -> str:

@@ -9,7 +9,6 @@ and ``secrets_mount_path``. Secrets stay Pulumi secrets: the Secret's data is wr
 from __future__ import annotations
 
 import hashlib
-import hmac
 import inspect
 import json
 from collections.abc import Callable, Mapping
@@ -35,9 +34,9 @@ SECRETS_FILE_MODE = 0o440
 """Secret files readable by the owner and the pod's group (fsGroup), never by others."""
 CONFIG_CHECKSUM = "checksum/config"
 SECRETS_CHECKSUM = "checksum/secrets"
-UNKEYED_CHECKSUM = "no-checksum-key"
-"""The secrets checksum when the key has no value: only under unit-test mocks that echo
-inputs (a real ChecksumKey always holds one). It reveals nothing about the secrets."""
+UNKEYED_CHECKSUM = "no-resource-version"
+"""The secrets checksum when the Secret has no resourceVersion: only under unit-test mocks
+that echo inputs (the API server always sets one). It reveals nothing about the secrets."""
 
 
 @dataclass(frozen=True)
@@ -189,40 +188,33 @@ def config_checksum(data: Mapping[str, str]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def secrets_checksum(key: str | None, data: Mapping[str, str]) -> str:
-    """A checksum of the secret data that reveals nothing that can be guessed offline.
+def secrets_checksum(resource_version: str | None) -> str:
+    """The ``checksum/secrets`` value: the Secret's ``resourceVersion`` as the API server
+    reported it when Pulumi last wrote the Secret.
 
-    HMAC-SHA256 keyed by ``key``, a random per-stack, per-service key kept as a Pulumi
-    secret (see ``_checksum_key.py``). It changes whenever a secret changes, but without
-    the key a guess cannot be checked against it, however weak the secret; and the same
-    secret gives unrelated checksums in two stacks. So the component can show it in
-    plain text, keeping the Deployment spec diffable in previews.
+    The server gives the Secret a new resourceVersion every time it is written, and Pulumi
+    writes it only when its data (or metadata) changed; so the annotation changes, and the
+    pods roll, exactly then, and stays put across updates that change nothing. It is
+    derived from nothing secret, so it reveals nothing a guess could be checked against,
+    however weak the secret, and needs no key. Under unit-test mocks that echo inputs
+    there is no resourceVersion: the value is then :data:`UNKEYED_CHECKSUM`.
     """
-    if key is None:
-        return UNKEYED_CHECKSUM
-    canonical = json.dumps(dict(data), sort_keys=True, separators=(",", ":"))
-    return hmac.new(key.encode(), canonical.encode(), hashlib.sha256).hexdigest()[:32]
+    return str(resource_version) if resource_version else UNKEYED_CHECKSUM
 
 
-def checksums(spec: ConfigSpec, key: pulumi.Output[str] | None) -> dict[str, pulumi.Input[str]]:
+def checksums(
+    spec: ConfigSpec, secrets_checksum: pulumi.Input[str] | None
+) -> dict[str, pulumi.Input[str]]:
     """Pod-template annotations that change whenever the config or the secrets do.
 
-    ``key`` is the stack's random checksum key (a secret), needed when there are secrets.
+    ``secrets_checksum`` is :func:`secrets_checksum` of the Secret's resourceVersion (an
+    Output of the Secret resource), needed when there are secrets.
     """
     out: dict[str, pulumi.Input[str]] = {}
     if spec.config:
         out[CONFIG_CHECKSUM] = _digest(spec.config, config_checksum)
-    if spec.secrets and key is not None:
-        # The checksum is an HMAC under a random per-stack key that only the state
-        # holds (encrypted), so nothing can be guessed from it and it is declassified:
-        # otherwise Pulumi would mark the whole Deployment spec secret and previews
-        # could show no diff of it.
-        keys = list(spec.secrets)
-        out[SECRETS_CHECKSUM] = pulumi.Output.unsecret(
-            pulumi.Output.all(key, *spec.secrets.values()).apply(
-                lambda values: secrets_checksum(values[0], dict(zip(keys, values[1:], strict=True)))
-            )
-        )
+    if spec.secrets and secrets_checksum is not None:
+        out[SECRETS_CHECKSUM] = secrets_checksum
     return out
 
 

@@ -1,4 +1,5 @@
-"""The secrets checksum with the real engine: keyed per stack, stable, secret in state."""
+"""The secrets checksum with the real engine: the Secret's resourceVersion, stable, and
+rolling the pods exactly when a secret changes."""
 
 from __future__ import annotations
 
@@ -16,10 +17,9 @@ from .harness import PROGRAMS, engine_stack
 pytestmark = pytest.mark.engine
 
 SERVICE_ONLY = PROGRAMS / "service_only"
-SECRET_SIG = "4dabf18193072939515e22adb298388d"
 
 
-def _config(kubeconfig: str, namespace: str) -> dict[str, Any]:
+def _config(kubeconfig: str, namespace: str, secret: str = SECRET) -> dict[str, Any]:
     return {
         "moorage:kubeconfig": kubeconfig,
         "moorage:name": "chk",
@@ -30,7 +30,7 @@ def _config(kubeconfig: str, namespace: str) -> dict[str, Any]:
             "create_namespace": True,
         },
         "moorage:secretKeys": ["DB_PASSWORD"],
-        "moorage:secrets": json.dumps({"DB_PASSWORD": SECRET}),
+        "moorage:secrets": json.dumps({"DB_PASSWORD": secret}),
     }
 
 
@@ -40,7 +40,12 @@ def _checksum(kubeconfig: str, namespace: str) -> str:
     return str(deployment.spec.template.metadata.annotations["checksum/secrets"])
 
 
-def test_checksum_is_stable_per_stack_different_between_stacks_and_unguessable(
+def _secret_version(kubeconfig: str, namespace: str) -> str:
+    core = client.CoreV1Api(config.new_client_from_config_dict(yaml.safe_load(kubeconfig)))
+    return str(core.read_namespaced_secret("chk-secrets", namespace).metadata.resource_version)
+
+
+def test_checksum_is_the_secrets_version_stable_rolls_on_change_and_unguessable(
     env: dict[str, str], work_dir: Path, kwok_cluster: str
 ) -> None:
     secret_keys = ("moorage:kubeconfig", "moorage:secrets")
@@ -55,8 +60,10 @@ def test_checksum_is_stable_per_stack_different_between_stacks_and_unguessable(
         checksum_a = _checksum(kwok_cluster, "chk-a")
         checksum_b = _checksum(kwok_cluster, "chk-b")
 
-        # Same secret, same service name, two stacks: unrelated values.
+        # Same secret, same service name, two stacks: unrelated values, each the version
+        # the API server gave that stack's Secret.
         assert checksum_a != checksum_b
+        assert checksum_a == _secret_version(kwok_cluster, "chk-a")
         # Stable: nothing to do on the next update of the same stack.
         first.preview(expect_no_changes=True)
         first.up()
@@ -64,10 +71,17 @@ def test_checksum_is_stable_per_stack_different_between_stacks_and_unguessable(
         # Nothing an attacker can compute offline matches it.
         guesses = [g for g in DICTIONARY if any(checksum_a in h for h in _offline_guesses(g))]
         assert guesses == []
-        # The key lives in state only as a secret.
+        # No key resource, and the secret nowhere in plaintext at rest.
         state = json.loads(first.exported_state())
-        (key,) = [
-            r for r in state["deployment"]["resources"] if r["type"].endswith("moorage:ChecksumKey")
-        ]
-        assert key["outputs"]["key"][SECRET_SIG] == "1b47061264138c4ac30d75fd1eb44270"
+        assert not [r for r in state["deployment"]["resources"] if "ChecksumKey" in r["type"]]
         assert SECRET not in first.state_files()
+        # A changed secret rolls the pods: a new version, and only the other stack keeps its.
+        first.set_config(
+            _config(kwok_cluster, "chk-a", secret="winter2025"), secret_keys=secret_keys
+        )
+        first.up()
+        rolled = _checksum(kwok_cluster, "chk-a")
+        assert rolled != checksum_a
+        assert rolled == _secret_version(kwok_cluster, "chk-a")
+        assert _checksum(kwok_cluster, "chk-b") == checksum_b
+        assert "winter2025" not in first.state_files()

@@ -30,13 +30,15 @@ from pulumi.runtime.sync_await import _sync_await
 
 T = TypeVar("T")
 
-CHECKSUM_KEY = "pulumi-python:dynamic/moorage:ChecksumKey"
+SECRET_TYPE = "kubernetes:core/v1:Secret"
 
 
-def checksum_key_for(stack: str, name: str) -> str:
-    """The key a ChecksumKey resource holds in the mocks: fixed per stack and resource,
-    as the real one is once created (it lives in that stack's state)."""
-    return hashlib.sha256(f"mock-checksum-key/{stack}/{name}".encode()).hexdigest()
+def resource_version_for(stack: str, name: str, inputs: Mapping[str, Any]) -> str:
+    """The resourceVersion the mocks give a Secret, as the API server does: a new one
+    whenever what is written changes (here: per stack, name and inputs), the same one
+    while nothing does."""
+    digest = hashlib.sha256(f"{stack}/{name}/{sorted(inputs.items())!r}".encode()).digest()
+    return str(int.from_bytes(digest[:4], "big"))
 
 
 CallHandler = Callable[[str, Mapping[str, Any]], Mapping[str, Any]]
@@ -60,6 +62,8 @@ class Registered:
     dependencies: list[str] = field(default_factory=list)
     """URNs this resource waits for (``depends_on`` and the resources its inputs come
     from), as in the RegisterResource request."""
+    outputs: dict[str, Any] = field(default_factory=dict)
+    """What the mocks answered: the echoed inputs plus computed outputs."""
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -94,8 +98,10 @@ class RecordingMocks(pulumi.runtime.Mocks):
             # Like the engine: a stack with no outputs yet reads as an empty map.
             outputs.setdefault("outputs", {})
             outputs.setdefault("secretOutputNames", [])
-        if args.typ == CHECKSUM_KEY:
-            outputs["key"] = checksum_key_for(pulumi.get_stack(), args.name)
+        if args.typ == SECRET_TYPE:
+            outputs["metadata"]["resourceVersion"] = resource_version_for(
+                pulumi.get_stack(), args.name, args.inputs
+            )
         if self.outputs_for is not None:
             outputs.update(self.outputs_for(args))
         request = self.requests.get((args.typ, args.name))
@@ -108,6 +114,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
                 parent=self.parents.get((args.typ, args.name), ""),
                 ignore_changes=list(request.ignoreChanges) if request is not None else [],
                 dependencies=list(request.dependencies) if request is not None else [],
+                outputs=outputs,
             )
         )
         return f"{args.name}-id", outputs

@@ -242,7 +242,7 @@ def test_render_mode_of_many_services_needs_no_cluster_and_hides_secrets(
     mocks = make_mocks(config=SHOP)
     outputs = mocks.run(lambda: render(parse_stack_settings(SHOP), "/tmp/out"))
     assert outputs["rendered_to"] == "/tmp/out"
-    # No cluster: the only dynamic resources are the services' own (the checksum key).
+    # No cluster.
     assert not [r for r in mocks.resources if "LocalCluster" in r.typ]
     secret = mocks.one("kubernetes:core/v1:Secret")
     assert "tok-123456" not in json.dumps(secret.inputs)

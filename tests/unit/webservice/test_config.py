@@ -11,7 +11,6 @@ from moorage.webservice import (
     SECRETS_CHECKSUM,
     config_checksum,
     render,
-    secrets_checksum,
 )
 
 from tests.unit.webservice.helpers import (
@@ -166,15 +165,6 @@ def test_config_checksum_ignores_key_order_and_tracks_every_change():
     assert config_checksum({"A": "1"}) != base
 
 
-def test_secrets_checksum_is_stable_and_changes_with_the_data():
-    data = {"DB_PASSWORD": "hunter2"}
-
-    assert secrets_checksum("moorage/api", data) == secrets_checksum("moorage/api", dict(data))
-    assert secrets_checksum("moorage/api", data) != secrets_checksum(
-        "moorage/api", {"DB_PASSWORD": "hunter3"}
-    )
-
-
 def _annotations(make_mocks, **fields):
     """Pod-template annotations from a fresh program run (a new 'pulumi up')."""
     mocks = make_mocks()
@@ -215,21 +205,6 @@ def test_changing_a_secret_changes_only_the_secrets_checksum(make_mocks):
 
 
 # -- the secrets checksum gives nothing away -----------------------------------------------
-
-
-def test_secrets_checksum_differs_between_services_sharing_a_password():
-    # Otherwise anyone who can read pod annotations learns that two services share a secret.
-    data = {"DB_PASSWORD": "hunter2"}
-
-    assert secrets_checksum("moorage/api", data) != secrets_checksum("moorage/worker", data)
-
-
-def test_secrets_checksum_is_not_a_plain_hash_of_the_secret():
-    checksum = secrets_checksum("moorage/api", {"DB_PASSWORD": "hunter2"})
-
-    assert "hunter2" not in checksum
-    assert checksum not in hashlib.sha256(b"hunter2").hexdigest()
-    assert checksum not in hashlib.sha256(b'{"DB_PASSWORD":"hunter2"}').hexdigest()
 
 
 def test_services_sharing_a_secret_get_different_secrets_checksums(make_mocks):

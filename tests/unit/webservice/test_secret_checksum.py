@@ -1,8 +1,10 @@
-"""The checksum/secrets annotation reveals nothing that can be guessed offline.
+"""The checksum/secrets annotation rolls the pods when a secret changes and reveals nothing.
 
-It is an HMAC of the secret data under a random key that each stack makes once (a
-dynamic-provider resource) and keeps as a Pulumi secret: stable across updates of one
-stack, different between stacks, and useless to a dictionary attack without the key.
+It is the Secret's resourceVersion as the API server reports it: a new one on every
+write of the Secret, the same while nothing changes, and derived from nothing secret, so
+a dictionary attack on the rendered Deployment has nothing to check a guess against. The
+mocks stand in for the server (``resource_version_for``); the engine test checks the
+real one.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from typing import Any
 
 from moorage.webservice import checksum_key, secrets_checksum
 
-from tests.unit.conftest import CHECKSUM_KEY, checksum_key_for
+from tests.unit.conftest import SECRET_TYPE
 from tests.unit.webservice.helpers import pod_annotations, web_service
 
 SECRET = "summer2024"
 DICTIONARY = ["password", "hunter2", "summer2023", SECRET, "winter2024"]
+RETIRED_CHECKSUM_KEY = "pulumi-python:dynamic/moorage:ChecksumKey"
 
 
 def _checksum(make_mocks: Any, stack: str = "dev", **secrets: str) -> str:
@@ -38,7 +41,7 @@ def _offline_guesses(guess: str) -> list[str]:
     ]
 
 
-def test_a_dictionary_attack_without_the_key_finds_nothing(make_mocks: Any) -> None:
+def test_a_dictionary_attack_finds_nothing(make_mocks: Any) -> None:
     checksum = _checksum(make_mocks)
 
     found = [g for g in DICTIONARY if any(checksum in h for h in _offline_guesses(g))]
@@ -46,10 +49,18 @@ def test_a_dictionary_attack_without_the_key_finds_nothing(make_mocks: Any) -> N
     assert found == []
 
 
-def test_the_checksum_is_an_hmac_under_the_stacks_key(make_mocks: Any) -> None:
-    key = checksum_key_for("dev", "api-checksum-key")
+def test_the_checksum_is_the_secrets_resource_version(make_mocks: Any) -> None:
+    mocks = make_mocks()
+    web_service(mocks, secrets={"DB_PASSWORD": SECRET})
 
-    assert _checksum(make_mocks) == secrets_checksum(key, {"DB_PASSWORD": SECRET})
+    (secret,) = mocks.of_type(SECRET_TYPE)
+    deployment = mocks.one("kubernetes:apps/v1:Deployment")
+
+    version = pod_annotations(mocks)["checksum/secrets"]
+    assert version == secret.outputs["metadata"]["resourceVersion"]
+    assert version.isdigit()
+    # The pods wait for the Secret they read the version of.
+    assert deployment.depends_on(SECRET_TYPE, "api-secrets")
 
 
 def test_stable_across_updates_of_one_stack(make_mocks: Any) -> None:
@@ -60,46 +71,29 @@ def test_changes_when_a_secret_changes(make_mocks: Any) -> None:
     assert _checksum(make_mocks) != _checksum(make_mocks, DB_PASSWORD="winter2024")
 
 
-def test_two_stacks_with_the_same_secret_show_different_values(make_mocks: Any) -> None:
-    assert _checksum(make_mocks, stack="dev") != _checksum(make_mocks, stack="prod")
+def test_no_version_no_secret_in_the_annotation() -> None:
+    # Pulumi's plain echoing mocks report no resourceVersion: a fixed placeholder, never
+    # anything derived from the data.
+    assert secrets_checksum(None) == secrets_checksum("") == "no-resource-version"
+    assert secrets_checksum("4711") == "4711"
 
 
-def test_the_key_is_a_secret_output_child_of_the_service(make_mocks: Any) -> None:
+def test_no_checksum_key_resource_is_declared(make_mocks: Any) -> None:
     mocks = make_mocks()
     web_service(mocks, secrets={"DB_PASSWORD": SECRET})
 
-    key = mocks.one(CHECKSUM_KEY)
-    request = mocks.requests[(CHECKSUM_KEY, "api-checksum-key")]
-
-    assert key.name == "api-checksum-key"
-    assert key.parent.endswith("moorage:index:WebService::api")
-    assert list(request.additionalSecretOutputs) == ["key"]
+    assert mocks.of_type(RETIRED_CHECKSUM_KEY) == []
+    assert not any(r.typ.startswith("pulumi-python:dynamic") for r in mocks.resources)
 
 
-def test_no_key_without_secrets(make_mocks: Any) -> None:
-    mocks = make_mocks()
-    web_service(mocks, config={"A": "1"})
-
-    assert mocks.of_type(CHECKSUM_KEY) == []
+# -- the retired key's provider: stacks made before still hold keys ----------------------
 
 
-# -- the provider itself ------------------------------------------------------------
-
-
-def test_each_created_key_is_fresh_random_256_bits() -> None:
-    provider = checksum_key._ChecksumKeyProvider()
-
-    first = provider.create({}).outs["key"]
-    second = provider.create({}).outs["key"]
-
-    assert len(bytes.fromhex(first)) == 32
-    assert first != second
-
-
-def test_the_key_never_changes_once_created() -> None:
+def test_the_retired_key_never_changes_and_still_unpickles_by_its_path() -> None:
     provider = checksum_key._ChecksumKeyProvider()
     olds = {"key": "ab" * 32, "__provider": "old-serialised-provider"}
     news = {"__provider": "new-serialised-provider"}
 
+    assert type(provider).__module__ == "moorage.webservice.checksum_key"
     assert provider.diff("id", olds, news).changes is False
     assert provider.update("id", olds, news).outs == {"key": "ab" * 32}
