@@ -15,6 +15,7 @@ from moorage import Application, ValidationError
 from moorage.application import plan_application
 
 from .conftest import RecordingMocks
+from .webservice.helpers import RESTRICTED_FORBIDDEN
 
 IMAGE = "ghcr.io/acme/app:1.0.0"
 NAMESPACE = "kubernetes:core/v1:Namespace"
@@ -133,19 +134,7 @@ def test_bad_namespace_maps_register_nothing(
 
 # -- Pod Security in a namespace the application creates ---------------------------------
 
-SIDECAR = {"name": "proxy", "image": "ghcr.io/acme/proxy:1.0.0"}
-FORBIDDEN = [
-    ({"sidecars": [{**SIDECAR, "privileged": True}]}, "sidecars[0].privileged"),
-    (
-        {"init_containers": [{**SIDECAR, "allow_privilege_escalation": True}]},
-        "init_containers[0].allow_privilege_escalation",
-    ),
-    ({"sidecars": [{**SIDECAR, "run_as_user": 0}]}, "sidecars[0].run_as_user"),
-    (
-        {"sidecars": [{**SIDECAR, "capabilities_add": ["NET_ADMIN"]}]},
-        "sidecars[0].capabilities_add",
-    ),
-]
+FORBIDDEN = RESTRICTED_FORBIDDEN
 
 
 @pytest.mark.parametrize(("fields", "field"), FORBIDDEN)

@@ -31,6 +31,22 @@ PDB = "kubernetes:policy/v1:PodDisruptionBudget"
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
 
+SIDECAR = {"name": "proxy", "image": "ghcr.io/acme/proxy:1.0.0"}
+RESTRICTED_FORBIDDEN = [
+    ({"sidecars": [{**SIDECAR, "privileged": True}]}, "sidecars[0].privileged"),
+    (
+        {"init_containers": [{**SIDECAR, "allow_privilege_escalation": True}]},
+        "init_containers[0].allow_privilege_escalation",
+    ),
+    ({"sidecars": [{**SIDECAR, "run_as_user": 0}]}, "sidecars[0].run_as_user"),
+    (
+        {"sidecars": [{**SIDECAR, "capabilities_add": ["NET_ADMIN"]}]},
+        "sidecars[0].capabilities_add",
+    ),
+]
+"""Container settings the Pod Security restricted profile refuses, with the field each
+error names (a sidecar, an init container)."""
+
 SELECTOR_KEYS = {"app.kubernetes.io/name", "app.kubernetes.io/instance"}
 STANDARD_LABEL_KEYS = SELECTOR_KEYS | {
     "app.kubernetes.io/version",

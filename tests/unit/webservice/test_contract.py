@@ -24,6 +24,8 @@ from moorage.webservice import WebService
 from .helpers import (
     DEPLOYMENT,
     IMAGE,
+    RESTRICTED_FORBIDDEN,
+    SIDECAR,
     container,
     inputs,
     kubernetes_resources,
@@ -31,7 +33,6 @@ from .helpers import (
     spec,
 )
 
-SIDECAR = {"name": "proxy", "image": "ghcr.io/acme/proxy:1.0.0"}
 HTTP_PROBE = {"kind": "http", "path": "/ready"}
 
 
@@ -285,18 +286,7 @@ def test_durations_in_order_still_pass() -> None:
 
 # -- 6: Pod Security restricted ---------------------------------------------------------------
 
-FORBIDDEN = [
-    ({"sidecars": [{**SIDECAR, "privileged": True}]}, "sidecars[0].privileged"),
-    (
-        {"init_containers": [{**SIDECAR, "allow_privilege_escalation": True}]},
-        "init_containers[0].allow_privilege_escalation",
-    ),
-    ({"sidecars": [{**SIDECAR, "run_as_user": 0}]}, "sidecars[0].run_as_user"),
-    (
-        {"sidecars": [{**SIDECAR, "capabilities_add": ["NET_ADMIN"]}]},
-        "sidecars[0].capabilities_add",
-    ),
-]
+FORBIDDEN = RESTRICTED_FORBIDDEN
 
 
 @pytest.mark.parametrize(("fields", "field"), FORBIDDEN)
