@@ -27,12 +27,8 @@ def with_opt_outs(
     config: Mapping[str, Any], converted: Converted, fidelity: list[ServiceFidelity]
 ) -> dict[str, Any]:
     """``config`` with the opt-outs the differences call for."""
-    out = copy.deepcopy(dict(config))
-    services = out["moorage:services"]
-    for result in fidelity:
-        if not result.name:
-            continue
-        args = services[result.name]
+    out, per_service = _editable(config, fidelity)
+    for args, result in per_service:
         for change in result.objects:
             kind = change.ref.split(" ", 1)[0]
             if change.added and kind == "NetworkPolicy":
@@ -41,6 +37,16 @@ def with_opt_outs(
                 args["service_account_name"] = "default"
         _limits(args, converted, result.name)
     return out
+
+
+def _editable(
+    config: Mapping[str, Any], fidelity: list[ServiceFidelity]
+) -> tuple[dict[str, Any], list[tuple[dict[str, Any], ServiceFidelity]]]:
+    """A copy of ``config`` to edit, and each converted service's args in it with its
+    fidelity result."""
+    out = copy.deepcopy(dict(config))
+    services = out["moorage:services"]
+    return out, [(services[result.name], result) for result in fidelity if result.name]
 
 
 def _limits(args: dict[str, Any], converted: Converted, name: str) -> None:
@@ -72,11 +78,8 @@ def with_patches(
     rendered: Mapping[str, RenderedService],
 ) -> dict[str, Any]:
     """``config`` with a json_patch per object that still differs in a removable way."""
-    out = copy.deepcopy(dict(config))
-    services = out["moorage:services"]
-    for result in fidelity:
-        if not result.name:
-            continue
+    out, per_service = _editable(config, fidelity)
+    for args, result in per_service:
         by_object: dict[tuple[str, str], list[Any]] = {}
         for difference in result.differences:
             if difference.removable:
@@ -96,6 +99,5 @@ def with_patches(
             if ops:
                 entries.append({"kind": kind, "name": name, "json_patch": ops})
         if entries:
-            args = services[result.name]
             args["patches"] = [*(args.get("patches") or []), *entries]
     return out
