@@ -97,6 +97,27 @@ def engine_env(bin_dir: Path, state_dir: Path, kwok_dir: Path) -> dict[str, str]
     }
 
 
+def render_stack(
+    stack: str | Path, out: Path, env: Mapping[str, str], timeout: int = 600
+) -> subprocess.CompletedProcess[str]:
+    """``make render``: ``scripts/render STACK OUT`` as the Makefile runs it (the project's
+    Python, from the checkout), with ``env`` over this process's environment."""
+    return subprocess.run(
+        [
+            str(ROOT / ".venv" / "bin" / "python"),
+            str(ROOT / "scripts" / "render"),
+            str(stack),
+            str(out),
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 def unique_stack_name(prefix: str = "t") -> str:
     return f"{prefix}{uuid.uuid4().hex[:8]}"
 

@@ -5,8 +5,6 @@ test's own), and every Deployment becomes Available with the input's selector.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import uuid
 from pathlib import Path
 
@@ -14,7 +12,7 @@ import yaml
 from kubernetes import client, config
 from moorage.__main__ import main
 
-from .harness import PROGRAMS, ROOT, engine_stack
+from .harness import PROGRAMS, ROOT, engine_stack, render_stack
 
 FIXTURES = ROOT / "tests" / "fixtures" / "convert"
 FIXTURE = FIXTURES / "web-worker-redis.yaml"
@@ -27,20 +25,7 @@ def test_a_converted_stack_file_renders_as_it_is(env: dict[str, str], tmp_path: 
     stack_file = tmp_path / "Pulumi.shop.yaml"
     assert main(["convert", str(shop), "--stack", "shop", "-o", str(stack_file)]) == 0
     out = tmp_path / "rendered"
-    result = subprocess.run(
-        [
-            str(ROOT / ".venv" / "bin" / "python"),
-            str(ROOT / "scripts" / "render"),
-            str(stack_file),
-            str(out),
-        ],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    result = render_stack(stack_file, out, env)
     assert result.returncode == 0, result.stderr[-3000:]
     rendered = {
         (doc["kind"], doc["metadata"]["name"])

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from pulumi import automation as auto
 
-from .harness import PROGRAMS, ROOT, engine_stack
+from .harness import PROGRAMS, ROOT, engine_stack, render_stack
 
 PACK_DIRECTORY = str(ROOT / "policy")
 BAD_DEPLOYMENT = PROGRAMS / "bad_deployment"
@@ -86,16 +86,7 @@ def test_a_forks_check_renders_the_local_stack_and_its_manifests_pass_the_pack(
 ) -> None:
     out = tmp_path / "rendered"
     python = str(ROOT / ".venv" / "bin" / "python")
-    run_env = {**os.environ, **env}
-    rendered = subprocess.run(
-        [python, str(ROOT / "scripts" / "render"), "local", str(out)],
-        cwd=ROOT,
-        env=run_env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    rendered = render_stack("local", out, env, timeout=900)
     assert rendered.returncode == 0, rendered.stderr
     summary = tmp_path / "summary.md"
     check = [python, str(ROOT / "scripts" / "check-manifests"), "local", str(out)]

@@ -7,7 +7,6 @@ Every file is validated against the Kubernetes OpenAPI schema of the pinned vers
 from __future__ import annotations
 
 import base64
-import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 import kubernetes_validate
 import yaml
 
-from .harness import ROOT, engine_stack
+from .harness import ROOT, engine_stack, render_stack
 
 SECRET_VALUE = "s3cr3t-render-Zq9-do-not-leak"
 
@@ -51,20 +50,7 @@ def test_make_render_of_the_local_stack_writes_valid_manifests(
     out = tmp_path / "rendered"
     (out / "stale.yaml").parent.mkdir()
     (out / "stale.yaml").write_text("kind: Leftover\n")
-    result = subprocess.run(
-        [
-            str(ROOT / ".venv" / "bin" / "python"),
-            str(ROOT / "scripts" / "render"),
-            "local",
-            str(out),
-        ],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    result = render_stack("local", out, env)
     assert result.returncode == 0, result.stderr
     assert "valid against the Kubernetes 1.36 OpenAPI schema" in result.stderr
 

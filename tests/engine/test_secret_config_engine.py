@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import subprocess
 import uuid
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ import yaml
 from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 
-from .harness import ROOT, engine_stack, unique_stack_name
+from .harness import ROOT, engine_stack, render_stack, unique_stack_name
 
 pytestmark = pytest.mark.engine
 
@@ -115,15 +114,7 @@ def test_secure_values_at_any_path_stay_secret_in_state_and_rendered_manifests(
 
             # The manifests render from the same stack file, with placeholders.
             out = tmp_path / "rendered"
-            render = [str(ROOT / ".venv" / "bin" / "python"), str(ROOT / "scripts" / "render")]
-            rendered = subprocess.run(
-                [*render, str(stack_file), str(out)],
-                env={**env, "HOME": str(tmp_path)},
-                capture_output=True,
-                text=True,
-                timeout=600,
-                check=False,
-            )
+            rendered = render_stack(stack_file, out, {**env, "HOME": str(tmp_path)})
             assert rendered.returncode == 0, rendered.stderr[-3000:]
             manifests = "\n".join(p.read_text() for p in sorted(out.rglob("*.yaml")))
             assert "kind: Deployment" in manifests

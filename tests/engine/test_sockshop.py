@@ -9,8 +9,6 @@ changes nothing. ``make render`` of the same file writes schema-valid manifests.
 from __future__ import annotations
 
 import copy
-import os
-import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +17,7 @@ from typing import Any
 import yaml
 from kubernetes import client, config
 
-from .harness import ROOT, EndpointWatcher, engine_stack
+from .harness import ROOT, EndpointWatcher, engine_stack, render_stack
 from .test_render import assert_valid, load
 
 STACK_FILE = ROOT / "examples" / "sockshop" / "Pulumi.sockshop.yaml"
@@ -78,20 +76,7 @@ def test_make_render_of_the_sock_shop_writes_schema_valid_manifests(
     """The committed file as ``make render STACK=examples/sockshop/Pulumi.sockshop.yaml``
     reads it (the safe stack-file reader: no YAML alias), validated in strict mode."""
     out = tmp_path / "rendered"
-    result = subprocess.run(
-        [
-            str(ROOT / ".venv" / "bin" / "python"),
-            str(ROOT / "scripts" / "render"),
-            str(STACK_FILE),
-            str(out),
-        ],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    result = render_stack(STACK_FILE, out, env)
     assert result.returncode == 0, result.stderr
     assert "valid against the Kubernetes" in result.stderr
     documents = load(out)
