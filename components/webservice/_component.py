@@ -1,7 +1,7 @@
 """The WebService ComponentResource: reads the spec, renders it, and declares each facet's
 resources in one visible order (see docs/architecture.md)."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import pulumi
@@ -103,16 +103,13 @@ class WebService(pulumi.ComponentResource):
             own_opts = _gated(own_opts, self, [all_passed(spec.pending_checks)])
         super().__init__(TYPE_TOKEN, name, None, own_opts)
         self._name, self._spec, self._child = name, spec, pulumi.ResourceOptions(parent=self)
-        # The pods' secrets checksum is the Secret's resourceVersion: an Output of the Secret,
-        # declared below, after rendering (which needs the checksum).
-        secrets_checksum: pulumi.Output[str] | None = None
-        if spec.config.secrets:
-            deferred: tuple[pulumi.Output[str], Callable[[pulumi.Output[str]], None]]
-            deferred = pulumi.deferred_output()
-            secrets_checksum, self._resolve_secrets_checksum = deferred
+        namespace = self._declare_namespace()
+        before_pods = self._declare_identity_and_config(namespace)
+        # The pods' secrets checksum is the Secret's resourceVersion (see _config.py).
+        secrets_checksum = (
+            self.secret.metadata.apply(_secrets_checksum) if self.secret is not None else None
+        )
         manifests = render(spec, config.checksums(spec.config, secrets_checksum))
-        namespace = self._declare_namespace(manifests)
-        before_pods = self._declare_identity_and_config(manifests, namespace)
         self.persistent_volume_claim = None
         if spec.persistence is not None:
             self.persistent_volume_claim = declare_claim(
@@ -159,7 +156,7 @@ class WebService(pulumi.ComponentResource):
             }
         )
 
-    def _declare_namespace(self, manifests: Manifests) -> pulumi.Input[str]:
+    def _declare_namespace(self) -> pulumi.Input[str]:
         """The Namespace, when the service creates it; the namespace everything goes in."""
         spec = self._spec.identity
         self.namespace_resource = None
@@ -172,18 +169,21 @@ class WebService(pulumi.ComponentResource):
         )
         return self.namespace_resource.metadata.apply(_object_name)
 
-    def _declare_identity_and_config(
-        self, manifests: Manifests, namespace: pulumi.Input[str]
-    ) -> list[pulumi.Resource]:
-        """The ServiceAccount, ConfigMap and Secret: what the pods wait for."""
+    def _declare_identity_and_config(self, namespace: pulumi.Input[str]) -> list[pulumi.Resource]:
+        """The ServiceAccount, ConfigMap and Secret: what the pods wait for (declared before
+        the pod template is rendered, which carries the Secret's version)."""
         name, spec = self._name, self._spec
+
+        def metadata(
+            object_name: str, annotations: Mapping[str, pulumi.Input[str]] | None = None
+        ) -> dict[str, Any]:
+            return identity.metadata(spec.identity, object_name, namespace, annotations)
+
         self.service_account = None
         if spec.identity.service_account_name is None:
             self.service_account = k8s.core.v1.ServiceAccount(
                 f"{name}-service-account",
-                metadata=manifests.metadata(
-                    name, namespace, spec.identity.service_account_annotations
-                ),
+                metadata=metadata(name, spec.identity.service_account_annotations),
                 automount_service_account_token=False,
                 opts=self._child,
             )
@@ -191,7 +191,7 @@ class WebService(pulumi.ComponentResource):
         if spec.config.config:
             self.config_map = k8s.core.v1.ConfigMap(
                 f"{name}-config",
-                metadata=manifests.metadata(spec.config.config_map_name, namespace),
+                metadata=metadata(spec.config.config_map_name),
                 data=dict(spec.config.config),
                 opts=self._child,
             )
@@ -199,15 +199,10 @@ class WebService(pulumi.ComponentResource):
         if spec.config.secrets:
             self.secret = k8s.core.v1.Secret(
                 f"{name}-secrets",
-                metadata=manifests.metadata(spec.config.secret_name, namespace),
+                metadata=metadata(spec.config.secret_name),
                 type="Opaque",
                 string_data=config.secret_values(spec.config),
                 opts=self._child,
-            )
-            self._resolve_secrets_checksum(
-                self.secret.metadata.apply(
-                    lambda meta: config.secrets_checksum(meta.resource_version)
-                )
             )
         config_children = [r for r in (self.config_map, self.secret) if r is not None]
         identity_children = [self.service_account] if self.service_account is not None else []
