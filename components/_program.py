@@ -47,19 +47,14 @@ from ._stack_secrets import (
     program_stack_config,
     wrapped,
 )
-from .application import (
-    Application,
-    ApplicationArgs,
-    ApplicationPlan,
-    Deferred,
-    plan_application,
-)
+from .application import Application, ApplicationArgs, plan_application
 from .application_local import (
     LocalClaim,
     declare_local_storage,
     declare_monitoring_crds,
     with_local_storage,
 )
+from .application_plan import ApplicationPlan, Deferred
 from .clusters import KubernetesCluster
 from .identity import LOCAL, IdentityTarget
 

@@ -19,7 +19,7 @@ from ._fields import is_deferred
 from .webservice import ServiceSpec, egress_to_service, object_names
 
 if TYPE_CHECKING:
-    from .application import ServicePlan
+    from .application_plan import ServicePlan
 
 
 def check_targets_serve(

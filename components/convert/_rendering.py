@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._stack_config import parse_stack_settings
-from ..application import REFERENCED, NamespacePlan, namespace_labels
+from ..application import REFERENCED, namespace_labels
+from ..application_plan import NamespacePlan
 from ..webservice import _adoption as adoption
 from ..webservice import _config as config
 from ..webservice import _patches as patches
