@@ -89,9 +89,9 @@ def _reconcile_kwok_nodes(name: str, kubeconfig: str, nodes: int, zones: Sequenc
     core = _core_api(kubeconfig)
     wanted = {f"{name}-node-{i}": local_cli.kwok_node(name, i, zones) for i in range(nodes)}
     existing = {
-        n.metadata.name: n
-        for n in core.list_node(label_selector="type=kwok").items
-        if n.metadata.name.startswith(f"{name}-node-")
+        node_name: node
+        for node_name, node in node_readiness.wait_for_api_server(core, name).items()
+        if node_name.startswith(f"{name}-node-")
     }
     for node_name in sorted(set(existing) - set(wanted)):
         core.delete_node(node_name)

@@ -106,3 +106,71 @@ def test_a_node_that_never_registers_is_named(clock: FakeClock) -> None:
 
     with pytest.raises(LocalClusterError, match="dev-node-0: not registered"):
         node_readiness.wait_until_ready(core, "dev", _wanted(1))
+
+
+# -- an API server that does not answer yet ------------------------------------------------
+
+
+class SilentThenCore(FakeCore):
+    """Refuses connections until ``answers_at`` seconds on the fake clock, like an API
+    server still starting after ``kwokctl create`` returned."""
+
+    def __init__(self, clock: FakeClock, ready_at: list[float | None], answers_at: float) -> None:
+        super().__init__(clock, ready_at)
+        self.answers_at = answers_at
+
+    def list_node(self, label_selector: str) -> Any:
+        from urllib3.exceptions import MaxRetryError, NewConnectionError
+
+        if self.clock.now < self.answers_at:
+            refused = NewConnectionError(None, "Failed to establish a new connection: refused")  # type: ignore[arg-type]
+            raise MaxRetryError(None, "/api/v1/nodes", refused)  # type: ignore[arg-type]
+        return super().list_node(label_selector)
+
+
+def test_an_api_server_still_starting_is_waited_for(clock: FakeClock) -> None:
+    core = SilentThenCore(clock, [0.0, 0.0], answers_at=90.0)
+
+    nodes = node_readiness.wait_for_api_server(core, "dev")
+
+    assert clock.now >= 90
+    assert sorted(nodes) == ["dev-node-0", "dev-node-1"]
+
+
+def test_an_api_server_that_never_answers_is_named_with_its_last_error(
+    clock: FakeClock,
+) -> None:
+    core = SilentThenCore(clock, [0.0], answers_at=float("inf"))
+
+    with pytest.raises(LocalClusterError) as caught:
+        node_readiness.wait_for_api_server(core, "dev")
+
+    message = str(caught.value)
+    assert "the API server of dev did not answer for 18" in message
+    assert "MaxRetryError" in message and "refused" in message
+    assert "load of 1.0 on 2 CPUs" in message
+
+
+def test_a_client_error_is_not_mistaken_for_a_slow_server(clock: FakeClock) -> None:
+    from kubernetes.client.exceptions import ApiException
+
+    class Forbidden(FakeCore):
+        def list_node(self, label_selector: str) -> Any:
+            raise ApiException(status=403, reason="Forbidden")
+
+    with pytest.raises(ApiException):
+        node_readiness.wait_for_api_server(Forbidden(clock, []), "dev")
+    assert clock.now == 0
+
+
+def test_nodes_keep_being_waited_for_while_the_api_server_restarts(clock: FakeClock) -> None:
+    # The server answers, goes silent from 10 s to 60 s, and the node is Ready at 100 s.
+    class Restarting(FakeCore):
+        def list_node(self, label_selector: str) -> Any:
+            if 10 <= self.clock.now < 60:
+                raise ConnectionResetError("reset by peer")
+            return super().list_node(label_selector)
+
+    node_readiness.wait_until_ready(Restarting(clock, [100.0]), "dev", _wanted(1))
+
+    assert clock.now >= 100
