@@ -98,7 +98,6 @@ def wait_until_ready(core: Any, cluster: str, wanted: set[str]) -> None:
     start = last_progress = time.monotonic()
     most_ready = -1
     nodes: dict[str, Any] = {}
-    unanswered = ""
     while True:
         polled, unanswered = kwok_nodes(core)
         nodes = polled if polled is not None else nodes

@@ -9,24 +9,17 @@ state) to delete them on their next update.
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 import pulumi.dynamic
 
-KEY_BYTES = 32
-
 
 class _ChecksumKeyProvider(pulumi.dynamic.ResourceProvider):
-    """Creates the key once; nothing ever changes or replaces it."""
+    """No key is created any more; an existing one never changes until it is deleted
+    (deleting is the base class's no-op: the key lives only in state)."""
 
     # Pickled by reference into the state under this (stable) module path; see checksum_key.py.
     __module__ = "moorage.webservice.checksum_key"
-
-    def create(self, props: dict[str, Any]) -> pulumi.dynamic.CreateResult:
-        return pulumi.dynamic.CreateResult(
-            secrets.token_hex(8), {"key": secrets.token_hex(KEY_BYTES)}
-        )
 
     def diff(
         self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]

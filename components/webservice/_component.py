@@ -8,7 +8,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from .._errors import ValidationError
-from .._fields import all_passed
+from .._fields import all_passed, is_deferred
 from .._rules import component_label
 from . import _config as config
 from . import _identity as identity
@@ -106,10 +106,10 @@ class WebService(pulumi.ComponentResource):
         namespace = self._declare_namespace()
         before_pods = self._declare_identity_and_config(namespace)
         # The pods' secrets checksum is the Secret's resourceVersion (see _config.py).
-        secrets_checksum = (
+        secrets_annotation = (
             self.secret.metadata.apply(_secrets_checksum) if self.secret is not None else None
         )
-        manifests = render(spec, config.checksums(spec.config, secrets_checksum))
+        manifests = render(spec, config.checksums(spec.config, secrets_annotation))
         self.persistent_volume_claim = None
         if spec.persistence is not None:
             self.persistent_volume_claim = declare_claim(
@@ -398,7 +398,7 @@ class WebService(pulumi.ComponentResource):
         self.service_name = service_meta.apply(_object_name)
         scheme = self._spec.ports.url_scheme
         port = self._spec.ports.main.service_port  # type: ignore[union-attr]
-        if isinstance(port, pulumi.Output):
+        if is_deferred(port):
             self.url = pulumi.Output.all(service_meta, port).apply(
                 lambda meta_and_port: _cluster_url(scheme, *meta_and_port)
             )

@@ -34,7 +34,7 @@ SECRETS_FILE_MODE = 0o440
 """Secret files readable by the owner and the pod's group (fsGroup), never by others."""
 CONFIG_CHECKSUM = "checksum/config"
 SECRETS_CHECKSUM = "checksum/secrets"
-UNKEYED_CHECKSUM = "no-resource-version"
+NO_RESOURCE_VERSION = "no-resource-version"
 """The secrets checksum when the Secret has no resourceVersion: only under unit-test mocks
 that echo inputs (the API server always sets one). It reveals nothing about the secrets."""
 
@@ -197,24 +197,24 @@ def secrets_checksum(resource_version: str | None) -> str:
     pods roll, exactly then, and stays put across updates that change nothing. It is
     derived from nothing secret, so it reveals nothing a guess could be checked against,
     however weak the secret, and needs no key. Under unit-test mocks that echo inputs
-    there is no resourceVersion: the value is then :data:`UNKEYED_CHECKSUM`.
+    there is no resourceVersion: the value is then :data:`NO_RESOURCE_VERSION`.
     """
-    return str(resource_version) if resource_version else UNKEYED_CHECKSUM
+    return str(resource_version) if resource_version else NO_RESOURCE_VERSION
 
 
 def checksums(
-    spec: ConfigSpec, secrets_checksum: pulumi.Input[str] | None
+    spec: ConfigSpec, secrets_annotation: pulumi.Input[str] | None
 ) -> dict[str, pulumi.Input[str]]:
     """Pod-template annotations that change whenever the config or the secrets do.
 
-    ``secrets_checksum`` is :func:`secrets_checksum` of the Secret's resourceVersion (an
+    ``secrets_annotation`` is :func:`secrets_checksum` of the Secret's resourceVersion (an
     Output of the Secret resource), needed when there are secrets.
     """
     out: dict[str, pulumi.Input[str]] = {}
     if spec.config:
         out[CONFIG_CHECKSUM] = _digest(spec.config, config_checksum)
-    if spec.secrets and secrets_checksum is not None:
-        out[SECRETS_CHECKSUM] = secrets_checksum
+    if spec.secrets and secrets_annotation is not None:
+        out[SECRETS_CHECKSUM] = secrets_annotation
     return out
 
 
