@@ -4,7 +4,7 @@ A "full" WebService has config, secrets, an autoscaler and metrics. The baseline
 the same Kubernetes objects with the same inputs through typed ``pulumi_kubernetes``
 resources (its bodies come from the component's pure renderer, built ahead and untimed),
 as a hand-written program would. A third program wraps those typed resources in a bare
-ComponentResource with WebService's type token, output annotations and outputs: the floor
+ComponentResource with WebService's type token, output declarations and outputs: the floor
 any Pulumi component with that output schema pays, so component/bare is Moorage's own
 cost. All run N services in a fresh interpreter per measurement, interleaved; the garbage
 collector's time and collections are recorded.
@@ -32,6 +32,7 @@ sys.path.append(str(ROOT))
 
 import pulumi  # noqa: E402
 import pulumi_kubernetes as k8s  # noqa: E402
+from moorage.webservice._component import _WebServiceOutputs  # noqa: E402
 
 FULL_ARGS: dict[str, Any] = {
     "image": "registry.local/app:1.0.0",
@@ -164,9 +165,10 @@ def typed_service(svc: dict[str, Any], parent: pulumi.Resource | None) -> tuple[
     return namespace, deployment, service
 
 
-class _BareComponent(pulumi.ComponentResource):
-    """The floor: a ComponentResource with WebService's type token, output annotations
-    and outputs around the typed resources, and nothing of Moorage's."""
+class _BareComponent(_WebServiceOutputs):
+    """The floor: a ComponentResource with WebService's type token, output declarations
+    (the same base class) and outputs around the typed resources, and nothing of
+    Moorage's."""
 
     def __init__(self, svc: dict[str, Any]) -> None:
         super().__init__("moorage:index:WebService", svc["name"], None, None)
@@ -191,9 +193,6 @@ class _BareComponent(pulumi.ComponentResource):
 
 def bare_services(bodies: list[dict[str, Any]]) -> None:
     """The same objects, as children of a bare component per service."""
-    from moorage import WebService
-
-    _BareComponent.__annotations__ = dict(WebService.__annotations__)
     for svc in bodies:
         _BareComponent(svc)
 
@@ -375,8 +374,8 @@ def markdown(summary: dict[str, Any], differences: list[str]) -> str:
             "inputs through typed resources "
             f"({'identical' if not differences else 'DIFFERENT: ' + ', '.join(differences)}). "
             "The bare component wraps those typed resources in a ComponentResource with "
-            "WebService's type token, output annotations and outputs: what any component "
-            "with that output schema pays. "
+            "WebService's type token, output declarations (its base class) and outputs: what "
+            "any component with that output schema pays. "
             f"Median of {summary['reps']} fresh processes each, interleaved; call counts from "
             f"one profiled run each; load average {summary['load']:.1f} "
             "(`python bench/full_service.py`).",

@@ -89,27 +89,34 @@ def integral(value: Any) -> Any:
     return value
 
 
+def inherited_output_doc(
+    analyzer: Analyzer, component: type[pulumi.ComponentResource], python_name: str
+) -> str | None:
+    """The documentation of an output declared on one of ``component``'s Moorage bases
+    (the analyzer reads docstrings from the class itself only); None when there is none."""
+    for klass in component.__mro__[1:]:
+        if klass.__module__.startswith(__package__ or PACKAGE_NAME):
+            doc = analyzer.get_docstring(klass, python_name)
+            if doc:
+                return doc
+    return None
+
+
 def with_inherited_docs(
     schema: dict[str, Any], components: list[type[pulumi.ComponentResource]]
 ) -> dict[str, Any]:
-    """Document outputs declared on a base class (the analyzer reads only the class itself).
-
-    The clusters' shared outputs (``kubeconfig``, ``provider``...) are declared and
-    documented once, on :class:`KubernetesCluster`.
-    """
+    """Document outputs declared on a base class: the clusters' shared outputs
+    (``kubeconfig``, ``provider``...) on :class:`KubernetesCluster`, WebService's on the
+    base that keeps them out of its per-registration cost."""
     analyzer = Analyzer(PACKAGE_NAME)
     for component in components:
         outputs = schema["resources"][f"{PACKAGE_NAME}:index:{component.__name__}"]["properties"]
         mapping = analyzer.analyze_component(component).outputs_mapping
         for schema_name, prop in outputs.items():
-            if prop.get("description"):
-                continue
-            for klass in component.__mro__[1:]:
-                if klass.__module__.startswith(__package__ or PACKAGE_NAME):
-                    doc = analyzer.get_docstring(klass, mapping[schema_name])
-                    if doc:
-                        prop["description"] = doc
-                        break
+            if not prop.get("description"):
+                doc = inherited_output_doc(analyzer, component, mapping[schema_name])
+                if doc:
+                    prop["description"] = doc
     return schema
 
 

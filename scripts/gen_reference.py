@@ -181,11 +181,19 @@ def _table(
 def render_page(page: Page) -> str:
     """The Markdown of one reference page."""
     import moorage
+    from moorage._component_package import inherited_output_doc
     from pulumi.provider.experimental.analyzer import Analyzer
 
     classes = [getattr(moorage, name) for name, _, _ in page.components]
-    result = Analyzer("moorage").analyze(classes)
+    analyzer = Analyzer("moorage")
+    result = analyzer.analyze(classes)
     components = result["component_definitions"]
+    for klass in classes:  # outputs declared on a base class, documented there
+        definition = components[klass.__name__]
+        for schema_name, prop in definition.outputs.items():
+            if not prop.description:
+                python_name = definition.outputs_mapping.get(schema_name, schema_name)
+                prop.description = inherited_output_doc(analyzer, klass, python_name)
     types = result["type_definitions"]
     lines = [
         f"# {page.title}",

@@ -29,21 +29,14 @@ from ._spec import ServiceSpec, validated_spec
 TYPE_TOKEN = "moorage:index:WebService"
 
 
-class WebService(pulumi.ComponentResource):
-    """A production web service on Kubernetes with secure defaults.
+class _WebServiceOutputs(pulumi.ComponentResource):
+    """WebService's outputs, declared on a base class.
 
-    Creates (as children, named after the component): an optional Namespace, a
-    ServiceAccount, a ConfigMap and a Secret when config/secrets are given, a
-    Deployment, a Service (none for a ``worker``) and one per ``extra_services`` entry,
-    a HorizontalPodAutoscaler when ``autoscaling`` is set,
-    a PodDisruptionBudget when the service can run two or more replicas, a
-    NetworkPolicy (unless disabled) and an optional Ingress. With secrets, the pods'
-    ``checksum/secrets`` annotation is the Secret's resourceVersion, so they roll when it
-    changes.
-
-    Pass a Kubernetes provider through ``opts`` (``providers=[...]`` or
-    ``provider=...``); every child inherits it. Bad arguments raise
-    :class:`moorage.ValidationError` before any child is created.
+    The schema of other languages reads them through the class's bases, as it does the
+    clusters' outputs. Declared on WebService itself, they would be re-read (a
+    ``get_type_hints`` over every annotation, into a new class) by Pulumi each time a
+    WebService registers: about 2 % of a full service's construction
+    (``bench/full_service.py``). Pulumi reads only the class's own annotations there.
     """
 
     namespace: pulumi.Output[str]
@@ -86,6 +79,24 @@ class WebService(pulumi.ComponentResource):
     """The Ingress, when ``ingress`` is set."""
     persistent_volume_claim: k8s.core.v1.PersistentVolumeClaim | None
     """The claim ``<name>-data``, when ``persistence`` is set (retained on delete by default)."""
+
+
+class WebService(_WebServiceOutputs):
+    """A production web service on Kubernetes with secure defaults.
+
+    Creates (as children, named after the component): an optional Namespace, a
+    ServiceAccount, a ConfigMap and a Secret when config/secrets are given, a
+    Deployment, a Service (none for a ``worker``) and one per ``extra_services`` entry,
+    a HorizontalPodAutoscaler when ``autoscaling`` is set,
+    a PodDisruptionBudget when the service can run two or more replicas, a
+    NetworkPolicy (unless disabled) and an optional Ingress. With secrets, the pods'
+    ``checksum/secrets`` annotation is the Secret's resourceVersion, so they roll when it
+    changes.
+
+    Pass a Kubernetes provider through ``opts`` (``providers=[...]`` or
+    ``provider=...``); every child inherits it. Bad arguments raise
+    :class:`moorage.ValidationError` before any child is created.
+    """
 
     def __init__(
         self,

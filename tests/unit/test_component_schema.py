@@ -116,6 +116,17 @@ def test_every_output_is_in_the_schema_with_its_documentation(
         assert prop.get("description", "").strip(), f"{component.__name__}.{name} has no docs"
 
 
+def test_webservice_outputs_are_declared_on_its_base_class(schema: dict[str, Any]) -> None:
+    """Pulumi re-reads a component class's own annotations each time an instance registers;
+    WebService declares its outputs on a base class, so a program of N services does not
+    pay for that N times, and the schema still has every one of them."""
+    from moorage import WebService
+
+    assert inspect.get_annotations(WebService) == {}
+    outputs = schema["resources"]["moorage:index:WebService"]["properties"]
+    assert {"namespace", "deploymentName", "serviceName", "url"} <= set(outputs)
+
+
 def test_documentation_names_fields_as_other_languages_do(schema: dict[str, Any]) -> None:
     config = schema["resources"]["moorage:index:WebService"]["inputProperties"]["config"]
     assert "`configAsEnv`" in config["description"]

@@ -25,11 +25,13 @@ def _base_names(cls: ast.ClassDef) -> set[str]:
     return {ast.unparse(base) for base in cls.bases}
 
 
+OUTPUT_BASES = {"KubernetesCluster", "_WebServiceOutputs"}
+"""Base classes that only declare components' outputs (no ``__init__`` of their own)."""
 COMPONENTS = [
     (path, cls)
     for path, cls in _classes()
-    if _base_names(cls) & {"pulumi.ComponentResource", "KubernetesCluster"}
-    and cls.name != "KubernetesCluster"
+    if _base_names(cls) & {"pulumi.ComponentResource", *OUTPUT_BASES}
+    and cls.name not in OUTPUT_BASES
 ]
 ARGS = [(path, cls) for path, cls in _classes() if "TypedDict" in _base_names(cls)]
 

@@ -40,3 +40,19 @@ def test_the_reference_lists_every_args_field_and_output() -> None:
         assert f"### {typedef.name}" in text, typedef.name
         for field in typedef.properties_mapping.values():
             assert f"| `{field}` |" in text, f"{typedef.name}.{field}"
+
+
+def test_every_output_in_the_reference_says_what_it_means() -> None:
+    """Outputs declared on a base class (the clusters' ``kubeconfig``, WebService's) carry
+    the base's documentation, as the served schema does."""
+    blank = []
+    for page in (ROOT / "docs/reference").glob("*.md"):
+        in_outputs = False
+        for line in page.read_text().splitlines():
+            if line.startswith("### "):
+                in_outputs = line == "### Outputs"
+            elif in_outputs and line.startswith("| `"):
+                cells = [cell.strip() for cell in line.strip("|").split("|")]
+                if not cells[-1]:
+                    blank.append(f"{page.name}: {cells[0]}")
+    assert not blank, blank
