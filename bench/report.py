@@ -171,7 +171,9 @@ def _mocks(rows: Sequence[Row], check: dict[str, Any] | None) -> list[str]:
         "registration has resolved. *raw* registers the very same manifests with plain "
         "`pulumi_kubernetes` resources (built ahead and untimed, then allocated inside the "
         "timed window with `json.loads`, as the dict literals of a hand-written program "
-        "would be, and as the engine benchmark's raw program reads them), so the ratio is the "
+        "would be, and as the engine benchmark's raw program reads them; the component's "
+        "process builds them too and drops them, so the garbage collector starts from the "
+        "same state in both), so the ratio is the "
         "component's own overhead: validation, building the manifests, the component "
         f"resource and its outputs. {PER_SERVICE} Kubernetes objects per service; the "
         "component adds itself as an 8th resource.",
