@@ -250,17 +250,33 @@ def render_rows(records: list[dict[str, Any]]) -> list[tuple[str, ...]]:
     return rows
 
 
-SETUP_SECTION = "\n## Set-up"
-"""BENCHMARKS.md's set-up figures are measured by timing `make up` in a fresh
-clone and the tool builds, not by `make bench`: a rewrite keeps that section as it is."""
+END_OF_REPORT = "<!-- end of bench/run.py's figures -->"
+"""Where this script's part of BENCHMARKS.md ends. What follows is kept as it is on a
+rewrite: the sections other benchmark scripts write between their own markers
+(`bench/full_service.py`, `bench/convert.py`), the one-off measurements, and the set-up
+figures (measured by timing `make up` in a fresh clone and the tool builds)."""
+
+OWN_HEADINGS = ("## Machine and run", "## Against the goals", "## 1.", "## 2.", "## 3.", "## 4.")
+"""The headings of this script's part (to find its end in a file written before the marker)."""
+
+
+def kept_sections(previous: str) -> str:
+    """The part of ``previous`` after this script's report."""
+    if END_OF_REPORT in previous:
+        return previous.split(END_OF_REPORT, 1)[1].lstrip("\n")
+    offset = 0
+    for line in previous.splitlines(keepends=True):
+        if line.startswith(("## ", "<!-- ")) and not line.startswith(OWN_HEADINGS):
+            return previous[offset:]
+        offset += len(line)
+    return ""
 
 
 def write_outputs(results: dict[str, Any]) -> None:
     text, sections = build_report(results)
     previous = BENCHMARKS_MD.read_text() if BENCHMARKS_MD.exists() else ""
-    start = previous.find(SETUP_SECTION)
-    setup = previous[start:] if start >= 0 else ""
-    BENCHMARKS_MD.write_text(text.rstrip() + "\n" + setup)
+    kept = kept_sections(previous)
+    BENCHMARKS_MD.write_text(text.rstrip() + "\n\n" + END_OF_REPORT + "\n\n" + kept)
     plot.plot(
         PLOT,
         sections["mocks"],
