@@ -337,8 +337,8 @@ def run(n: int, reps: int) -> dict[str, Any]:
     """Interleaved fresh-process measurements of every variant, and their call counts."""
     records: dict[str, list[dict[str, Any]]] = {v: [] for v in VARIANTS}
     loads: list[float] = []
-    for _ in range(reps):
-        for variant in VARIANTS:
+    for rep in range(reps):
+        for variant in VARIANTS if rep % 2 == 0 else tuple(reversed(VARIANTS)):  # ABBA
             records[variant].append(_subprocess(["--measure", variant, str(n)]))
             loads.append(os.getloadavg()[0])
     summary: dict[str, Any] = {"n": n, "reps": reps}
@@ -348,9 +348,16 @@ def run(n: int, reps: int) -> dict[str, Any]:
             for key in ("seconds", "cpu_seconds", "gc_seconds", "gc_collections", "gc_full")
         }
         summary[variant]["calls"] = _subprocess(["--count", variant, str(n)])["calls"]
-    for key in ("seconds", "cpu_seconds", "calls"):
-        summary[f"ratio_{key}"] = summary["component"][key] / summary["typed"][key]
-        summary[f"bare_{key}"] = summary["bare"][key] / summary["typed"][key]
+    # Times: the median of the ratios of runs made in the same round (next to each other,
+    # so under about the same load), steadier than a ratio of medians when load comes in
+    # bursts. Calls are the same in every run.
+    for key in ("seconds", "cpu_seconds"):
+        for name, variant in (("ratio", "component"), ("bare", "bare")):
+            summary[f"{name}_{key}"] = statistics.median(
+                a[key] / b[key] for a, b in zip(records[variant], records["typed"], strict=True)
+            )
+    summary["ratio_calls"] = summary["component"]["calls"] / summary["typed"]["calls"]
+    summary["bare_calls"] = summary["bare"]["calls"] / summary["typed"]["calls"]
     summary["ratio"] = summary["ratio_seconds"]
     summary["load"] = statistics.median(loads)
     summary["condition"] = condition(summary["load"])
@@ -420,7 +427,8 @@ def markdown(
             "The bare component wraps those typed resources in a ComponentResource with "
             "WebService's type token, output declarations (its base class) and outputs: what "
             "any component with that output schema pays. "
-            f"Median of {summary['reps']} fresh processes each, interleaved; every process "
+            f"Median of {summary['reps']} fresh processes each, interleaved; ratios are medians "
+            "of the ratios within each round; every process "
             "does the same untimed set-up, so the garbage collector starts in the same state; "
             "call counts from one profiled run each (`python bench/full_service.py`; the "
             "machine counts as busy when its load average is at least its number of CPUs).",
