@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 from kubernetes import client, config
+from pulumi import automation as auto
 
 from .harness import ROOT, EndpointWatcher, engine_stack
 
@@ -114,6 +115,23 @@ SHORTHAND_BEFORE_SUGAR = "da6647c"
 """The last commit whose program deployed the one-service shorthand as a root WebService."""
 
 
+OLD_NODE_WAIT_GAVE_UP = "not Ready after 180s"
+"""How the program of :data:`SHORTHAND_BEFORE_SUGAR` gives up on its simulated nodes: its
+wait was a fixed 180 s, since made to scale with the machine's load. That code is history
+and cannot be mended, so when the machine is busy enough to outlast it, the test re-runs
+the ``up`` once, as a user would: a failed create removes the cluster it started, and the
+re-run starts over."""
+
+
+def _up_with_the_old_program(stack: Any) -> auto.UpResult:
+    try:
+        return stack.up()
+    except auto.CommandError as error:
+        if OLD_NODE_WAIT_GAVE_UP not in str(error):
+            raise
+        return stack.up()
+
+
 def program_at(commit: str, directory: Path) -> Path:
     """``components/`` of ``commit`` importable as ``moorage`` (for PYTHONPATH)."""
     directory.mkdir(parents=True)
@@ -136,7 +154,7 @@ def test_a_shorthand_stack_upgrades_with_nothing_replaced(
         stack.set_config(LOCAL_CONFIG, secret_keys=("moorage:serviceSecrets",))
         workspace_env = stack.stack.workspace.env_vars
         workspace_env["PYTHONPATH"] = str(old)
-        assert stack.up().summary.result == "succeeded"
+        assert _up_with_the_old_program(stack).summary.result == "succeeded"
         del workspace_env["PYTHONPATH"]
 
         steps: list[tuple[str, str]] = []
