@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import re
 import shlex
 import sys
 import tempfile
@@ -256,7 +257,9 @@ rewrite: the sections other benchmark scripts write between their own markers
 (`bench/full_service.py`, `bench/convert.py`), the one-off measurements, and the set-up
 figures (measured by timing `make up` in a fresh clone and the tool builds)."""
 
-OWN_HEADINGS = ("## Machine and run", "## Against the goals", "## 1.", "## 2.", "## 3.", "## 4.")
+OWN_HEADING = re.compile(
+    r"## (Machine and run|Against the goals|[1-4]\. |\d+ services in one stack)"
+)
 """The headings of this script's part (to find its end in a file written before the marker)."""
 
 
@@ -266,7 +269,7 @@ def kept_sections(previous: str) -> str:
         return previous.split(END_OF_REPORT, 1)[1].lstrip("\n")
     offset = 0
     for line in previous.splitlines(keepends=True):
-        if line.startswith(("## ", "<!-- ")) and not line.startswith(OWN_HEADINGS):
+        if line.startswith(("## ", "<!-- ")) and not OWN_HEADING.match(line):
             return previous[offset:]
         offset += len(line)
     return ""

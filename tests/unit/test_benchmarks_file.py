@@ -29,11 +29,11 @@ def test_a_make_bench_rewrite_keeps_what_other_scripts_wrote() -> None:
     run = _bench("run")
     written_before_the_marker = (
         "# Benchmarks\n\n## Machine and run\n\nold\n\n## 4. Render\n\nold\n\n"
-        "## 30 services in one stack\n\nkept\n\n<!-- convert -->\nconvert\n<!-- /convert -->\n"
-        "\n## Set-up\n\nkept too\n"
+        "## 30 services in one stack (its own)\n\nold\n\n## Canary steps\n\nkept\n\n"
+        "<!-- convert -->\nconvert\n<!-- /convert -->\n\n## Set-up\n\nkept too\n"
     )
     kept = run.kept_sections(written_before_the_marker)
-    assert kept.startswith("## 30 services in one stack")
+    assert kept.startswith("## Canary steps")
     assert "<!-- convert -->" in kept and "## Set-up" in kept and "old" not in kept
     with_marker = f"# Benchmarks\n\n## 1. new\n\n{run.END_OF_REPORT}\n\n## Set-up\n\nkept\n"
     assert run.kept_sections(with_marker) == "## Set-up\n\nkept\n"
