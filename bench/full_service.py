@@ -434,21 +434,25 @@ def markdown(
             "machine counts as busy when its load average is at least its number of CPUs).",
             "",
             *[kept[c] + "\n" for c in CONDITIONS if c in kept],
-            "Where the difference goes (call counts, steady however busy the machine is). "
-            "Over the bare component, Moorage's own work: reading and checking the spec "
-            "(about 0.25 ms and 2,100 calls per service), rendering it, and the secrets "
-            "checksum, one Output in the pod template where the baseline has a plain string. "
-            "Over typed resources, the bare component pays Pulumi's per-component work: one "
-            "more registration, `register_outputs`, and its children's parent bookkeeping. "
-            "Two costs are gone: the per-service checksum key resource (the checksum is now "
-            "the Secret's resourceVersion), and Pulumi's re-reading of WebService's output "
-            "annotations at every registration (a `get_type_hints` into a new class, about "
-            "2 % of the construction), avoided by declaring the outputs on a base class, "
-            "whose annotations Pulumi does not re-read. Garbage collection is about a third "
-            "of every variant's time; a set-up that differed between the programs used to "
-            "move one full collection (about 0.2 s at this heap) into the component's timed "
-            "window. Wall-clock ratios move with the load: other processes' time slices "
-            "land on whichever program is running.",
+            "Where the difference goes. Over typed resources, the bare component pays "
+            "Pulumi's per-component work: one more registration, `register_outputs`, its "
+            "outputs' applies and its children's parent bookkeeping (4.6 % more calls). Over "
+            "the bare component, Moorage's own work is 3 % more calls: reading and checking "
+            "the spec and rendering it (about 0.3 ms per service, 1 % of the time, measured "
+            "alone) and the secrets checksum, one Output in the pod template where the "
+            "baseline has a plain string. In time, the gap over the floor measured 5-7 % on "
+            "a quiet machine, more than the calls say, and it moves between runs (in one "
+            "run the excess was mostly garbage collection, in the next there was none). "
+            "Two costs are gone: the "
+            "per-service checksum key resource (the checksum is now the Secret's "
+            "resourceVersion), and Pulumi's re-reading of WebService's output annotations at "
+            "every registration (a `get_type_hints` into a new class, about 2 % of the "
+            "construction), avoided by declaring the outputs on a base class, whose "
+            "annotations Pulumi does not re-read. A set-up that differed between the "
+            "programs used to move one full collection (about 0.2 s at this heap) into the "
+            "component's timed window; every process now does the same set-up. Wall-clock "
+            "ratios move with the load: other processes' time slices land on whichever "
+            "program is running.",
             MARK_END,
         ]
     )
