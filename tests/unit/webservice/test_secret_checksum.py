@@ -46,12 +46,13 @@ SHORTEST_FINGERPRINT = 8
 
 
 def guessed(checksum: str) -> list[str]:
-    """The dictionary words whose offline digest is ``checksum`` or begins with it (a
-    truncated digest). A shorter value than :data:`SHORTEST_FINGERPRINT`, such as a small
-    resourceVersion, is no fingerprint: it begins some digest by chance, not by derivation."""
+    """The dictionary words one of whose offline digests contains ``checksum`` (whole, or
+    any slice of it). A value shorter than :data:`SHORTEST_FINGERPRINT`, such as a small
+    resourceVersion, is no fingerprint: it turns up inside some digest by chance, not by
+    derivation."""
     if len(checksum) < SHORTEST_FINGERPRINT:
         return []
-    return [g for g in DICTIONARY if any(h.startswith(checksum) for h in _offline_guesses(g))]
+    return [g for g in DICTIONARY if any(checksum in h for h in _offline_guesses(g))]
 
 
 def test_a_dictionary_attack_finds_nothing(make_mocks: Any) -> None:
@@ -59,10 +60,11 @@ def test_a_dictionary_attack_finds_nothing(make_mocks: Any) -> None:
 
 
 def test_a_checksum_derived_from_the_secret_would_be_found() -> None:
-    """The attack above can fail: a digest of the secret, whole or truncated, is found."""
+    """The attack above can fail: a digest of the secret, whole or any slice of it, is found."""
     digest = _offline_guesses(SECRET)[0]
     assert guessed(digest) == [SECRET]
     assert guessed(digest[:16]) == [SECRET]
+    assert guessed(digest[20:36]) == [SECRET]
 
 
 def test_the_checksum_is_the_secrets_resource_version(make_mocks: Any) -> None:
