@@ -358,10 +358,14 @@ def run(n: int, reps: int) -> dict[str, Any]:
             )
     summary["ratio_calls"] = summary["component"]["calls"] / summary["typed"]["calls"]
     summary["bare_calls"] = summary["bare"]["calls"] / summary["typed"]["calls"]
-    summary["ratio"] = summary["ratio_seconds"]
     summary["load"] = statistics.median(loads)
     summary["condition"] = condition(summary["load"])
     return summary
+
+
+def percent(ratio: float) -> str:
+    """``1.046`` -> ``4.6 %``."""
+    return f"{(ratio - 1) * 100:.1f} %"
 
 
 def condition(load: float) -> str:
@@ -436,13 +440,15 @@ def markdown(
             *[kept[c] + "\n" for c in CONDITIONS if c in kept],
             "Where the difference goes. Over typed resources, the bare component pays "
             "Pulumi's per-component work: one more registration, `register_outputs`, its "
-            "outputs' applies and its children's parent bookkeeping (4.6 % more calls). Over "
-            "the bare component, Moorage's own work is 3 % more calls: reading and checking "
-            "the spec and rendering it (about 0.3 ms per service, 1 % of the time, measured "
-            "alone) and the secrets checksum, one Output in the pod template where the "
-            "baseline has a plain string. In time, the gap over the floor measured 5-7 % on "
-            "a quiet machine, more than the calls say, and it moves between runs (in one "
-            "run the excess was mostly garbage collection, in the next there was none). "
+            "outputs' applies and its children's parent bookkeeping "
+            f"({percent(summary['bare_calls'])} more calls). Over the bare component, "
+            f"Moorage's own work is {percent(summary['ratio_calls'] / summary['bare_calls'])} "
+            "more calls: reading and checking the spec and rendering it, and the secrets "
+            "checksum, one Output in the pod template where the baseline has a plain string. "
+            "In time the gap over the floor was "
+            f"{percent(summary['ratio_seconds'] / summary['bare_seconds'])} in this run, "
+            "and it moves between runs: the GC seconds above show how much of it was "
+            "garbage collection. "
             "Two costs are gone: the "
             "per-service checksum key resource (the checksum is now the Secret's "
             "resourceVersion), and Pulumi's re-reading of WebService's output annotations at "
